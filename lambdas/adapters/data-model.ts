@@ -1,0 +1,131 @@
+/**
+ * The one definition of Dispatch's tables, buckets and queues. The CDK stateful stack builds them from here
+ * and the local stack creates the same tables in dynalite and buckets in s3rver, so key schemas and index
+ * names exist exactly once. Plain data: no AWS imports, so Lambdas, lib/ and local/ can all read it.
+ */
+export interface KeyDefinition {
+  name: string;
+  type: 'S' | 'N';
+}
+
+export interface IndexDefinition {
+  name: string;
+  partitionKey: KeyDefinition;
+  sortKey?: KeyDefinition;
+}
+
+export interface TableDefinition {
+  /** Logical id in the CDK app and env var suffix: `TABLE_<ENV>`. */
+  id: string;
+  env: string;
+  partitionKey: KeyDefinition;
+  sortKey?: KeyDefinition;
+  indexes: IndexDefinition[];
+  stream: boolean;
+  timeToLiveAttribute?: string;
+}
+
+const S = (name: string): KeyDefinition => ({ name, type: 'S' });
+
+export const reportsTable = {
+  id: 'Reports',
+  env: 'REPORTS',
+  partitionKey: S('pk'),
+  sortKey: S('sk'),
+  indexes: [
+    /** Sparse: only published, live reports carry `listing`. Newest first by `sortKey` = publishAt#id. */
+    { name: 'byListing', partitionKey: S('listing'), sortKey: S('sortKey') },
+    /** Tag entries (one item per report and tag) ordered like the listing. */
+    { name: 'byTag', partitionKey: S('tagKey'), sortKey: S('sortKey') },
+    /** Sparse: reports with a pending time transition (publishAt or freeAt in the future). */
+    { name: 'byDue', partitionKey: S('dueKey'), sortKey: S('dueAt') },
+  ],
+  stream: true,
+} as const satisfies TableDefinition;
+
+export const editorsTable = {
+  id: 'Editors',
+  env: 'EDITORS',
+  partitionKey: S('tokenHash'),
+  indexes: [{ name: 'byEditorId', partitionKey: S('editorId') }],
+  stream: false,
+} as const satisfies TableDefinition;
+
+export const subscribersTable = {
+  id: 'Subscribers',
+  env: 'SUBSCRIBERS',
+  partitionKey: S('email'),
+  indexes: [
+    { name: 'byStatus', partitionKey: S('status'), sortKey: S('email') },
+    { name: 'bySubscriberId', partitionKey: S('subscriberId') },
+  ],
+  stream: false,
+} as const satisfies TableDefinition;
+
+export const digestsTable = {
+  id: 'Digests',
+  env: 'DIGESTS',
+  partitionKey: S('pk'),
+  sortKey: S('sk'),
+  indexes: [],
+  stream: false,
+} as const satisfies TableDefinition;
+
+export const idempotencyTable = {
+  id: 'Idempotency',
+  env: 'IDEMPOTENCY',
+  partitionKey: S('key'),
+  indexes: [],
+  stream: false,
+  timeToLiveAttribute: 'expiresAt',
+} as const satisfies TableDefinition;
+
+export const TABLES: readonly TableDefinition[] = [reportsTable, editorsTable, subscribersTable, digestsTable, idempotencyTable];
+
+export interface BucketDefinition {
+  id: string;
+  env: string;
+}
+
+/** Public files served by CloudFront: feeds, pages, archive. */
+export const siteBucket = { id: 'Site', env: 'SITE_BUCKET' } as const satisfies BucketDefinition;
+/** Subscriber-only parts, sources, compiled editions and private feeds. Never public. */
+export const vaultBucket = { id: 'Vault', env: 'VAULT_BUCKET' } as const satisfies BucketDefinition;
+export const BUCKETS: readonly BucketDefinition[] = [siteBucket, vaultBucket];
+
+/** Vault key prefixes; IAM grants are scoped to them. */
+export const VAULT_PREFIX = {
+  paid: 'paid/',
+  source: 'source/',
+  editions: 'editions/',
+  privateFeeds: 'private-feeds/',
+} as const;
+
+export interface QueueDefinition {
+  id: string;
+  env: string;
+  /** Deliveries before a message moves to the dead-letter queue. */
+  maxReceiveCount: number;
+  visibilityTimeoutSeconds: number;
+  batchSize: number;
+}
+
+/** Editions to plan: fed by the digest schedule and POST /api/digests. */
+export const planQueue = {
+  id: 'PlanQueue',
+  env: 'PLAN_QUEUE_URL',
+  maxReceiveCount: 3,
+  visibilityTimeoutSeconds: 360,
+  batchSize: 1,
+} as const satisfies QueueDefinition;
+
+/** Batches of recipients for the mail sender. */
+export const mailQueue = {
+  id: 'MailQueue',
+  env: 'MAIL_QUEUE_URL',
+  maxReceiveCount: 5,
+  visibilityTimeoutSeconds: 180,
+  batchSize: 10,
+} as const satisfies QueueDefinition;
+
+export const QUEUES: readonly QueueDefinition[] = [planQueue, mailQueue];

@@ -1,0 +1,78 @@
+import type { Publication, Series } from './publication';
+import { findSeries } from './publication';
+import type { Image, PaidPart, ReportRecord, Tier } from './report';
+
+/** Who decides what each audience sees (brief §3). Renderers receive a ReportView and never decide themselves. */
+export const SUBSCRIBER_NOTICE = 'The full text of this report is available to subscribers.';
+export const COMPLIMENTARY_OFFERING_NOTICE = 'This report is now a complimentary offering';
+
+export type Visibility = 'scheduled' | 'published' | 'unpublished';
+
+export interface ReportView {
+  id: string;
+  slug: string;
+  /** Absolute URL of the public report page. */
+  url: string;
+  title: string;
+  summary: string;
+  tier: Tier;
+  series: Series;
+  tags: string[];
+  authors: string[];
+  leadImage?: Image;
+  publishAt: string;
+  updatedAt: string;
+  revision: number;
+  /** Safe HTML this audience may read. */
+  bodyHtml: string;
+  /** `preview`: bodyHtml is the public part only; renderers add the subscriber notice and subscribe link. */
+  access: 'full' | 'preview';
+  /** A subscriber report that became complimentary after freeAfter; renderers show the offering banner. */
+  complimentaryOffering: boolean;
+}
+
+export function visibility(record: ReportRecord, now: Date): Visibility {
+  if (record.state === 'unpublished') return 'unpublished';
+  return Date.parse(record.publishAt) > now.getTime() ? 'scheduled' : 'published';
+}
+
+export function isFullyPublic(record: ReportRecord): boolean {
+  return record.tier === 'complimentary' || record.released;
+}
+
+export function reportUrl(publication: Publication, slug: string): string {
+  return `${publication.siteUrl}/reports/${slug}/`;
+}
+
+function baseView(record: ReportRecord, publication: Publication): Omit<ReportView, 'bodyHtml' | 'access'> {
+  const series = findSeries(publication, record.series);
+  if (!series) throw new Error(`Report ${record.id} names series ${record.series}, which is not configured`);
+  return {
+    id: record.id,
+    slug: record.slug,
+    url: reportUrl(publication, record.slug),
+    title: record.title,
+    summary: record.summary,
+    tier: record.tier,
+    series,
+    tags: record.tags,
+    authors: record.authors,
+    ...(record.leadImage ? { leadImage: record.leadImage } : {}),
+    publishAt: record.publishAt,
+    updatedAt: record.updatedAt,
+    revision: record.revision,
+    complimentaryOffering: record.tier === 'subscriber' && record.released,
+  };
+}
+
+/** What the public, RSS readers and free subscribers may read. Built from the table item alone: no vault. */
+export function publicView(record: ReportRecord, publication: Publication): ReportView {
+  return { ...baseView(record, publication), bodyHtml: record.publicHtml, access: isFullyPublic(record) ? 'full' : 'preview' };
+}
+
+/** What a paid subscriber (or an editor) reads: the whole report from the vault. */
+export function paidView(record: ReportRecord, paid: PaidPart | undefined, publication: Publication): ReportView {
+  if (isFullyPublic(record)) return publicView(record, publication);
+  if (!paid) throw new Error(`Report ${record.id} is subscriber-only but its paid part was not supplied`);
+  return { ...baseView(record, publication), bodyHtml: paid.fullHtml, access: 'full' };
+}
