@@ -1,0 +1,47 @@
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { EditorRecord } from '../core/editor-tokens';
+import { editorsTable } from './data-model';
+
+export class EditorsStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async findByTokenHash(tokenHash: string): Promise<EditorRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { tokenHash }, ConsistentRead: true }),
+    );
+    return Item as EditorRecord | undefined;
+  }
+
+  async create(editor: EditorRecord): Promise<void> {
+    await this.client.send(
+      new PutCommand({ TableName: this.tableName, Item: editor, ConditionExpression: 'attribute_not_exists(tokenHash)' }),
+    );
+  }
+
+  /** Marks the editor's token revoked; returns false when no editor has that id. */
+  async revoke(editorId: string, revokedAt: string): Promise<boolean> {
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: editorsTable.indexes[0].name,
+        KeyConditionExpression: 'editorId = :id',
+        ExpressionAttributeValues: { ':id': editorId },
+      }),
+    );
+    for (const item of Items as EditorRecord[]) {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { tokenHash: item.tokenHash },
+          UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :at)',
+          ConditionExpression: 'attribute_exists(tokenHash)',
+          ExpressionAttributeValues: { ':at': revokedAt },
+        }),
+      );
+    }
+    return Items.length > 0;
+  }
+}

@@ -1,0 +1,207 @@
+import { renderTemplate } from '../../templates/render';
+import { offeringBannerBlock, pageSubscriberNoticeBlock, seriesBlock } from '../../templates/report-blocks';
+import { layoutTemplate, metaPropertyTemplate } from '../../templates/pages/layout';
+import {
+  bylineTemplate,
+  captionTemplate,
+  leadImageTemplate,
+  reportTemplate,
+  tagTemplate,
+  tagsTemplate,
+  updatedTemplate,
+} from '../../templates/pages/report';
+import {
+  archiveEmptyTemplate,
+  archiveItemTemplate,
+  archiveListTemplate,
+  archiveTemplate,
+  subscribersBadgeTemplate,
+} from '../../templates/pages/archive';
+import { mainFeedUrls, tagFeedUrls } from './feeds';
+import type { Publication } from './publication';
+import { sanitizeStrings } from './text-safety';
+import type { ReportView } from './tiers';
+import { COMPLIMENTARY_OFFERING_NOTICE, SUBSCRIBER_NOTICE } from './tiers';
+
+/**
+ * Static pages for the site bucket (brief §4): the report page and the archive. Pure: views arrive filtered and
+ * cut by tiers.ts, so a page shows exactly the bodyHtml it is given plus the notices its `access` calls for.
+ * Meta description and OpenGraph come from the summary alone, never from the body.
+ */
+
+export class PageRenderError extends Error {
+  override readonly name = 'PageRenderError';
+}
+
+/** `/reports/{slug}/index.html` */
+export function renderReportPage(view: ReportView, publication: Publication): string {
+  const report = sanitizeStrings(view);
+  const published = parseDate(report.publishAt);
+  const updated = parseDate(report.updatedAt);
+  const main = renderTemplate(reportTemplate, {
+    offeringBanner: report.complimentaryOffering
+      ? `${renderTemplate(offeringBannerBlock, { notice: COMPLIMENTARY_OFFERING_NOTICE, seriesName: report.series.name })}\n`
+      : '',
+    seriesLink: report.series.link,
+    seriesName: report.series.name,
+    title: report.title,
+    publishedIso: published.toISOString(),
+    publishedHuman: humanDate(published),
+    // A correction shows when it happened; a same-day fix of a typo does not need a second date.
+    updated:
+      report.revision > 1 && humanDate(updated) !== humanDate(published)
+        ? renderTemplate(updatedTemplate, { iso: updated.toISOString(), human: humanDate(updated) })
+        : '',
+    byline: report.authors.length > 0 ? renderTemplate(bylineTemplate, { names: listOfNames(report.authors) }) : '',
+    summary: report.summary,
+    leadImage: report.leadImage
+      ? renderTemplate(leadImageTemplate, {
+          url: report.leadImage.url,
+          alt: report.leadImage.alt,
+          caption: report.leadImage.caption
+            ? renderTemplate(captionTemplate, { caption: report.leadImage.caption })
+            : '',
+        })
+      : '',
+    bodyHtml: report.bodyHtml,
+    subscriberNotice:
+      report.access === 'preview'
+        ? `${renderTemplate(pageSubscriberNoticeBlock, { notice: SUBSCRIBER_NOTICE, subscribeUrl: publication.subscribeUrl })}\n`
+        : '',
+    tags:
+      report.tags.length > 0
+        ? renderTemplate(tagsTemplate, {
+            items: report.tags
+              .map((tag) => renderTemplate(tagTemplate, { tag, feedUrl: tagFeedUrls(publication, tag).rss }))
+              .join(''),
+          })
+        : '',
+    seriesBlock: renderTemplate(seriesBlock, {
+      name: report.series.name,
+      blurb: report.series.blurb,
+      link: report.series.link,
+    }),
+  });
+  const extraHead = [
+    ...(report.leadImage
+      ? [
+          meta('og:image', report.leadImage.url),
+          meta('og:image:alt', report.leadImage.alt),
+          meta('twitter:card', 'summary_large_image'),
+        ]
+      : []),
+    meta('article:published_time', published.toISOString()),
+    meta('article:modified_time', updated.toISOString()),
+    meta('article:section', report.series.name),
+    ...report.tags.map((tag) => meta('article:tag', tag)),
+  ].join('');
+  return renderLayout(publication, {
+    pageTitle: `${report.title} — ${publication.name}`,
+    ogTitle: report.title,
+    description: report.summary,
+    canonicalUrl: report.url,
+    ogType: 'article',
+    extraHead,
+    main,
+  });
+}
+
+/** `/index.html`: the views the caller has found published, newest first whatever order they arrive in. */
+export function renderArchivePage(views: ReportView[], publication: Publication, options: { updated: Date }): string {
+  const reports = [...views]
+    .map((view) => sanitizeStrings(view))
+    .sort((a, b) => parseDate(b.publishAt).getTime() - parseDate(a.publishAt).getTime() || compare(b.id, a.id));
+  const items = reports.map((report) => {
+    const published = parseDate(report.publishAt);
+    return renderTemplate(archiveItemTemplate, {
+      url: report.url,
+      title: report.title,
+      badge: report.access === 'preview' ? subscribersBadgeTemplate : '',
+      publishedIso: published.toISOString(),
+      publishedHuman: humanDate(published),
+      seriesLink: report.series.link,
+      seriesName: report.series.name,
+      summary: report.summary,
+    });
+  });
+  const main = renderTemplate(archiveTemplate, {
+    publicationName: publication.name,
+    updatedIso: options.updated.toISOString(),
+    updatedHuman: humanDate(options.updated),
+    list: items.length > 0 ? renderTemplate(archiveListTemplate, { items: items.join('\n') }) : archiveEmptyTemplate,
+  });
+  return renderLayout(publication, {
+    pageTitle: publication.name,
+    ogTitle: publication.name,
+    description: `Reports from ${publication.name}: ${listOfNames(publication.series.map((series) => series.name))}.`,
+    canonicalUrl: `${publication.siteUrl}/`,
+    ogType: 'website',
+    extraHead: '',
+    main,
+  });
+}
+
+interface LayoutValues {
+  pageTitle: string;
+  ogTitle: string;
+  description: string;
+  canonicalUrl: string;
+  ogType: 'article' | 'website';
+  /** Raw, pre-rendered meta lines. */
+  extraHead: string;
+  /** Raw, pre-rendered page content. */
+  main: string;
+}
+
+function renderLayout(publication: Publication, values: LayoutValues): string {
+  const feeds = mainFeedUrls(publication);
+  return renderTemplate(layoutTemplate, {
+    ...values,
+    publicationName: publication.name,
+    homeUrl: `${publication.siteUrl}/`,
+    subscribeUrl: publication.subscribeUrl,
+    rssUrl: feeds.rss,
+    atomUrl: feeds.atom,
+    jsonUrl: feeds.json,
+  });
+}
+
+function meta(property: string, content: string): string {
+  return renderTemplate(metaPropertyTemplate, { property, content });
+}
+
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+] as const;
+
+/** `24 November 2026`, in UTC: spelled out here so pages do not change with the runtime's ICU data or zone. */
+export function humanDate(date: Date): string {
+  return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()] ?? ''} ${date.getUTCFullYear()}`;
+}
+
+/** `A`, `A and B`, `A, B and C`. */
+function listOfNames(names: readonly string[]): string {
+  if (names.length <= 1) return names.join('');
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1] ?? ''}`;
+}
+
+function parseDate(iso: string): Date {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) throw new PageRenderError(`Not a date: ${JSON.stringify(iso)}`);
+  return date;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

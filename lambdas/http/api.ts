@@ -1,0 +1,111 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import { logger } from '../adapters/logger';
+import { BadRequestError, HttpError, ValidationError, type FieldError } from './errors';
+
+export type ApiEvent = APIGatewayProxyEventV2 & {
+  requestContext: APIGatewayProxyEventV2['requestContext'] & { authorizer?: { lambda?: Record<string, unknown> } };
+};
+export type ApiResult = APIGatewayProxyStructuredResultV2;
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): ApiResult {
+  return { statusCode: status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
+}
+
+export function html(status: number, body: string): ApiResult {
+  return {
+    statusCode: status,
+    headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
+    body,
+  };
+}
+
+export function errorBody(error: HttpError): { error: { code: string; message: string; fields?: FieldError[] } } {
+  return { error: { code: error.code, message: error.message, ...(error.fields ? { fields: error.fields } : {}) } };
+}
+
+export function toErrorResponse(error: unknown): ApiResult {
+  if (error instanceof HttpError) return json(error.status, errorBody(error));
+  logger.error('Unhandled error', { error: error instanceof Error ? error : String(error) });
+  return json(500, { error: { code: 'internal_error', message: 'Something went wrong on our side; nothing was changed' } });
+}
+
+export function header(event: ApiEvent, name: string): string | undefined {
+  return event.headers[name.toLowerCase()];
+}
+
+export function rawBody(event: ApiEvent): string {
+  if (!event.body) return '';
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+}
+
+/** The body as a JSON object, or a 400 naming what is wrong with it. */
+export function jsonObjectBody(event: ApiEvent): Record<string, unknown> {
+  const body = rawBody(event);
+  if (body.trim() === '') throw new BadRequestError('invalid_body', 'The request body must be a JSON object');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    throw new BadRequestError('invalid_json', 'The request body is not valid JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new BadRequestError('invalid_body', 'The request body must be a JSON object');
+  }
+  return parsed as Record<string, unknown>;
+}
+
+export function fieldErrors(error: z.ZodError): FieldError[] {
+  return error.issues.map((issue) => ({
+    field: issue.path.length > 0 ? issue.path.map(String).join('.') : '(body)',
+    message: issue.message,
+  }));
+}
+
+export function parseWith<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new ValidationError(fieldErrors(result.error));
+  return result.data;
+}
+
+export interface Caller {
+  editorId: string;
+  role: 'admin' | 'editor';
+}
+
+/** The editor the authorizer let through; its context is the only source of identity. */
+export function caller(event: ApiEvent): Caller {
+  const context = event.requestContext.authorizer?.lambda;
+  const editorId = context?.editorId;
+  const role = context?.role;
+  if (typeof editorId !== 'string' || (role !== 'admin' && role !== 'editor')) {
+    throw new HttpError(500, 'authorizer_context_missing', 'The route was reached without an authorizer context');
+  }
+  return { editorId, role };
+}
+
+/**
+ * Wraps a route handler: correlation id per request, error mapping in one place. Logs the route and status,
+ * never the event (it carries tokens and email addresses).
+ */
+export function apiHandler(
+  handle: (event: ApiEvent) => Promise<ApiResult>,
+): (event: ApiEvent) => Promise<APIGatewayProxyResultV2> {
+  return async (event) => {
+    logger.appendKeys({ correlationId: event.requestContext.requestId, route: event.routeKey });
+    try {
+      const result = await handle(event);
+      logger.info('Request handled', { status: result.statusCode });
+      return result;
+    } catch (error) {
+      const response = toErrorResponse(error);
+      if ((response.statusCode ?? 500) >= 500) logger.error('Request failed', { status: response.statusCode });
+      else logger.info('Request rejected', { status: response.statusCode });
+      return response;
+    } finally {
+      logger.removeKeys(['correlationId', 'route']);
+    }
+  };
+}

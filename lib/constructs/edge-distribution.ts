@@ -1,0 +1,147 @@
+import { Duration, Fn, Validations } from 'aws-cdk-lib';
+import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  AllowedMethods,
+  CachedMethods,
+  CachePolicy,
+  Distribution,
+  type BehaviorOptions,
+  FunctionCode,
+  FunctionEventType,
+  FunctionRuntime,
+  Function as CloudFrontFunction,
+  HeadersFrameOption,
+  HeadersReferrerPolicy,
+  HttpVersion,
+  OriginProtocolPolicy,
+  OriginRequestPolicy,
+  ResponseHeadersPolicy,
+  ViewerProtocolPolicy,
+} from 'aws-cdk-lib/aws-cloudfront';
+import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { REPORT_INDEX_REWRITE_CODE } from '../edge/report-index-rewrite';
+
+export interface EdgeDistributionProps {
+  /** Public files: feeds, report pages, archive. Reached through Origin Access Control only. */
+  readonly siteBucket: IBucket;
+  /** The HTTP API behind `/api/*` and `/feeds/private/*`. */
+  readonly httpApi: IHttpApi;
+  /**
+   * Upper bound for how long CloudFront keeps a site object when the origin's Cache-Control allows more.
+   * @default Duration.days(1)
+   */
+  readonly maxTtl?: Duration;
+}
+
+/** Paths served by the HTTP API, never cached: editor calls, subscriber pages, private feeds (token in path). */
+export const API_PATH_PATTERNS = ['/api/*', '/feeds/private/*'] as const;
+/** Public feeds from the site bucket, cached as long as the origin's Cache-Control says. */
+export const PUBLIC_FEEDS_PATH_PATTERN = '/feeds/*';
+
+/**
+ * The one public entry point: the site bucket by default, the API for `/api/*` and `/feeds/private/*`. Caching
+ * honours the Cache-Control each object carries (feeds and pages set their own), security headers on every
+ * response, and a viewer-request function that maps `/reports/{slug}/` to its index.html.
+ */
+export class EdgeDistribution extends Construct {
+  public readonly distribution: Distribution;
+  public readonly responseHeadersPolicy: ResponseHeadersPolicy;
+  public readonly originCacheControlPolicy: CachePolicy;
+  public readonly reportIndexRewrite: CloudFrontFunction;
+
+  constructor(scope: Construct, id: string, props: EdgeDistributionProps) {
+    super(scope, id);
+
+    this.responseHeadersPolicy = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      comment: 'Dispatch security headers',
+      securityHeadersBehavior: {
+        strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: true },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
+        contentSecurityPolicy: {
+          contentSecurityPolicy:
+            "default-src 'self'; img-src 'self' https: data:; style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+          override: false,
+        },
+      },
+    });
+
+    this.originCacheControlPolicy = new CachePolicy(this, 'OriginCacheControl', {
+      comment: 'Honour the Cache-Control of each object; 60 s when an object has none',
+      minTtl: Duration.seconds(0),
+      defaultTtl: Duration.seconds(60),
+      maxTtl: props.maxTtl ?? Duration.days(1),
+      enableAcceptEncodingGzip: true,
+      enableAcceptEncodingBrotli: true,
+    });
+
+    this.reportIndexRewrite = new CloudFrontFunction(this, 'ReportIndexRewrite', {
+      comment: 'Rewrite /reports/{slug}/ to /reports/{slug}/index.html',
+      code: FunctionCode.fromInline(REPORT_INDEX_REWRITE_CODE),
+      runtime: FunctionRuntime.JS_2_0,
+    });
+
+    const siteOrigin = S3BucketOrigin.withOriginAccessControl(props.siteBucket);
+    const apiOrigin = new HttpOrigin(Fn.select(2, Fn.split('/', props.httpApi.apiEndpoint)), {
+      protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
+    });
+
+    const apiBehavior: BehaviorOptions = {
+      origin: apiOrigin,
+      viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
+      allowedMethods: AllowedMethods.ALLOW_ALL,
+      cachePolicy: CachePolicy.CACHING_DISABLED,
+      originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      responseHeadersPolicy: this.responseHeadersPolicy,
+    };
+    const siteBehavior = {
+      origin: siteOrigin,
+      viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
+      cachedMethods: CachedMethods.CACHE_GET_HEAD,
+      cachePolicy: this.originCacheControlPolicy,
+      responseHeadersPolicy: this.responseHeadersPolicy,
+      compress: true,
+    } satisfies BehaviorOptions;
+
+    this.distribution = new Distribution(this, 'Distribution', {
+      comment: 'Dispatch: site, public feeds, API and private feeds',
+      defaultRootObject: 'index.html',
+      httpVersion: HttpVersion.HTTP2_AND_3,
+      defaultBehavior: {
+        ...siteBehavior,
+        functionAssociations: [{ function: this.reportIndexRewrite, eventType: FunctionEventType.VIEWER_REQUEST }],
+      },
+      // Order matters: CloudFront takes the first match, so /feeds/private/* must precede /feeds/*.
+      additionalBehaviors: {
+        ...Object.fromEntries(API_PATH_PATTERNS.map((pattern) => [pattern, apiBehavior])),
+        [PUBLIC_FEEDS_PATH_PATTERN]: siteBehavior,
+      },
+    });
+
+    Validations.of(this.distribution).acknowledge(
+      {
+        id: 'AwsSolutions-CFR3',
+        reason:
+          'No CloudFront access logs: request URIs of /feeds/private/{token}/ carry the paid subscriber credential. API access logs record route keys instead; CloudFront metrics cover traffic.',
+      },
+      {
+        id: 'AwsSolutions-CFR4',
+        reason:
+          'Served on the default *.cloudfront.net certificate, whose TLS floor CloudFront fixes; attaching the custom domain with an ACM certificate applies the TLSv1.2_2021 policy (feature flag set in cdk.json).',
+      },
+      {
+        id: 'AwsSolutions-CFR1',
+        reason: 'Public research reports and feeds are meant for readers in every country; no geo restriction.',
+      },
+      {
+        id: 'AwsSolutions-CFR2',
+        reason:
+          'No WAF yet: the API is throttled per stage and per public route, editor routes need a token, and site objects are static. Attach a web ACL if abuse appears.',
+      },
+    );
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * CloudFront Function (viewer request, cloudfront-js-2.0) for the site behaviour: report pages live at
+ * `reports/{slug}/index.html`, readers ask for `/reports/{slug}/`. A request without the trailing slash is
+ * redirected so relative links in the page resolve. Kept as a plain string so tests can evaluate it.
+ */
+export const REPORT_INDEX_REWRITE_CODE = `function handler(event) {
+  var request = event.request;
+  var uri = request.uri;
+  if (/^\\/reports\\/[^\\/]+\\/$/.test(uri)) {
+    request.uri = uri + 'index.html';
+    return request;
+  }
+  if (/^\\/reports\\/[^\\/.]+$/.test(uri)) {
+    return {
+      statusCode: 301,
+      statusDescription: 'Moved Permanently',
+      headers: { location: { value: uri + '/' }, 'cache-control': { value: 'public, max-age=3600' } },
+    };
+  }
+  return request;
+}
+`;

@@ -1,0 +1,192 @@
+import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  type BucketProps,
+  ObjectOwnership,
+  StorageClass,
+} from 'aws-cdk-lib/aws-s3';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import {
+  type BucketDefinition,
+  BUCKETS,
+  type KeyDefinition,
+  type QueueDefinition,
+  QUEUES,
+  siteBucket,
+  type TableDefinition,
+  TABLES,
+} from '../lambdas/adapters/data-model';
+import { WorkQueue } from './constructs/work-queue';
+
+/** Everything the stateless stack needs from the stateful one, by type rather than by export name. */
+export interface DispatchData {
+  table(definition: TableDefinition): Table;
+  bucket(definition: BucketDefinition): Bucket;
+  workQueue(definition: QueueDefinition): WorkQueue;
+  /** Terminal destination for events Lambda gave up on: stream batches, SNS feedback, scheduler invocations. */
+  readonly failedEventsQueue: Queue;
+  /** HMAC key for subscriber tokens (confirm, unsubscribe, private feed). */
+  readonly tokenSecret: Secret;
+}
+
+export type DispatchStatefulStackProps = StackProps;
+
+const attribute = (key: KeyDefinition): { name: string; type: AttributeType } => ({
+  name: key.name,
+  type: key.type === 'S' ? AttributeType.STRING : AttributeType.NUMBER,
+});
+
+/**
+ * Data that must survive any redeploy: the tables, the site and vault buckets, the work queues (their messages
+ * are in-flight state) and the token key. Every resource is built from `lambdas/adapters/data-model.ts` and
+ * retained on deletion.
+ */
+export class DispatchStatefulStack extends Stack implements DispatchData {
+  public readonly tables: ReadonlyMap<string, Table>;
+  public readonly buckets: ReadonlyMap<string, Bucket>;
+  public readonly workQueues: ReadonlyMap<string, WorkQueue>;
+  /** Receives the S3 server access logs of the site and vault buckets. */
+  public readonly accessLogsBucket: Bucket;
+  public readonly failedEventsQueue: Queue;
+  public readonly tokenSecret: Secret;
+
+  constructor(scope: Construct, id: string, props?: DispatchStatefulStackProps) {
+    super(scope, id, props);
+
+    this.tables = new Map(TABLES.map((definition) => [definition.id, this.buildTable(definition)]));
+
+    this.accessLogsBucket = new Bucket(this, 'AccessLogsBucket', {
+      ...this.privateBucketDefaults(),
+      // Log objects are written by the S3 logging service; they only need to live long enough for an audit.
+      versioned: false,
+      lifecycleRules: [{ expiration: Duration.days(365), transitions: [{ storageClass: StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) }] }],
+    });
+    Validations.of(this.accessLogsBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the access-log sink for the site and vault buckets; logging it into itself would loop.',
+    });
+
+    this.buckets = new Map(BUCKETS.map((definition) => [definition.id, this.buildBucket(definition)]));
+    this.allowCloudFrontToReadSite(this.bucket(siteBucket));
+
+    this.workQueues = new Map(
+      QUEUES.map((definition) => [definition.id, new WorkQueue(this, definition.id, { definition })]),
+    );
+
+    this.failedEventsQueue = new Queue(this, 'FailedEventsQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.failedEventsQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter destination (stream on-failure, SNS and scheduler invocations); an alarm watches its depth.',
+    });
+
+    this.tokenSecret = new Secret(this, 'TokenSecret', {
+      description: 'HMAC key for subscriber tokens (confirmation, unsubscribe, private feed URLs).',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.tokenSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotating the token key would invalidate every private feed URL and unsubscribe link already mailed; rotation is a deliberate operator action with a key-versioning plan, not a schedule.',
+    });
+  }
+
+  table(definition: TableDefinition): Table {
+    return required(this.tables, definition.id, 'table');
+  }
+
+  bucket(definition: BucketDefinition): Bucket {
+    return required(this.buckets, definition.id, 'bucket');
+  }
+
+  workQueue(definition: QueueDefinition): WorkQueue {
+    return required(this.workQueues, definition.id, 'queue');
+  }
+
+  private buildTable(definition: TableDefinition): Table {
+    const table = new Table(this, `${definition.id}Table`, {
+      partitionKey: attribute(definition.partitionKey),
+      sortKey: definition.sortKey === undefined ? undefined : attribute(definition.sortKey),
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.AWS_MANAGED,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      stream: definition.stream ? StreamViewType.NEW_AND_OLD_IMAGES : undefined,
+      timeToLiveAttribute: definition.timeToLiveAttribute,
+    });
+    for (const index of definition.indexes) {
+      table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: attribute(index.partitionKey),
+        sortKey: index.sortKey === undefined ? undefined : attribute(index.sortKey),
+      });
+    }
+    return table;
+  }
+
+  private privateBucketDefaults(): BucketProps {
+    return {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      versioned: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    };
+  }
+
+  private buildBucket(definition: BucketDefinition): Bucket {
+    return new Bucket(this, `${definition.id}Bucket`, {
+      ...this.privateBucketDefaults(),
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: `${definition.id.toLowerCase()}/`,
+      // Feeds and pages are rewritten on every publish; old versions only serve as an undo window.
+      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(30), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+    });
+  }
+
+  /**
+   * The distribution lives in the stateless stack, so the site bucket cannot name it without a cross-stack
+   * cycle. Any distribution of this account may read the site bucket through OAC: it only holds public files
+   * (the vault has no such statement and is never a CloudFront origin).
+   */
+  private allowCloudFrontToReadSite(bucket: Bucket): void {
+    bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudFrontOriginAccessControlRead',
+        effect: Effect.ALLOW,
+        principals: [new ServicePrincipal('cloudfront.amazonaws.com')],
+        // ListBucket turns a missing page into a 404 instead of a 403; the bucket holds only public files.
+        actions: ['s3:GetObject', 's3:ListBucket'],
+        resources: [bucket.bucketArn, bucket.arnForObjects('*')],
+        conditions: {
+          StringEquals: { 'AWS:SourceAccount': this.account },
+          ArnLike: { 'AWS:SourceArn': `arn:${this.partition}:cloudfront::${this.account}:distribution/*` },
+        },
+      }),
+    );
+  }
+}
+
+function required<T>(map: ReadonlyMap<string, T>, id: string, kind: string): T {
+  const value = map.get(id);
+  if (value === undefined) {
+    throw new Error(`No ${kind} "${id}" in the stateful stack; is it listed in lambdas/adapters/data-model.ts?`);
+  }
+  return value;
+}
+

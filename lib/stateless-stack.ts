@@ -1,0 +1,290 @@
+import { CfnOutput, Duration, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke, SqsSendMessage } from 'aws-cdk-lib/aws-scheduler-targets';
+import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Construct } from 'constructs';
+import {
+  mailQueue,
+  planQueue,
+  reportsTable,
+  siteBucket,
+  vaultBucket,
+  QUEUES,
+} from '../lambdas/adapters/data-model';
+import type { Publication } from '../lambdas/core/publication';
+import { ROUTES } from '../lambdas/routes';
+import { DispatchAlarms } from './constructs/dispatch-alarms';
+import { DispatchApi } from './constructs/dispatch-api';
+import { type CodeOverride, DispatchFunction } from './constructs/dispatch-function';
+import { EdgeDistribution } from './constructs/edge-distribution';
+import { MailDelivery } from './constructs/mail-delivery';
+import {
+  type DispatchFunctionName,
+  FUNCTION_NAMES,
+  FUNCTIONS,
+  type FunctionSpec,
+  SITE_OBJECT_ACTIONS,
+  TABLE_ACTIONS,
+} from './function-catalog';
+import { toScheduleCron } from './schedule-cron';
+import type { DispatchData } from './stateful-stack';
+
+/** Mails one sender invocation can pace through SES per second (one SendEmail round trip ≈ 100 ms). */
+export const MAILS_PER_SECOND_PER_SENDER = 10;
+
+/**
+ * Concurrent mail senders for a publication send rate: enough workers to reach the rate, never fewer than the
+ * SQS event source minimum of 2. Each worker paces itself to `sendRatePerSecond / concurrency`
+ * (env `MAIL_SENDER_MAX_CONCURRENCY`), so together they stay within the SES quota.
+ */
+export function mailSenderConcurrency(sendRatePerSecond: number): number {
+  return Math.min(1000, Math.max(2, Math.ceil(sendRatePerSecond / MAILS_PER_SECOND_PER_SENDER)));
+}
+
+/** Stream consumer settings shared by the feed publisher and the private feed builder. */
+export const STREAM_CONSUMER = {
+  batchSize: 100,
+  maxBatchingWindow: Duration.seconds(1),
+  retryAttempts: 10,
+  bisectBatchOnError: true,
+  reportBatchItemFailures: true,
+  parallelizationFactor: 1,
+} as const;
+
+export interface DispatchStatelessStackProps extends StackProps {
+  /** Publication settings (cdk.json context `dispatch`), already parsed. */
+  readonly publication: Publication;
+  /** Tables, buckets, queues and the token key from the stateful stack. */
+  readonly data: DispatchData;
+  /**
+   * Replaces esbuild bundling of the handlers (tests only).
+   * @default - every handler is bundled with esbuild
+   */
+  readonly codeOverride?: CodeOverride;
+}
+
+const pascalCase = (name: string): string =>
+  name
+    .split('-')
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('');
+
+/**
+ * Everything that can be redeployed without losing data: the functions (with exactly the access listed in
+ * `function-catalog.ts`), their triggers, the HTTP API, CloudFront, the schedules, SES and the alarms.
+ */
+export class DispatchStatelessStack extends Stack {
+  public readonly functions: ReadonlyMap<DispatchFunctionName, DispatchFunction>;
+  public readonly mail: MailDelivery;
+  public readonly api: DispatchApi;
+  public readonly edge: EdgeDistribution;
+  public readonly digestSchedule: Schedule;
+  public readonly releaseSweepSchedule: Schedule;
+  public readonly alarms: DispatchAlarms;
+  public readonly mailSenderMaxConcurrency: number;
+
+  private readonly data: DispatchData;
+
+  constructor(scope: Construct, id: string, props: DispatchStatelessStackProps) {
+    super(scope, id, props);
+    const { publication, data } = props;
+    this.data = data;
+    this.mailSenderMaxConcurrency = mailSenderConcurrency(publication.sendRatePerSecond);
+
+    this.mail = new MailDelivery(this, 'Mail', { senderAddress: publication.senderAddress });
+
+    const publicationJson = JSON.stringify(publication);
+    const functions = new Map<DispatchFunctionName, DispatchFunction>();
+    for (const name of FUNCTION_NAMES) {
+      const spec = FUNCTIONS[name];
+      const fn = new DispatchFunction(this, `${pascalCase(name)}Function`, {
+        handlerName: name,
+        description: spec.description,
+        publicationJson,
+        memorySize: spec.memorySize,
+        timeout: spec.timeoutSeconds === undefined ? undefined : Duration.seconds(spec.timeoutSeconds),
+        environment: this.environmentFor(name, spec),
+        codeOverride: props.codeOverride,
+      });
+      this.grant(fn, spec);
+      functions.set(name, fn);
+    }
+    this.functions = functions;
+
+    this.api = new DispatchApi(this, 'Api', {
+      routes: ROUTES,
+      handlerFor: (fn) => this.fn(fn),
+      authorizerFunction: this.fn('authorizer'),
+    });
+
+    const site = data.bucket(siteBucket);
+    this.edge = new EdgeDistribution(this, 'Edge', {
+      // Imported by attributes: OAC must not rewrite the stateful stack's bucket policy (that would make the
+      // stateful stack depend on this one). The stateful stack grants CloudFront read instead.
+      siteBucket: Bucket.fromBucketAttributes(this, 'SiteBucketRef', {
+        bucketArn: site.bucketArn,
+        bucketName: site.bucketName,
+        bucketRegionalDomainName: site.bucketRegionalDomainName,
+      }),
+      httpApi: this.api.httpApi,
+    });
+
+    this.wireStreamConsumers();
+    this.wireQueueConsumers();
+    this.mail.feedbackTopic.addSubscription(new LambdaSubscription(this.fn('ses-feedback')));
+    this.fn('ses-feedback').configureAsyncInvoke({
+      retryAttempts: 2,
+      onFailure: new SqsDestination(data.failedEventsQueue),
+    });
+
+    this.digestSchedule = new Schedule(this, 'DigestSchedule', {
+      description: `Digest edition: ${publication.digest.cron} (${publication.digest.timeZone})`,
+      schedule: ScheduleExpression.expression(
+        toScheduleCron(publication.digest.cron),
+        TimeZone.of(publication.digest.timeZone),
+      ),
+      target: new SqsSendMessage(data.workQueue(planQueue).queue, {
+        input: ScheduleTargetInput.fromObject({ trigger: 'schedule' }),
+        deadLetterQueue: data.failedEventsQueue,
+        retryAttempts: 10,
+        maxEventAge: Duration.hours(2),
+      }),
+    });
+
+    // A missed sweep is simply the next minute's sweep: no retries, no dead letters.
+    this.fn('release-sweeper').configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.seconds(60) });
+    this.releaseSweepSchedule = new Schedule(this, 'ReleaseSweepSchedule', {
+      description: 'Publishes due reports and frees reports past freeAfter',
+      schedule: ScheduleExpression.rate(Duration.minutes(1)),
+      target: new LambdaInvoke(this.fn('release-sweeper'), { retryAttempts: 0, maxEventAge: Duration.seconds(60) }),
+    });
+
+    this.alarms = new DispatchAlarms(this, 'Alarms', {
+      deadLetterQueues: {
+        ...Object.fromEntries(
+          QUEUES.map((definition) => [`${definition.id}DeadLetter`, data.workQueue(definition).deadLetterQueue]),
+        ),
+        FailedEvents: data.failedEventsQueue,
+      },
+      feedPublisher: this.fn('feed-publisher'),
+    });
+
+    new CfnOutput(this, 'SiteUrl', {
+      description: 'CloudFront URL (point the publication domain here)',
+      value: `https://${this.edge.distribution.distributionDomainName}`,
+    });
+    new CfnOutput(this, 'ApiUrl', { description: 'HTTP API endpoint ($DISPATCH_API_URL)', value: this.api.httpApi.apiEndpoint });
+    new CfnOutput(this, 'AlarmTopicArn', { description: 'Subscribe the on-call address here', value: this.alarms.topic.topicArn });
+  }
+
+  /** The function built for a catalog entry. */
+  fn(name: DispatchFunctionName): DispatchFunction {
+    const fn = this.functions.get(name);
+    if (fn === undefined) throw new Error(`No function "${name}"`);
+    return fn;
+  }
+
+  private environmentFor(name: DispatchFunctionName, spec: FunctionSpec): Record<string, string> {
+    const { data } = this;
+    const environment: Record<string, string> = {};
+    for (const { table } of spec.tables ?? []) {
+      environment[`TABLE_${table.env}`] = data.table(table).tableName;
+    }
+    if (spec.siteReadWrite === true) environment[siteBucket.env] = data.bucket(siteBucket).bucketName;
+    if (spec.vault !== undefined) environment[vaultBucket.env] = data.bucket(vaultBucket).bucketName;
+    for (const queue of spec.sendsTo ?? []) environment[queue.env] = data.workQueue(queue).queue.queueUrl;
+    if (spec.tokenSecret === true) environment.TOKEN_SECRET_ARN = data.tokenSecret.secretArn;
+    if (spec.sendsEmail === true) {
+      environment.SES_CONFIGURATION_SET = this.mail.configurationSet.configurationSetName;
+    }
+    if (name === 'mail-sender') environment.MAIL_SENDER_MAX_CONCURRENCY = String(this.mailSenderMaxConcurrency);
+    return environment;
+  }
+
+  /** Turns one catalog entry into IAM statements on the function's role. */
+  private grant(fn: DispatchFunction, spec: FunctionSpec): void {
+    const { data } = this;
+    for (const { table, mode } of spec.tables ?? []) {
+      const tableArn = data.table(table).tableArn;
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: [...TABLE_ACTIONS[mode]],
+          resources: [tableArn, ...table.indexes.map((index) => `${tableArn}/index/${index.name}`)],
+        }),
+      );
+    }
+
+    const vault = data.bucket(vaultBucket);
+    const prefixed = (prefixes: readonly string[]): string[] => prefixes.map((prefix) => vault.arnForObjects(`${prefix}*`));
+    const vaultFindings: string[] = [];
+    if (spec.vault?.get !== undefined && spec.vault.get.length > 0) {
+      fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: prefixed(spec.vault.get) }));
+      vaultFindings.push(...spec.vault.get);
+    }
+    if (spec.vault?.put !== undefined && spec.vault.put.length > 0) {
+      fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: prefixed(spec.vault.put) }));
+      vaultFindings.push(...spec.vault.put);
+    }
+
+    if (spec.siteReadWrite === true) {
+      const site = data.bucket(siteBucket);
+      fn.addToRolePolicy(new PolicyStatement({ actions: [...SITE_OBJECT_ACTIONS], resources: [site.arnForObjects('*')] }));
+      fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [site.bucketArn] }));
+    }
+    for (const queue of spec.sendsTo ?? []) data.workQueue(queue).queue.grantSendMessages(fn);
+    if (spec.tokenSecret === true) data.tokenSecret.grantRead(fn);
+    if (spec.sendsEmail === true) fn.addToRolePolicy(this.mail.sendEmailStatement());
+
+    this.acknowledgeWildcards(fn, spec, [...new Set(vaultFindings)]);
+  }
+
+  private acknowledgeWildcards(fn: DispatchFunction, spec: FunctionSpec, vaultPrefixes: readonly string[]): void {
+    void fn;
+    void spec;
+    void vaultPrefixes;
+  }
+
+  private wireStreamConsumers(): void {
+    const reports = this.data.table(reportsTable);
+    for (const name of ['feed-publisher', 'private-feed-builder'] as const) {
+      this.fn(name).addEventSource(
+        new DynamoEventSource(reports, {
+          ...STREAM_CONSUMER,
+          // From the oldest record still in the stream: a first deploy catches up instead of skipping writes.
+          startingPosition: StartingPosition.TRIM_HORIZON,
+          onFailure: new SqsDlq(this.data.failedEventsQueue),
+        }),
+      );
+    }
+  }
+
+  private wireQueueConsumers(): void {
+    const consumers = [
+      { name: 'digest-planner', definition: planQueue, maxConcurrency: undefined },
+      { name: 'mail-sender', definition: mailQueue, maxConcurrency: this.mailSenderMaxConcurrency },
+    ] as const;
+    for (const { name, definition, maxConcurrency } of consumers) {
+      const fn = this.fn(name);
+      const timeout = fn.timeout?.toSeconds() ?? 3;
+      if (timeout > definition.visibilityTimeoutSeconds) {
+        throw new Error(
+          `${name} may run ${timeout} s but ${definition.id} hides a message for only ${definition.visibilityTimeoutSeconds} s`,
+        );
+      }
+      fn.addEventSource(
+        new SqsEventSource(this.data.workQueue(definition).queue, {
+          batchSize: definition.batchSize,
+          reportBatchItemFailures: true,
+          maxConcurrency,
+        }),
+      );
+    }
+  }
+}
+
+export { Validations };

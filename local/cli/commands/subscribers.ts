@@ -1,0 +1,71 @@
+import type { SubscriberTier } from '../api-client';
+import { forEachConcurrent } from '../concurrency';
+import type { CommandContext } from '../context';
+import { ApiError, CommandFailed, UsageError } from '../errors';
+import { ProgressBar } from '../progress';
+import { readInputFile } from '../read-input';
+import { isEmail, readSubscriberCsv, type RejectedRow } from '../subscriber-csv';
+
+/** Enough to overlap round trips without leaning on the API's per-client throttling. */
+export const IMPORT_CONCURRENCY = 4;
+
+function checkEmail(email: string): string {
+  const trimmed = email.trim();
+  if (!isEmail(trimmed)) throw new UsageError(`not a valid email address: ${email}`);
+  return trimmed;
+}
+
+export async function addSubscriber(ctx: CommandContext, email: string, tier: SubscriberTier): Promise<void> {
+  const address = checkEmail(email);
+  await ctx.client().putSubscriber(address, { tier, status: 'active' });
+  ctx.io.stdout.write(`${address}: ${tier}, active\n`);
+}
+
+export async function feedUrl(ctx: CommandContext, email: string): Promise<void> {
+  ctx.io.stdout.write(`${await ctx.client().feedUrl(checkEmail(email))}\n`);
+}
+
+export async function importSubscribers(ctx: CommandContext, file: string): Promise<void> {
+  const text = await readInputFile(ctx.cwd, file);
+  let parsed: ReturnType<typeof readSubscriberCsv>;
+  try {
+    parsed = readSubscriberCsv(text);
+  } catch (error) {
+    if (error instanceof UsageError) throw new UsageError(`${file}: ${error.message}`);
+    throw error;
+  }
+  const { rows } = parsed;
+  const rejected: RejectedRow[] = [...parsed.rejected];
+  const client = ctx.client();
+  const progress = new ProgressBar(ctx.io.stderr, 'importing', rows.length);
+  let imported = 0;
+  let finished = 0;
+  progress.update(0);
+
+  try {
+    await forEachConcurrent(rows, IMPORT_CONCURRENCY, async (row) => {
+      try {
+        await client.putSubscriber(row.email, { tier: row.tier, status: row.status });
+        imported += 1;
+      } catch (error) {
+        // A bad token fails every row the same way: stop instead of repeating one error for the whole list.
+        if (!(error instanceof ApiError) || error.status === 401 || error.status === 403) throw error;
+        rejected.push({ line: row.line, value: row.email, reason: error.toLine() });
+      } finally {
+        finished += 1;
+        progress.update(finished);
+      }
+    });
+  } catch (error) {
+    progress.finish();
+    ctx.io.stdout.write(`stopped after importing ${imported} of ${rows.length}; re-running the import is safe\n`);
+    throw error;
+  }
+  progress.finish();
+
+  ctx.io.stdout.write(`imported ${imported}, rejected ${rejected.length}\n`);
+  for (const row of rejected.sort((a, b) => a.line - b.line)) {
+    ctx.io.stdout.write(`  line ${row.line}: ${row.value || '(empty)'}: ${row.reason}\n`);
+  }
+  if (rejected.length > 0) throw new CommandFailed();
+}

@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+/**
+ * An append-only, fsync'd journal of messages, so that whatever the local stack acknowledged (a DynamoDB write
+ * that must reach the stream, an SQS SendMessage) survives Ctrl-C and is delivered on the next start.
+ * Lines are JSON: {op:'put',id,body,seq} | {op:'ack',id} | {op:'dead',id,reason}. Opening compacts it.
+ */
+export interface QueueEntry<T> {
+  id: string;
+  seq: number;
+  body: T;
+  /** Delivery attempts that failed so far. */
+  attempts: number;
+  /** Epoch ms before which the entry is not handed out again (SQS visibility / retry backoff). */
+  notBefore: number;
+}
+
+type JournalLine<T> =
+  | { op: 'put'; id: string; seq: number; body: T }
+  | { op: 'ack'; id: string }
+  | { op: 'dead'; id: string; reason: string };
+
+export class DurableQueue<T> {
+  private readonly pending = new Map<string, QueueEntry<T>>();
+  private readonly inFlight = new Set<string>();
+  private readonly dead: { id: string; body: T; reason: string }[] = [];
+  private journal: FileHandle | undefined;
+  private nextSeq = 1;
+  private writing: Promise<void> = Promise.resolve();
+  private readonly waiters = new Set<() => void>();
+
+  constructor(private readonly file: string) {}
+
+  async open(): Promise<void> {
+    await mkdir(dirname(this.file), { recursive: true });
+    const lines = await readFile(this.file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return '';
+      throw error;
+    });
+    const bodies = new Map<string, { seq: number; body: T }>();
+    for (const line of lines.split('\n')) {
+      if (line.trim() === '') continue;
+      let entry: JournalLine<T>;
+      try {
+        entry = JSON.parse(line) as JournalLine<T>;
+      } catch {
+        continue; // a torn last line from a crash mid-write: it was never acknowledged
+      }
+      if (entry.op === 'put') bodies.set(entry.id, { seq: entry.seq, body: entry.body });
+      else if (entry.op === 'dead') {
+        const found = bodies.get(entry.id);
+        if (found) this.dead.push({ id: entry.id, body: found.body, reason: entry.reason });
+        bodies.delete(entry.id);
+      } else bodies.delete(entry.id);
+    }
+    const survivors = [...bodies.entries()].sort((a, b) => a[1].seq - b[1].seq);
+    const compacted = [
+      ...this.dead.map((d) => JSON.stringify({ op: 'put', id: d.id, seq: 0, body: d.body })),
+      ...this.dead.map((d) => JSON.stringify({ op: 'dead', id: d.id, reason: d.reason })),
+      ...survivors.map(([id, { body }], index) => JSON.stringify({ op: 'put', id, seq: index + 1, body })),
+    ];
+    for (const [index, [id, { body }]] of survivors.entries()) {
+      this.pending.set(id, { id, seq: index + 1, body, attempts: 0, notBefore: 0 });
+    }
+    this.nextSeq = survivors.length + 1;
+    const temporary = `${this.file}.compact`;
+    const handle = await open(temporary, 'w');
+    await handle.writeFile(compacted.length > 0 ? compacted.join('\n') + '\n' : '');
+    await handle.sync();
+    await handle.close();
+    await rename(temporary, this.file);
+    this.journal = await open(this.file, 'a');
+  }
+
+  /** Resolves once the messages are on disk: only then may the caller acknowledge them to its client. */
+  async push(bodies: T[]): Promise<string[]> {
+    const entries = bodies.map((body) => ({ id: randomUUID(), seq: this.nextSeq++, body, attempts: 0, notBefore: 0 }));
+    await this.append(entries.map(({ id, seq, body }) => ({ op: 'put', id, seq, body })));
+    for (const entry of entries) this.pending.set(entry.id, entry);
+    this.wake();
+    return entries.map((entry) => entry.id);
+  }
+
+  /** Up to `max` deliverable entries in order; they stay invisible until acked or released. */
+  take(max: number, now = Date.now(), ordered = false): QueueEntry<T>[] {
+    const taken: QueueEntry<T>[] = [];
+    for (const entry of this.pending.values()) {
+      if (taken.length >= max) break;
+      if (this.inFlight.has(entry.id)) {
+        if (ordered) break;
+        continue;
+      }
+      if (entry.notBefore > now) {
+        if (ordered) break; // a stream shard does not skip past a record it is retrying
+        continue;
+      }
+      taken.push(entry);
+    }
+    for (const entry of taken) this.inFlight.add(entry.id);
+    return taken;
+  }
+
+  async ack(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.append(ids.map((id) => ({ op: 'ack', id })));
+    for (const id of ids) {
+      this.pending.delete(id);
+      this.inFlight.delete(id);
+    }
+    this.wake();
+  }
+
+  /** Returns the entry to the queue after `delayMs`, or buries it once it has failed `maxAttempts` times. */
+  async release(id: string, delayMs: number, maxAttempts: number, reason: string): Promise<'retry' | 'dead'> {
+    const entry = this.pending.get(id);
+    this.inFlight.delete(id);
+    if (!entry) return 'dead';
+    entry.attempts += 1;
+    if (entry.attempts >= maxAttempts) {
+      await this.append([{ op: 'dead', id, reason }]);
+      this.pending.delete(id);
+      this.dead.push({ id, body: entry.body, reason });
+      this.wake();
+      return 'dead';
+    }
+    entry.notBefore = Date.now() + delayMs;
+    this.wake();
+    return 'retry';
+  }
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  get busy(): boolean {
+    return this.inFlight.size > 0;
+  }
+
+  deadLetters(): readonly { id: string; body: T; reason: string }[] {
+    return this.dead;
+  }
+
+  /** Resolves on the next push/ack/release, or after `timeoutMs`. */
+  changed(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.waiters.add(done);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.writing;
+    await this.journal?.close();
+    this.journal = undefined;
+  }
+
+  private wake(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
+  private append(lines: JournalLine<T>[]): Promise<void> {
+    const journal = this.journal;
+    if (!journal) return Promise.reject(new Error(`Queue ${this.file} is not open`));
+    const data = lines.map((line) => JSON.stringify(line)).join('\n') + '\n';
+    // Appends are chained so lines never interleave; each resolves after its own fsync.
+    const next = this.writing.then(async () => {
+      await journal.write(data);
+      await journal.datasync();
+    });
+    this.writing = next.catch(() => undefined);
+    return next;
+  }
+}

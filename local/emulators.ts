@@ -1,0 +1,72 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import dynalite from 'dynalite';
+import S3rver from 's3rver';
+import * as sesModule from 'aws-ses-v2-local';
+
+export interface EmulatorPorts {
+  /** dynalite itself; clients use the stream proxy in front of it. */
+  dynalite: number;
+  s3: number;
+  ses: number;
+}
+
+export interface Emulators {
+  dynaliteUrl: URL;
+  s3Url: string;
+  sesUrl: string;
+  close(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+
+/** dynalite (on disk), s3rver and aws-ses-v2-local, in this process. */
+export async function startEmulators(dataDir: string, ports: EmulatorPorts, buckets: string[]): Promise<Emulators> {
+  const dynamo = dynalite({ path: join(dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const dynamoPort = await listen(dynamo, ports.dynalite);
+
+  const s3 = new S3rver({
+    port: ports.s3,
+    address: HOST,
+    silent: true,
+    directory: join(dataDir, 's3'),
+    configureBuckets: buckets.map((name) => ({ name })),
+  });
+  const s3Address = await s3.run();
+
+  const ses = await sesServerFunction()({ host: HOST, port: ports.ses });
+  const sesPort = (ses.address() as AddressInfo).port;
+
+  return {
+    dynaliteUrl: new URL(`http://${HOST}:${dynamoPort}`),
+    s3Url: `http://${HOST}:${s3Address.port}`,
+    sesUrl: `http://${HOST}:${sesPort}`,
+    async close() {
+      await Promise.all([closeServer(ses), s3.close(), closeServer(dynamo)]);
+    },
+  };
+}
+
+/** aws-ses-v2-local is CommonJS with `exports.default`; under ESM interop the function sits one level down. */
+function sesServerFunction(): typeof sesModule.default {
+  const candidate: unknown = sesModule.default;
+  if (typeof candidate === 'function') return candidate as typeof sesModule.default;
+  const nested = (candidate as { default?: unknown } | undefined)?.default;
+  if (typeof nested === 'function') return nested as typeof sesModule.default;
+  throw new Error('aws-ses-v2-local does not export a server function');
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, HOST, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,40 @@
+import type { Context } from 'aws-lambda';
+
+/**
+ * The Lambda handlers the local stack runs, loaded on first use — after the stack has set the environment
+ * they read at cold start, exactly as a fresh execution environment would.
+ */
+const modules = {
+  health: () => import('../lambdas/handlers/health'),
+  authorizer: () => import('../lambdas/handlers/authorizer'),
+  'editors-api': () => import('../lambdas/handlers/editors-api'),
+  'reports-api': () => import('../lambdas/handlers/reports-api'),
+  'feed-publisher': () => import('../lambdas/handlers/feed-publisher'),
+  'private-feed-builder': () => import('../lambdas/handlers/private-feed-builder'),
+  'private-feed': () => import('../lambdas/handlers/private-feed'),
+  'release-sweeper': () => import('../lambdas/handlers/release-sweeper'),
+  'subscribers-api': () => import('../lambdas/handlers/subscribers-api'),
+  'digests-api': () => import('../lambdas/handlers/digests-api'),
+  'digest-planner': () => import('../lambdas/handlers/digest-planner'),
+  'mail-sender': () => import('../lambdas/handlers/mail-sender'),
+  'ses-feedback': () => import('../lambdas/handlers/ses-feedback'),
+} as const;
+
+export type LocalFunctionName = keyof typeof modules;
+type AnyHandler = (event: never, context: Context) => Promise<unknown>;
+
+const loaded = new Map<LocalFunctionName, Promise<AnyHandler>>();
+
+export function loadHandler(name: LocalFunctionName): Promise<AnyHandler> {
+  let handler = loaded.get(name);
+  if (!handler) {
+    handler = modules[name]().then((module) => module.handler as AnyHandler);
+    loaded.set(name, handler);
+  }
+  return handler;
+}
+
+/** An invoke function for the local event sources: (event, context) → handler result. */
+export function invoker<E>(name: LocalFunctionName): (event: E, context: Context) => Promise<unknown> {
+  return async (event, context) => (await loadHandler(name))(event as never, context);
+}

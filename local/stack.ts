@@ -1,0 +1,305 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { DynamoDBRecord } from 'aws-lambda';
+import {
+  BUCKETS,
+  TABLES,
+  editorsTable,
+  mailQueue,
+  planQueue,
+  reportsTable,
+  type QueueDefinition,
+  type TableDefinition,
+} from '../lambdas/adapters/data-model';
+import { EditorsStore } from '../lambdas/adapters/editors-store';
+import { issueEditor } from '../lambdas/core/editors';
+import { parsePublication, type Publication } from '../lambdas/core/publication';
+import { ROUTES } from '../lambdas/routes';
+import { SqsDelivery, StreamDelivery } from './delivery';
+import { DurableQueue } from './durable-queue';
+import { startEmulators, type Emulators } from './emulators';
+import { invoker, type LocalFunctionName } from './functions';
+import { Gateway } from './gateway';
+import { lambdaContext } from './lambda-context';
+import { ensureTables } from './provision';
+import { Scheduler } from './scheduler';
+import { SqsEndpoint, type QueuedMessage } from './sqs-endpoint';
+import { StreamProxy } from './stream-proxy';
+
+export interface LocalStackOptions {
+  dataDir: string;
+  /** Gateway port (DISPATCH_PORT); 0 picks a free one. */
+  port: number;
+  sesPort: number;
+  dynamodbPort: number;
+  s3Port: number;
+  sqsPort: number;
+  /** How often the release sweeper runs (AWS: every minute). */
+  sweepIntervalMs: number;
+  /** First retry delay of local stream and queue deliveries. */
+  retryDelayMs: number;
+  /** Start the digest cron and the sweeper; tests turn them off and fire schedules themselves. */
+  schedules: boolean;
+  log: (line: string) => void;
+}
+
+export interface Endpoints {
+  api: string;
+  dynamodb: string;
+  s3: string;
+  ses: string;
+  sqs: string;
+  region: string;
+  tables: Record<string, string>;
+  buckets: Record<string, string>;
+  queues: Record<string, string>;
+}
+
+export interface LocalStack {
+  apiUrl: string;
+  sesUrl: string;
+  endpoints: Endpoints;
+  adminToken: string;
+  adminTokenFile: string;
+  publication: Publication;
+  /** Waits until every stream and queue delivery is idle (one may feed another, so it loops). */
+  drain(timeoutMs?: number): Promise<void>;
+  /** Fires a schedule now as EventBridge Scheduler would, with the given scheduled time. */
+  fireSchedule(name: 'release-sweeper' | 'digest', scheduledTime: Date): Promise<void>;
+  deadLetters(): Record<string, number>;
+  stop(): Promise<void>;
+}
+
+export const localTableName = (definition: TableDefinition): string => `dispatch-${definition.id.toLowerCase()}`;
+export const localBucketName = (id: string): string => `dispatch-${id.toLowerCase()}`;
+const localQueueName = (definition: QueueDefinition): string => `dispatch-${definition.id.toLowerCase()}`;
+
+/** Stream consumers and queue consumers, as the stateless stack wires them on AWS. */
+const STREAM_CONSUMERS: LocalFunctionName[] = ['feed-publisher', 'private-feed-builder'];
+const QUEUE_CONSUMERS: { queue: QueueDefinition; fn: LocalFunctionName }[] = [
+  { queue: planQueue, fn: 'digest-planner' },
+  { queue: mailQueue, fn: 'mail-sender' },
+];
+const STREAM_MAX_ATTEMPTS = 5;
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const cdkJson = JSON.parse(await readFile(new URL('../cdk.json', import.meta.url), 'utf8')) as {
+    context: { dispatch: unknown };
+  };
+  const configured = parsePublication(cdkJson.context.dispatch);
+
+  const tables = TABLES.map((definition) => ({ definition, tableName: localTableName(definition) }));
+  const buckets = Object.fromEntries(BUCKETS.map((bucket) => [bucket.env, localBucketName(bucket.id)]));
+  const emulators: Emulators = await startEmulators(
+    dataDir,
+    { dynalite: 0, s3: options.s3Port, ses: options.sesPort },
+    Object.values(buckets),
+  );
+
+  const journalDir = join(dataDir, 'queues');
+  const streamQueues = new Map<LocalFunctionName, DurableQueue<DynamoDBRecord>>();
+  for (const fn of STREAM_CONSUMERS) streamQueues.set(fn, new DurableQueue(join(journalDir, `stream-${fn}.jsonl`)));
+  const sqsQueues = new Map<string, DurableQueue<QueuedMessage>>();
+  for (const { queue } of QUEUE_CONSUMERS) {
+    sqsQueues.set(localQueueName(queue), new DurableQueue(join(journalDir, `sqs-${localQueueName(queue)}.jsonl`)));
+  }
+  await Promise.all([...streamQueues.values(), ...sqsQueues.values()].map((queue) => queue.open()));
+
+  const reportsTableName = localTableName(reportsTable);
+  const proxy = new StreamProxy(
+    emulators.dynaliteUrl,
+    new Map([
+      [
+        reportsTableName,
+        {
+          definition: reportsTable,
+          tableName: reportsTableName,
+          streamArn: `arn:aws:dynamodb:us-east-1:000000000000:table/${reportsTableName}/stream/local`,
+          queues: [...streamQueues.values()],
+        },
+      ],
+    ]),
+  );
+  const dynamodbPort = await proxy.listen(options.dynamodbPort);
+  const dynamodbUrl = `http://127.0.0.1:${dynamodbPort}`;
+  const sqs = new SqsEndpoint(sqsQueues);
+  const sqsPort = await sqs.listen(options.sqsPort);
+
+  const tokenSecret = await persistentSecret(join(dataDir, 'token-secret'));
+
+  // The environment every handler reads at cold start; set before any handler module is imported.
+  const setEnv = (apiUrl: string): Publication => {
+    const publication: Publication = { ...configured, siteUrl: apiUrl };
+    Object.assign(process.env, {
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodbUrl,
+      AWS_ENDPOINT_URL_S3: emulators.s3Url,
+      AWS_ENDPOINT_URL_SESV2: emulators.sesUrl,
+      AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${sqsPort}`,
+      DISPATCH_S3_FORCE_PATH_STYLE: 'true',
+      DISPATCH_PUBLICATION: JSON.stringify(publication),
+      TOKEN_SECRET: tokenSecret,
+      SES_CONFIGURATION_SET: 'dispatch-local',
+      ...Object.fromEntries(tables.map(({ definition, tableName }) => [`TABLE_${definition.env}`, tableName])),
+      ...buckets,
+      ...Object.fromEntries(QUEUE_CONSUMERS.map(({ queue }) => [queue.env, sqs.queueUrl(localQueueName(queue))])),
+    });
+    return publication;
+  };
+
+  const dynamo = new DynamoDBClient({
+    endpoint: dynamodbUrl,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  await ensureTables(dynamo, tables);
+  const s3 = new S3Client({
+    endpoint: emulators.s3Url,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+
+  const gateway = new Gateway({
+    routes: ROUTES,
+    functions: (name) => invoker(name),
+    authorizer: invoker('authorizer'),
+    s3,
+    siteBucket: localBucketName('Site'),
+    log: options.log,
+  });
+  const port = await gateway.listen(options.port);
+  const apiUrl = `http://127.0.0.1:${port}`;
+  const publication = setEnv(apiUrl);
+
+  const adminTokenFile = join(dataDir, 'admin-token');
+  const adminToken = await bootstrapAdmin(adminTokenFile, new EditorsStore(DynamoDBDocumentClient.from(dynamo), localTableName(editorsTable)));
+
+  const onDeadLetter = (name: string, count: number, reason: string): void =>
+    options.log(`dead-letter: ${name} gave up on ${count} record(s): ${reason}`);
+  const streamDeliveries = [...streamQueues.entries()].map(
+    ([fn, queue]) =>
+      new StreamDelivery(queue, invoker(fn), {
+        name: fn,
+        batchSize: 100,
+        maxAttempts: STREAM_MAX_ATTEMPTS,
+        retryDelayMs: options.retryDelayMs,
+        onDeadLetter,
+      }),
+  );
+  const sqsDeliveries = QUEUE_CONSUMERS.map(({ queue, fn }) => {
+    const name = localQueueName(queue);
+    const durable = sqsQueues.get(name);
+    if (!durable) throw new Error(`No local queue ${name}`);
+    return new SqsDelivery(
+      durable,
+      invoker(fn),
+      { name: fn, batchSize: queue.batchSize, maxAttempts: queue.maxReceiveCount, retryDelayMs: options.retryDelayMs, concurrency: 2, onDeadLetter },
+      `arn:aws:sqs:us-east-1:000000000000:${name}`,
+    );
+  });
+  const deliveries = [...streamDeliveries, ...sqsDeliveries];
+  for (const delivery of deliveries) delivery.start();
+
+  const planQueueStore = sqsQueues.get(localQueueName(planQueue));
+  const fire = async (name: 'release-sweeper' | 'digest', scheduledTime: Date): Promise<void> => {
+    if (name === 'release-sweeper') {
+      await invoker('release-sweeper')({ scheduledTime: scheduledTime.toISOString() }, lambdaContext('release-sweeper'));
+    } else {
+      await planQueueStore?.push([
+        { body: JSON.stringify({ trigger: 'schedule', scheduledTime: scheduledTime.toISOString() }), sentAt: Date.now() },
+      ]);
+    }
+  };
+  const scheduler = new Scheduler(
+    [
+      { name: 'release-sweeper', when: { everyMs: options.sweepIntervalMs }, fire: (at) => fire('release-sweeper', at) },
+      { name: 'digest', when: configured.digest, fire: (at) => fire('digest', at) },
+    ],
+    (name, error) => options.log(`schedule ${name} failed: ${error instanceof Error ? error.message : String(error)}`),
+  );
+  if (options.schedules) scheduler.start();
+
+  const endpoints: Endpoints = {
+    api: apiUrl,
+    dynamodb: dynamodbUrl,
+    s3: emulators.s3Url,
+    ses: emulators.sesUrl,
+    sqs: `http://127.0.0.1:${sqsPort}`,
+    region: 'us-east-1',
+    tables: Object.fromEntries(tables.map(({ definition, tableName }) => [definition.id, tableName])),
+    buckets: Object.fromEntries(BUCKETS.map((bucket) => [bucket.id, localBucketName(bucket.id)])),
+    queues: Object.fromEntries(QUEUE_CONSUMERS.map(({ queue }) => [queue.id, sqs.queueUrl(localQueueName(queue))])),
+  };
+  await writeFile(join(dataDir, 'endpoints.json'), JSON.stringify(endpoints, null, 2) + '\n');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    apiUrl,
+    sesUrl: emulators.sesUrl,
+    endpoints,
+    adminToken,
+    adminTokenFile,
+    publication,
+    async drain(timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      const queues = [...streamQueues.values(), ...sqsQueues.values()];
+      while (queues.some((queue) => queue.size > 0 || queue.busy)) {
+        if (Date.now() > deadline) throw new Error('Local deliveries did not drain in time');
+        await Promise.all(deliveries.map((delivery) => delivery.drained(Math.max(1, deadline - Date.now()))));
+      }
+    },
+    fireSchedule: fire,
+    deadLetters() {
+      return Object.fromEntries(
+        [...streamQueues.entries(), ...sqsQueues.entries()].map(([name, queue]) => [name, queue.deadLetters().length]),
+      );
+    },
+    stop() {
+      stopping ??= (async () => {
+        await gateway.close();
+        await scheduler.stop();
+        await Promise.all(deliveries.map((delivery) => delivery.stop()));
+        await Promise.all([...streamQueues.values(), ...sqsQueues.values()].map((queue) => queue.close()));
+        await sqs.close();
+        await proxy.close();
+        dynamo.destroy();
+        s3.destroy();
+        await emulators.close();
+      })();
+      return stopping;
+    },
+  };
+}
+
+async function persistentSecret(file: string): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    const secret = randomBytes(32).toString('base64url');
+    await writeFile(file, secret + '\n', { mode: 0o600 });
+    return secret;
+  }
+}
+
+/** First start: an admin editor whose token is written (0600) to the data dir; later starts reuse it. */
+async function bootstrapAdmin(file: string, editors: EditorsStore): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    const issued = issueEditor('Local admin', 'admin', new Date());
+    await editors.create(issued.record);
+    await writeFile(file, issued.token + '\n', { mode: 0o600 });
+    return issued.token;
+  }
+}

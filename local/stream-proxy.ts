@@ -1,0 +1,216 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DynamoDBClient, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import type { TableDefinition } from '../lambdas/adapters/data-model';
+import type { DurableQueue } from './durable-queue';
+
+type Item = Record<string, AttributeValue>;
+
+export interface StreamTable {
+  definition: TableDefinition;
+  tableName: string;
+  streamArn: string;
+  /** One queue per consumer: each event source mapping reads the stream independently. */
+  queues: DurableQueue<DynamoDBRecord>[];
+}
+
+const WRITE_OPS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
+
+/**
+ * dynalite has no DynamoDB Streams, so every client talks to dynalite through this proxy. For writes to a
+ * stream-enabled table it reads the item before and after (serialised per table, so no write slips between
+ * the two reads), journals a record of the shape AWS delivers, and only then answers the client.
+ */
+export class StreamProxy {
+  private server: Server | undefined;
+  private readonly direct: DynamoDBClient;
+  private readonly locks = new Map<string, Promise<void>>();
+  private sequence = BigInt(Date.now()) * 1000n;
+
+  constructor(
+    private readonly upstream: URL,
+    private readonly tables: Map<string, StreamTable>,
+  ) {
+    this.direct = new DynamoDBClient({
+      endpoint: upstream.toString(),
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+  }
+
+  async listen(port: number, host = '127.0.0.1'): Promise<number> {
+    const server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
+        res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb#InternalServerError', message: String(error) }));
+      });
+    });
+    this.server = server;
+    await new Promise<void>((resolve) => server.listen(port, host, resolve));
+    return (server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await Promise.all(this.locks.values());
+    this.direct.destroy();
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+    const touched = WRITE_OPS.has(operation) ? this.streamKeys(operation, body) : [];
+    if (touched.length === 0) {
+      const response = await this.forward(req, body);
+      respond(res, response);
+      return;
+    }
+    const tableNames = [...new Set(touched.map((t) => t.table.tableName))].sort();
+    await this.withLocks(tableNames, async () => {
+      const before = await Promise.all(touched.map((t) => this.read(t.table.tableName, t.key)));
+      const response = await this.forward(req, body);
+      if (response.status === 200) {
+        const after = await Promise.all(touched.map((t) => this.read(t.table.tableName, t.key)));
+        await this.journal(touched, before, after);
+      }
+      respond(res, response);
+    });
+  }
+
+  private streamKeys(operation: string, rawBody: Buffer): { table: StreamTable; key: Item }[] {
+    const request = JSON.parse(rawBody.toString('utf8')) as {
+      TableName?: string;
+      Item?: Item;
+      Key?: Item;
+      RequestItems?: Record<string, { PutRequest?: { Item: Item }; DeleteRequest?: { Key: Item } }[]>;
+    };
+    const keysOf = (table: StreamTable, item: Item): Item => {
+      const names = [table.definition.partitionKey.name, table.definition.sortKey?.name].filter(
+        (name): name is string => name !== undefined,
+      );
+      return Object.fromEntries(names.map((name) => [name, item[name] as AttributeValue]));
+    };
+    if (operation === 'BatchWriteItem') {
+      return Object.entries(request.RequestItems ?? {}).flatMap(([name, writes]) => {
+        const table = this.tables.get(name);
+        if (!table) return [];
+        return writes.flatMap((write) => {
+          const item = write.PutRequest?.Item ?? write.DeleteRequest?.Key;
+          return item ? [{ table, key: keysOf(table, item) }] : [];
+        });
+      });
+    }
+    const table = request.TableName ? this.tables.get(request.TableName) : undefined;
+    const item = request.Item ?? request.Key;
+    return table && item ? [{ table, key: keysOf(table, item) }] : [];
+  }
+
+  private async read(tableName: string, key: Item): Promise<Item | undefined> {
+    const { Item } = await this.direct.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+    return Item;
+  }
+
+  private async journal(
+    touched: { table: StreamTable; key: Item }[],
+    before: (Item | undefined)[],
+    after: (Item | undefined)[],
+  ): Promise<void> {
+    const byTable = new Map<StreamTable, DynamoDBRecord[]>();
+    touched.forEach(({ table, key }, index) => {
+      const oldImage = before[index];
+      const newImage = after[index];
+      if (!oldImage && !newImage) return;
+      if (oldImage && newImage && sameItem(oldImage, newImage)) return; // DynamoDB emits nothing for a no-op write
+      const eventName = !oldImage ? 'INSERT' : !newImage ? 'REMOVE' : 'MODIFY';
+      this.sequence += 1n;
+      const record: DynamoDBRecord = {
+        eventID: createHash('md5').update(randomUUID()).digest('hex'),
+        eventName,
+        eventVersion: '1.1',
+        eventSource: 'aws:dynamodb',
+        awsRegion: 'us-east-1',
+        eventSourceARN: table.streamArn,
+        dynamodb: {
+          ApproximateCreationDateTime: Math.floor(Date.now() / 1000),
+          Keys: key as NonNullable<DynamoDBRecord['dynamodb']>['Keys'],
+          ...(newImage ? { NewImage: newImage as NonNullable<DynamoDBRecord['dynamodb']>['NewImage'] } : {}),
+          ...(oldImage ? { OldImage: oldImage as NonNullable<DynamoDBRecord['dynamodb']>['OldImage'] } : {}),
+          SequenceNumber: this.sequence.toString().padStart(21, '0'),
+          SizeBytes: Buffer.byteLength(JSON.stringify(newImage ?? oldImage)),
+          StreamViewType: 'NEW_AND_OLD_IMAGES',
+        },
+      };
+      byTable.set(table, [...(byTable.get(table) ?? []), record]);
+    });
+    await Promise.all([...byTable.entries()].flatMap(([table, records]) => table.queues.map((queue) => queue.push(records))));
+  }
+
+  private forward(req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
+    return new Promise((resolve, reject) => {
+      const headers = { ...req.headers, host: this.upstream.host };
+      const upstreamRequest = httpRequest(
+        { host: this.upstream.hostname, port: this.upstream.port, method: req.method, path: req.url, headers },
+        (upstreamResponse) => {
+          readBody(upstreamResponse)
+            .then((responseBody) => {
+              const responseHeaders: Record<string, string> = {};
+              for (const [name, value] of Object.entries(upstreamResponse.headers)) {
+                if (typeof value === 'string') responseHeaders[name] = value;
+              }
+              resolve({ status: upstreamResponse.statusCode ?? 500, headers: responseHeaders, body: responseBody });
+            })
+            .catch(reject);
+        },
+      );
+      upstreamRequest.on('error', reject);
+      upstreamRequest.end(body);
+    });
+  }
+
+  private async withLocks(names: string[], work: () => Promise<void>): Promise<void> {
+    const previous = Promise.all(names.map((name) => this.locks.get(name)));
+    const run = previous.then(work);
+    const settled = run.catch(() => undefined);
+    for (const name of names) this.locks.set(name, settled);
+    try {
+      await run;
+    } finally {
+      for (const name of names) if (this.locks.get(name) === settled) this.locks.delete(name);
+    }
+  }
+}
+
+function sameItem(a: Item, b: Item): boolean {
+  return JSON.stringify(sortDeep(a)) === JSON.stringify(sortDeep(b));
+}
+
+function sortDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortDeep);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [k, sortDeep(v)]),
+    );
+  }
+  return value;
+}
+
+export async function readBody(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks);
+}
+
+function respond(res: ServerResponse, response: { status: number; headers: Record<string, string>; body: Buffer }): void {
+  const headers = { ...response.headers };
+  delete headers['transfer-encoding'];
+  headers['content-length'] = String(response.body.length);
+  res.writeHead(response.status, headers);
+  res.end(response.body);
+}

@@ -1,0 +1,17 @@
+/**
+ * Blocks that frame a report's body wherever it is read: feeds and the report page. They live apart from the
+ * page templates so that a reader sees the same notice and series block in a feed reader and on the site.
+ * Rendered with templates/render.ts: `{{x}}` is escaped, `{{{x}}}` is raw.
+ */
+
+/** Prepended to a subscriber report that has become complimentary (brief §2). */
+export const offeringBannerBlock = `<p class="offering-banner"><strong>{{notice}} from {{seriesName}}.</strong></p>`;
+
+/** Appended to a preview in feeds, where the reader is not on the report page yet. */
+export const feedSubscriberNoticeBlock = `<p class="subscriber-notice"><em>{{notice}}</em> <a href="{{subscribeUrl}}">Subscribe</a> · <a href="{{reportUrl}}">Read the preview</a></p>`;
+
+/** Appended to a preview on the report page itself, so it links only onwards to subscribing. */
+export const pageSubscriberNoticeBlock = `<aside class="subscriber-notice"><p><em>{{notice}}</em> <a class="subscribe-link" href="{{subscribeUrl}}">Subscribe</a></p></aside>`;
+
+/** The monitoring program's block under every report, like the program block at the end of a printed one. */
+export const seriesBlock = `<aside class="series-block"><p><strong><a href="{{link}}">{{name}}</a></strong></p><p>{{blurb}}</p></aside>`;

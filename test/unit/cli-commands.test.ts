@@ -1,0 +1,356 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { run } from '../../local/cli/main';
+
+interface Seen {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+type Reply = { status: number; body?: unknown } | Promise<{ status: number; body?: unknown }>;
+
+let server: Server | undefined;
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'dispatch-cli-'));
+});
+afterEach(async () => {
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  server = undefined;
+});
+
+async function serve(reply: (request: Seen) => Reply): Promise<{ url: string; seen: Seen[] }> {
+  const seen: Seen[] = [];
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    req.on('end', () => {
+      const request = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body };
+      seen.push(request);
+      void Promise.resolve(reply(request)).then((answer) => {
+        res.writeHead(answer.status, { 'Content-Type': 'application/json' });
+        res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+}
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in-process, as `npx dispatch ...args` would, against `url`. */
+async function dispatch(args: string[], url: string, env: Record<string, string> = {}): Promise<Result> {
+  let stdout = '';
+  let stderr = '';
+  const code = await run(args, {
+    env: { DISPATCH_API_URL: url, DISPATCH_TOKEN: 'tok', DISPATCH_DATA_DIR: join(dir, 'data'), ...env },
+    cwd: dir,
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    fetch: (input, init) => fetch(input, init),
+    sleep: () => Promise.resolve(),
+  });
+  return { code, stdout, stderr };
+}
+
+function file(name: string, content: string): string {
+  writeFileSync(join(dir, name), content);
+  return name;
+}
+
+const REPORT =
+  '---\ntitle: Grid note\nsummary: A short note.\ntier: complimentary\nseries: grid-watch\n---\nBody text.\n';
+const receipt = { id: '01JD8Z', slug: 'grid-note', url: 'https://reports.example.org/reports/grid-note/', revision: 1 };
+
+describe('dispatch submit', () => {
+  it('posts the report and prints id, slug, url and revision', async () => {
+    const api = await serve(() => ({ status: 201, body: receipt }));
+    const result = await dispatch(['submit', file('note.md', REPORT)], api.url);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(
+      'id        01JD8Z\nslug      grid-note\nurl       https://reports.example.org/reports/grid-note/\nrevision  1\n',
+    );
+    expect(JSON.parse(api.seen[0]?.body ?? '')).toEqual({
+      title: 'Grid note',
+      summary: 'A short note.',
+      tier: 'complimentary',
+      series: 'grid-watch',
+      body: 'Body text.\n',
+    });
+  });
+
+  it('sends the same Idempotency-Key when the same file is submitted again, and another after an edit', async () => {
+    const api = await serve(() => ({ status: 201, body: receipt }));
+    await dispatch(['submit', file('note.md', REPORT)], api.url);
+    await dispatch(['submit', 'note.md'], api.url);
+    await dispatch(['submit', file('note.md', `${REPORT}More.\n`)], api.url);
+    const keys = api.seen.map((request) => request.headers['idempotency-key']);
+    expect(keys[0]).toMatch(/^submit-[0-9a-f]{40}$/);
+    expect(keys[1]).toBe(keys[0]);
+    expect(keys[2]).not.toBe(keys[0]);
+  });
+
+  it('uses an explicit --idempotency-key', async () => {
+    const api = await serve(() => ({ status: 201, body: receipt }));
+    await dispatch(['submit', file('note.md', REPORT), '--idempotency-key', 'mine-1'], api.url);
+    expect(api.seen[0]?.headers['idempotency-key']).toBe('mine-1');
+  });
+
+  it('sends a correction with PUT and If-Match when the front matter names id and revision', async () => {
+    const api = await serve(() => ({ status: 200, body: { ...receipt, revision: 3 } }));
+    const source = REPORT.replace('---\n', '---\nid: 01JD8Z\nrevision: 2\n');
+    const result = await dispatch(['submit', file('note.md', source)], api.url);
+    expect(result.code).toBe(0);
+    expect(api.seen[0]).toMatchObject({ method: 'PUT', url: '/api/reports/01JD8Z' });
+    expect(api.seen[0]?.headers['if-match']).toBe('"2"');
+    expect(JSON.parse(api.seen[0]?.body ?? '')).not.toHaveProperty('id');
+    expect(result.stdout).toContain('revision  3');
+  });
+
+  it('prints a validation error as one line and exits 1', async () => {
+    const api = await serve(() => ({
+      status: 422,
+      body: { error: { code: 'validation_failed', message: 'invalid', fields: { title: 'must not be blank' } } },
+    }));
+    const result = await dispatch(['submit', file('note.md', REPORT)], api.url);
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'dispatch: 422 validation_failed: title: must not be blank\n',
+    });
+  });
+
+  it('refuses a file without front matter before sending anything (exit 2)', async () => {
+    const api = await serve(() => ({ status: 201, body: receipt }));
+    const result = await dispatch(['submit', file('plain.md', '# Title\n\nText\n')], api.url);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^dispatch: plain\.md: no front matter: [^\n]*\n$/);
+    expect(api.seen).toHaveLength(0);
+  });
+
+  it('dry-runs a complimentary report without a request and lists field errors', async () => {
+    const api = await serve(() => ({ status: 201, body: receipt }));
+    const bad = REPORT.replace('title: Grid note', 'title: ""').replace('series: grid-watch', 'series: nowhere');
+    const result = await dispatch(['submit', '--dry-run', file('bad.md', bad)], api.url);
+    expect(api.seen).toHaveLength(0);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(
+      'front matter: 2 problem(s)\n  title: must not be blank\n  series: must be one of the configured series: grid-watch',
+    );
+    expect(result.stdout).toContain('tier complimentary: the whole body is public');
+  });
+});
+
+describe('dispatch reports', () => {
+  const row = (n: number) => ({
+    id: `id${n}`,
+    slug: `report-${n}`,
+    tier: 'subscriber',
+    state: 'live',
+    publishAt: '2026-11-24T09:00:00Z',
+    title: `Report ${n}`,
+  });
+
+  it('follows nextCursor through every page with --all and prints a table', async () => {
+    const api = await serve((request) =>
+      request.url.includes('cursor=p2')
+        ? { status: 200, body: { items: [row(3)] } }
+        : { status: 200, body: { items: [row(1), row(2)], nextCursor: 'p2' } },
+    );
+    const result = await dispatch(['reports', 'list', '--all'], api.url);
+    expect(result.code).toBe(0);
+    expect(result.stdout.split('\n')[0]).toBe('id   slug      tier        state  publishAt             title');
+    expect(result.stdout).toContain('id3  report-3  subscriber  live   2026-11-24T09:00:00Z  Report 3\n');
+    expect(api.seen.map((request) => request.url)).toEqual([
+      '/api/reports?limit=20',
+      '/api/reports?limit=20&cursor=p2',
+    ]);
+  });
+
+  it('stops at --limit and says that more exist', async () => {
+    const api = await serve(() => ({ status: 200, body: { items: [row(1), row(2)], nextCursor: 'p2' } }));
+    const result = await dispatch(['reports', 'list', '--limit', '2'], api.url);
+    expect(api.seen).toHaveLength(1);
+    expect(result.stdout.trim().split('\n')).toHaveLength(3);
+    expect(result.stderr).toContain('more reports exist');
+  });
+
+  it('unpublishes with DELETE', async () => {
+    const api = await serve(() => ({ status: 200, body: { id: 'id1' } }));
+    const result = await dispatch(['unpublish', 'id1'], api.url);
+    expect(result.code).toBe(0);
+    expect(api.seen[0]).toMatchObject({ method: 'DELETE', url: '/api/reports/id1' });
+  });
+});
+
+describe('dispatch editors', () => {
+  it('prints the new token on stdout and the shown-once warning on stderr', async () => {
+    const api = await serve(() => ({ status: 201, body: { id: 'ed1', token: 'secret-token' } }));
+    const result = await dispatch(['editors', 'create', '--name', 'Ines Varga', '--role', 'admin'], api.url);
+    expect(JSON.parse(api.seen[0]?.body ?? '')).toEqual({ name: 'Ines Varga', role: 'admin' });
+    expect(result.stdout).toContain('token  secret-token');
+    expect(result.stderr).toMatch(/shown only this once/);
+  });
+
+  it('refuses an unknown role as a usage error', async () => {
+    const api = await serve(() => ({ status: 201, body: {} }));
+    const result = await dispatch(['editors', 'create', '--name', 'X', '--role', 'owner'], api.url);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(api.seen).toHaveLength(0);
+  });
+});
+
+describe('dispatch subscribers', () => {
+  it('adds a subscriber as active with the given tier', async () => {
+    const api = await serve(() => ({ status: 200, body: {} }));
+    const result = await dispatch(['subscribers', 'add', 'reader@example.org', '--tier', 'paid'], api.url);
+    expect(result.code).toBe(0);
+    expect(api.seen[0]).toMatchObject({ method: 'PUT', url: '/api/subscribers/reader%40example.org' });
+    expect(JSON.parse(api.seen[0]?.body ?? '')).toEqual({ tier: 'paid', status: 'active' });
+  });
+
+  it('imports valid rows, at most four at a time, and lists rejected rows with exit 1', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const api = await serve(async (request) => {
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      inFlight -= 1;
+      return request.url.includes('blocked')
+        ? { status: 422, body: { error: { code: 'suppressed', message: 'address is on the suppression list' } } }
+        : { status: 200, body: {} };
+    });
+    const good = Array.from({ length: 9 }, (_, n) => `r${n}@example.org,paid`);
+    const csv = ['email,tier', ...good, 'broken,free', 'blocked@example.org,free'].join('\r\n');
+    const result = await dispatch(['subscribers', 'import', file('list.csv', csv)], api.url);
+    expect(result.code).toBe(1);
+    expect(api.seen).toHaveLength(10);
+    expect(peak).toBeLessThanOrEqual(4);
+    expect(peak).toBeGreaterThan(1);
+    expect(result.stdout).toBe(
+      'imported 9, rejected 2\n' +
+        '  line 11: broken: not a valid email address\n' +
+        '  line 12: blocked@example.org: 422 suppressed: address is on the suppression list\n',
+    );
+  });
+
+  it('exits 0 when every row is imported', async () => {
+    const api = await serve(() => ({ status: 200, body: {} }));
+    const result = await dispatch(['subscribers', 'import', file('ok.csv', 'email\na@example.org\n')], api.url);
+    expect(result).toMatchObject({ code: 0, stdout: 'imported 1, rejected 0\n' });
+  });
+
+  it('stops the import on a 403 instead of failing every row the same way', async () => {
+    const api = await serve(() => ({
+      status: 403,
+      body: { error: { code: 'forbidden', message: 'admin role required' } },
+    }));
+    const csv = ['email', ...Array.from({ length: 20 }, (_, n) => `r${n}@example.org`)].join('\n');
+    const result = await dispatch(['subscribers', 'import', file('list.csv', csv)], api.url);
+    expect(result.code).toBe(1);
+    expect(api.seen.length).toBeLessThanOrEqual(4);
+    expect(result.stderr).toMatch(/dispatch: 403 forbidden: admin role required\n$/);
+  });
+
+  it('refuses a CSV without a header before sending anything (exit 2)', async () => {
+    const api = await serve(() => ({ status: 200, body: {} }));
+    const result = await dispatch(['subscribers', 'import', file('raw.csv', 'a@example.org,paid\n')], api.url);
+    expect(result).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'dispatch: raw.csv: line 1 looks like data: add a header row first, e.g. `email,tier`\n',
+    });
+  });
+
+  it('prints the private feed url', async () => {
+    const api = await serve(() => ({
+      status: 200,
+      body: { url: 'https://reports.example.org/feeds/private/t0k/rss.xml' },
+    }));
+    const result = await dispatch(['subscribers', 'feed-url', 'reader@example.org'], api.url);
+    expect(result.stdout).toBe('https://reports.example.org/feeds/private/t0k/rss.xml\n');
+    expect(api.seen[0]?.url).toBe('/api/subscribers/reader%40example.org/feed-url');
+  });
+});
+
+describe('dispatch digest', () => {
+  it('writes the preview html and prints the subject', async () => {
+    const api = await serve(() => ({ status: 200, body: { subject: 'Grid Watch, week 48', html: '<p>Hello</p>' } }));
+    const result = await dispatch(['digest', 'preview', '--tier', 'free', '--out', 'preview.html'], api.url);
+    expect(result.code).toBe(0);
+    expect(api.seen[0]?.url).toBe('/api/digests/preview?tier=free');
+    expect(readFileSync(join(dir, 'preview.html'), 'utf8')).toBe('<p>Hello</p>');
+    expect(result.stdout).toContain('subject  Grid Watch, week 48');
+  });
+
+  it('sends an edition and polls its progress until it is sent', async () => {
+    let polls = 0;
+    const api = await serve((request) => {
+      if (request.method === 'POST') return { status: 202, body: { id: 'ed-48' } };
+      polls += 1;
+      const status = polls < 3 ? 'sending' : 'sent';
+      return { status: 200, body: { id: 'ed-48', status, recipients: 10, sent: polls * 3, failed: 0, suppressed: 1 } };
+    });
+    const result = await dispatch(['digest', 'send'], api.url);
+    expect(result.code).toBe(0);
+    expect(polls).toBe(3);
+    expect(result.stdout).toMatch(/^edition ed-48\n/);
+    expect(result.stdout).toContain('status      sent');
+    expect(result.stderr).toContain('sending [');
+  });
+
+  it('exits 1 with one line when the edition ends paused', async () => {
+    const api = await serve((request) =>
+      request.method === 'POST'
+        ? { status: 202, body: { id: 'ed-49' } }
+        : { status: 200, body: { id: 'ed-49', status: 'paused', recipients: 10, sent: 4, failed: 0, suppressed: 0 } },
+    );
+    const result = await dispatch(['digest', 'send'], api.url);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/dispatch: edition ed-49 ended paused[^\n]*\n$/);
+  });
+
+  it('returns after printing the edition id with --no-wait', async () => {
+    const api = await serve(() => ({ status: 202, body: { id: 'ed-50' } }));
+    const result = await dispatch(['digest', 'send', '--no-wait'], api.url);
+    expect(result).toEqual({ code: 0, stdout: 'edition ed-50\n', stderr: '' });
+    expect(api.seen).toHaveLength(1);
+  });
+});
+
+describe('configuration', () => {
+  it('falls back to the admin token that npm start writes', async () => {
+    const api = await serve(() => ({ status: 200, body: { items: [] } }));
+    const dataDir = join(dir, 'state');
+    mkdirSync(dataDir);
+    writeFileSync(join(dataDir, 'admin-token'), 'admin-from-file\n');
+    await dispatch(['reports', 'list'], api.url, { DISPATCH_TOKEN: '', DISPATCH_DATA_DIR: dataDir });
+    expect(api.seen[0]?.headers.authorization).toBe('Bearer admin-from-file');
+  });
+
+  it('prefers DISPATCH_TOKEN over the token file', async () => {
+    const api = await serve(() => ({ status: 200, body: { items: [] } }));
+    await dispatch(['reports', 'list'], api.url, { DISPATCH_TOKEN: 'from-env' });
+    expect(api.seen[0]?.headers.authorization).toBe('Bearer from-env');
+  });
+
+  it('prints a stack trace only with DISPATCH_DEBUG=1', async () => {
+    const api = await serve(() => ({ status: 500, body: { error: { code: 'internal', message: 'boom' } } }));
+    const quiet = await dispatch(['reports', 'list'], api.url);
+    const loud = await dispatch(['reports', 'list'], api.url, { DISPATCH_DEBUG: '1' });
+    expect(quiet.stderr).toBe('dispatch: 500 internal: boom\n');
+    expect(loud.stderr).toMatch(/^dispatch: 500 internal: boom\nApiError: boom\n\s+at /);
+  });
+});
