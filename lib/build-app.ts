@@ -29,6 +29,12 @@ export interface BuildAppOptions {
    * @default - handlers are bundled with esbuild
    */
   readonly codeOverride?: CodeOverride;
+  /**
+   * CDK's built-in CloudFormation schema validation during synth (its findings are warnings). Tests that only
+   * inspect templates may switch it off for speed; cdk-nag runs regardless.
+   * @default true
+   */
+  readonly builtinCloudFormationValidation?: boolean;
 }
 
 export interface DispatchApp {
@@ -39,7 +45,11 @@ export interface DispatchApp {
 
 /** The one Dispatch CDK app, used by `lib/app.ts` and by the infra tests alike. cdk-nag checks every synth. */
 export function buildApp(options: BuildAppOptions = {}): DispatchApp {
-  const app = new App({ context: options.context, outdir: options.outdir });
+  const app = new App({
+    context: options.context,
+    outdir: options.outdir,
+    builtinCloudFormationValidation: options.builtinCloudFormationValidation,
+  });
   const publication = parsePublication(app.node.tryGetContext(PUBLICATION_CONTEXT_KEY));
   const env: Environment | undefined =
     options.env ??

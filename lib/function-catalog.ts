@@ -61,20 +61,23 @@ export interface FunctionSpec {
   readonly timeoutSeconds?: number;
 }
 
-/** Dynamo actions per access mode. No Scan: every read path goes through a key or an index. */
-export const TABLE_ACTIONS: Readonly<Record<TableAccessMode, readonly string[]>> = {
-  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
-  readWrite: [
-    'dynamodb:GetItem',
-    'dynamodb:BatchGetItem',
-    'dynamodb:Query',
-    'dynamodb:ConditionCheckItem',
-    'dynamodb:PutItem',
-    'dynamodb:UpdateItem',
-    'dynamodb:DeleteItem',
-    'dynamodb:BatchWriteItem',
-  ],
-};
+/**
+ * DynamoDB actions. Items are read by key (`TABLE_READ_ACTIONS`), indexes only queried (`INDEX_READ_ACTIONS`), and
+ * writes go to the base table only. No Scan: every read path goes through a key or an index.
+ */
+export const TABLE_READ_ACTIONS: readonly string[] = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:ConditionCheckItem',
+];
+export const INDEX_READ_ACTIONS: readonly string[] = ['dynamodb:Query'];
+export const TABLE_WRITE_ACTIONS: readonly string[] = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
 
 export const SITE_OBJECT_ACTIONS: readonly string[] = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'];
 

@@ -29,10 +29,22 @@ export interface DispatchData {
   table(definition: TableDefinition): Table;
   bucket(definition: BucketDefinition): Bucket;
   workQueue(definition: QueueDefinition): WorkQueue;
+  /**
+   * The bucket ARN as an explicitly named export, for IAM resources in other stacks: a stable name keeps
+   * prefix-scoped statements (and their cdk-nag acknowledgements) readable, e.g. `DispatchStateful-VaultBucketArn/paid/*`.
+   */
+  exportedBucketArn(definition: BucketDefinition): ExportedArn;
   /** Terminal destination for events Lambda gave up on: stream batches, SNS feedback, scheduler invocations. */
   readonly failedEventsQueue: Queue;
   /** HMAC key for subscriber tokens (confirm, unsubscribe, private feed). */
   readonly tokenSecret: Secret;
+}
+
+export interface ExportedArn {
+  /** The export's name, as cdk-nag prints it in findings. */
+  readonly exportName: string;
+  /** `Fn::ImportValue` of the export, usable in any stack of the app. */
+  readonly value: string;
 }
 
 export type DispatchStatefulStackProps = StackProps;
@@ -55,6 +67,7 @@ export class DispatchStatefulStack extends Stack implements DispatchData {
   public readonly accessLogsBucket: Bucket;
   public readonly failedEventsQueue: Queue;
   public readonly tokenSecret: Secret;
+  private readonly bucketArnExports = new Map<string, ExportedArn>();
 
   constructor(scope: Construct, id: string, props?: DispatchStatefulStackProps) {
     super(scope, id, props);
@@ -63,13 +76,9 @@ export class DispatchStatefulStack extends Stack implements DispatchData {
 
     this.accessLogsBucket = new Bucket(this, 'AccessLogsBucket', {
       ...this.privateBucketDefaults(),
-      // Log objects are written by the S3 logging service; they only need to live long enough for an audit.
+      // The log sink itself is not logged (that would loop). Log objects only need to live long enough for an audit.
       versioned: false,
       lifecycleRules: [{ expiration: Duration.days(365), transitions: [{ storageClass: StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) }] }],
-    });
-    Validations.of(this.accessLogsBucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This is the access-log sink for the site and vault buckets; logging it into itself would loop.',
     });
 
     this.buckets = new Map(BUCKETS.map((definition) => [definition.id, this.buildBucket(definition)]));
@@ -113,6 +122,17 @@ export class DispatchStatefulStack extends Stack implements DispatchData {
 
   workQueue(definition: QueueDefinition): WorkQueue {
     return required(this.workQueues, definition.id, 'queue');
+  }
+
+  exportedBucketArn(definition: BucketDefinition): ExportedArn {
+    let exported = this.bucketArnExports.get(definition.id);
+    if (exported === undefined) {
+      const exportName = `${this.stackName}-${definition.id}BucketArn`;
+      const value = this.exportValue(this.bucket(definition).bucketArn, { name: exportName });
+      exported = { exportName, value };
+      this.bucketArnExports.set(definition.id, exported);
+    }
+    return exported;
   }
 
   private buildTable(definition: TableDefinition): Table {

@@ -37,6 +37,8 @@ export const reportsTable = {
     { name: 'byListing', partitionKey: S('listing'), sortKey: S('sortKey') },
     /** Tag entries (one item per report and tag) ordered like the listing. */
     { name: 'byTag', partitionKey: S('tagKey'), sortKey: S('sortKey') },
+    /** Every report, for the editors' list, newest first (`kind` = 'report' on report items only). */
+    { name: 'byKind', partitionKey: S('kind'), sortKey: S('sortKey') },
     /** Sparse: reports with a pending time transition (publishAt or freeAt in the future). */
     { name: 'byDue', partitionKey: S('dueKey'), sortKey: S('dueAt') },
   ],

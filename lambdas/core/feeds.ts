@@ -81,8 +81,8 @@ export function renderFeeds(views: readonly ReportView[], options: FeedOptions):
     description: stripXmlIllegal(options.description),
     publicationName: stripXmlIllegal(options.publication.name),
     siteUrl: `${options.publication.siteUrl}/`,
-    homePageUrl: options.homePageUrl ?? `${options.publication.siteUrl}/`,
-    selfUrls: options.selfUrls,
+    homePageUrl: stripXmlIllegal(options.homePageUrl ?? `${options.publication.siteUrl}/`),
+    selfUrls: sanitizeStrings(options.selfUrls),
     updated: options.updated,
     tagBase: `${options.publication.siteUrl}/feeds/tags`,
   };
@@ -122,7 +122,7 @@ export function tagSlug(tag: string): string {
     .replace(/^-+|-+$/g, '')
     .slice(0, 60)
     .replace(/-+$/, '');
-  const hasUnfoldable = /[^\x00-\x7f]/u.test(transliterated.replace(/[^\p{L}\p{N}]/gu, ''));
+  const hasUnfoldable = /[^\p{ASCII}]/u.test(transliterated.replace(/[^\p{L}\p{N}]/gu, ''));
   if (!hasUnfoldable && ascii !== '') return ascii;
   const hash = fnv1a(transliterated.normalize('NFC'));
   return ascii === '' ? `tag-${hash}` : `${ascii}-${hash}`;
@@ -249,7 +249,7 @@ function atomOptions(context: FeedContext, slots: Slots): FeedLibraryOptions {
 }
 
 function renderRss(entries: readonly FeedEntry[], context: FeedContext): string {
-  const slots = new Slots(entries, context);
+  const slots = new Slots();
   const feed = new Feed(rssOptions(context, slots));
   for (const { view, contentHtml } of entries) {
     const enclosure = leadImageEnclosure(view);
@@ -274,7 +274,7 @@ function renderRss(entries: readonly FeedEntry[], context: FeedContext): string 
 }
 
 function renderAtom(entries: readonly FeedEntry[], context: FeedContext): string {
-  const slots = new Slots(entries, context);
+  const slots = new Slots();
   const feed = new Feed(atomOptions(context, slots));
   for (const { view, contentHtml } of entries) {
     const enclosure = leadImageEnclosure(view);
@@ -366,52 +366,46 @@ function cdata(text: string): string {
 }
 
 /**
- * Opaque tokens that stand in for free text while feed builds the document, then are replaced in one pass by
- * the text escaped for where it landed: inside feed's CDATA wrapper (replaced whole by our own CDATA), or in
- * text or an attribute (XML-escaped). An element slot replaces the whole self-closing element whose attribute
- * holds the token. Tokens are alphanumeric, so nothing feed or xml-js does can alter them, and their prefix is
- * chosen to appear nowhere in the input. A token that does not come back means feed changed its output: we
- * throw rather than publish a feed we cannot vouch for.
+ * Stand-ins for free text while feed builds the document, replaced in one pass afterwards by the text escaped
+ * for where it landed: inside feed's CDATA wrapper (replaced whole by our own CDATA), or in text or an
+ * attribute (XML-escaped). An element slot replaces the whole self-closing element whose attribute holds it.
+ *
+ * Tokens are delimited by U+0001 and U+0002, which XML forbids and which every input has had stripped (views
+ * and options are cleaned first; URLs pass through `new URL()`, which percent-encodes controls). So no input
+ * can imitate a token, nothing feed or xml-js escapes can alter one, and a token left behind would make the
+ * document unparseable; we check they all came back and throw rather than publish a feed we cannot vouch for.
  */
 class Slots {
-  private readonly prefix: string;
   private readonly values: string[] = [];
-
-  constructor(entries: readonly FeedEntry[], context: FeedContext) {
-    const haystack = JSON.stringify({ entries, context }).toLowerCase();
-    let nonce = 0;
-    while (haystack.includes(`dspslot${nonce}n`)) nonce += 1;
-    this.prefix = `dspslot${nonce}n`;
-  }
 
   text(value: string): string {
     this.values.push(value);
-    return `${this.prefix}${this.values.length - 1}z`;
+    return `\u0001t${this.values.length - 1}\u0002`;
   }
 
   element(xml: string): string {
     this.values.push(xml);
-    return `${this.prefix}${this.values.length - 1}e`;
+    return `\u0001e${this.values.length - 1}\u0002`;
   }
 
   fill(xml: string): string {
     const seen = new Set<number>();
-    const text = `${this.prefix}(\\d+)z`;
-    const element = `${this.prefix}(\\d+)e`;
-    const pattern = new RegExp(`<[^<>]*${element}[^<>]*/>|<!\\[CDATA\\[${text}\\]\\]>|${text}`, 'g');
+    // eslint-disable-next-line no-control-regex -- the delimiters are control characters on purpose (see above)
+    const pattern = /<[^<>]*\u0001e(\d+)\u0002[^<>]*\/>|<!\[CDATA\[\u0001t(\d+)\u0002\]\]>|\u0001t(\d+)\u0002/g;
     const filled = xml.replace(
       pattern,
       (match, elementIndex: string | undefined, cdataIndex: string | undefined, textIndex: string | undefined) => {
         const index = Number(elementIndex ?? cdataIndex ?? textIndex);
         const value = this.values[index];
-        if (value === undefined) throw new FeedRenderError(`Unknown feed slot in ${match}`);
+        if (value === undefined) throw new FeedRenderError(`Unknown feed slot in ${JSON.stringify(match)}`);
         seen.add(index);
         if (elementIndex !== undefined) return value;
         return cdataIndex !== undefined ? cdata(value) : escapeXml(value);
       },
     );
-    if (seen.size !== this.values.length) {
-      throw new FeedRenderError(`The feed package dropped ${this.values.length - seen.size} value(s) from the feed`);
+    // eslint-disable-next-line no-control-regex -- a delimiter left behind means a token was mangled
+    if (seen.size !== this.values.length || /[\u0001\u0002]/.test(filled)) {
+      throw new FeedRenderError('The feed package did not write every value where expected');
     }
     return filled;
   }

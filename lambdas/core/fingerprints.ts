@@ -40,10 +40,7 @@ export function fingerprintSubscriberPart(subscriberText: string, publicText: st
   const publicShingles = new Set(shingles(wordsOf(publicText), size));
   const own = [...new Set(shingles(words, size))].filter((fingerprint) => !publicShingles.has(fingerprint));
   if (size < SHINGLE_WORDS) return own;
-  return own
-    .filter(isSampled)
-    .sort()
-    .slice(0, MAX_FINGERPRINTS);
+  return own.filter(isSampled).sort().slice(0, MAX_FINGERPRINTS);
 }
 
 /**
@@ -68,7 +65,13 @@ export function findLeaks(artifact: string, fingerprints: readonly string[]): Le
 /** The words both sides compare; exported so tests and tools can see what the scan sees. */
 export function wordsOf(text: string): string[] {
   const visible = markdownToText(markupToText(markupToText(jsonToText(text))));
-  return visible.normalize('NFKC').toLowerCase().match(/[\p{L}\p{N}\p{M}]+/gu) ?? [];
+  // A mark only counts inside a word: a variation selector after an emoji is not a word of its own.
+  return (
+    visible
+      .normalize('NFKC')
+      .toLowerCase()
+      .match(/[\p{L}\p{N}][\p{L}\p{N}\p{M}]*/gu) ?? []
+  );
 }
 
 /**
@@ -111,8 +114,9 @@ function jsonToText(text: string): string {
 }
 
 const CDATA_DELIMITERS = /<!\[CDATA\[|\]\]>/g;
-// Rendered footnote references are numbered per document, the Markdown ones are labelled: neither is prose.
-const HTML_FOOTNOTE_REF = /<sup class="footnote-ref">[\s\S]*?<\/sup>/g;
+// Rendered footnote references are numbered per document, the Markdown ones are labelled, and the Sources
+// heading exists only in HTML: none of them is prose the two sides share.
+const HTML_FOOTNOTE_MARKUP = /<sup class="footnote-ref">[\s\S]*?<\/sup>|<section class="footnotes">\s*<h2>[^<]*<\/h2>/g;
 const MARKUP = /<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<![A-Za-z][^>]*>|<\/?[A-Za-z][^>]*>/g;
 const ALT_ATTRIBUTE = /\salt\s*=\s*(?:"([^"]*)"|'([^']*)')/i;
 
@@ -120,7 +124,7 @@ const ALT_ATTRIBUTE = /\salt\s*=\s*(?:"([^"]*)"|'([^']*)')/i;
 function markupToText(text: string): string {
   const stripped = text
     .replace(CDATA_DELIMITERS, ' ')
-    .replace(HTML_FOOTNOTE_REF, ' ')
+    .replace(HTML_FOOTNOTE_MARKUP, ' ')
     .replace(MARKUP, (tag) => {
       // Alt text is prose in the Markdown source, so it has to count in HTML too.
       const alt = /^<img\b/i.test(tag) ? ALT_ATTRIBUTE.exec(tag) : null;

@@ -21,16 +21,16 @@ export interface RenderOptions {
 
 export const SOURCES_HEADING = 'Sources';
 
+// @types/markdown-it-footnote is written against markdown-it's CommonJS typings; the plugin is the same function.
+const footnote = footnotePlugin as unknown as PluginSimple;
+
 /**
  * The one Markdown grammar of the project. The preview cut parses with it too, so the cut and the rendering can
  * never disagree about where a paragraph or a footnote definition ends.
  */
-// @types/markdown-it-footnote is written against markdown-it's CommonJS typings; the plugin is the same function.
-const footnote = footnotePlugin as unknown as PluginSimple;
-
 export function createMarkdownIt(): MarkdownIt {
   const md = new MarkdownIt({ html: false, linkify: true, typographer: true }).use(footnote);
-  // Typographer for quotes and dashes only: (c) → © and friends would change words the leak scan compares.
+  // Typographer for curly quotes only: (c) → © and friends would change words the leak scan compares.
   md.disable('replacements');
   return md;
 }
@@ -44,17 +44,16 @@ export function renderMarkdown(markdown: string, options: RenderOptions): string
 
 /** Images whose alt text is empty or missing; intake rejects the body when this is not 0. */
 export function findImagesWithoutAlt(markdown: string): number {
-  const md = renderer;
+  // The alt text exactly as the renderer will write it, so `![`code`](x)` counts as missing too.
+  const altOf = (image: Token) => renderer.renderer.renderInlineAsText(image.children ?? [], renderer.options, {});
   let missing = 0;
   const visit = (tokens: readonly Token[]): void => {
     for (const token of tokens) {
-      if (token.type === 'image' && md.renderer.renderInlineAsText(token.children ?? [], md.options, {}).trim() === '') {
-        missing += 1;
-      }
+      if (token.type === 'image' && altOf(token).trim() === '') missing += 1;
       if (token.children) visit(token.children);
     }
   };
-  visit(md.parse(stripXmlIllegal(markdown), {}));
+  visit(renderer.parse(stripXmlIllegal(markdown), {}));
   return missing;
 }
 

@@ -61,7 +61,11 @@ export function cutPreview(markdown: string): PreviewCut {
 export function reassemble(cut: PreviewCut): string {
   const parts = [splitPart(cut.publicMarkdown), splitPart(cut.subscriberMarkdown)];
   const eol = `${cut.publicMarkdown}${cut.subscriberMarkdown}`.includes('\r\n') ? '\r\n' : '\n';
-  return assemble(parts.map((part) => part.content).join(''), parts.flatMap((part) => part.defs), eol);
+  return normalForm(
+    parts.map((part) => part.content).join(''),
+    parts.flatMap((part) => part.defs),
+    eol,
+  );
 }
 
 /**
@@ -69,17 +73,16 @@ export function reassemble(cut: PreviewCut): string {
  * - marker lines (rule 2) are removed,
  * - a last line without a terminator gets one (CRLF if any kept line ends in CRLF, else LF),
  * - top-level footnote definitions (their lines up to the last non-blank one) are moved to the end, in the order
- *   and layout of rule 1; blank lines that followed a definition stay where they were.
- * Rendering it gives the same HTML as rendering the body, so intake renders the paid full text from it.
+ *   and layout of rule 1; blank lines that followed a definition stay where they were, except that blank lines
+ *   at the very end of the content become the single separator line before the definitions.
+ * It is idempotent, and renders like the body would with its marker lines deleted: intake renders the paid full
+ * text from it.
  */
 export function normaliseBody(markdown: string): string {
   const { lines, defs, markers, eol } = analyse(markdown);
   const dropped = new Set([...markers, ...defs.flatMap((def) => range(def.start, def.end))]);
-  const content = lines
-    .filter((_, index) => !dropped.has(index))
-    .map(joinLine)
-    .join('');
-  return assemble(content, defs, eol);
+  const content = lines.filter((_, index) => !dropped.has(index));
+  return normalForm(content.map(joinLine).join(''), defs, eol);
 }
 
 interface Line {
@@ -157,16 +160,24 @@ function analyse(markdown: string): Analysis {
   const eol = kept.some((line) => line.eol === '\r\n') ? '\r\n' : '\n';
   const last = lines[lines.length - 1];
   if (last && last.eol === '') last.eol = eol;
-  for (const def of defs) def.text = range(def.start, def.end).map((index) => joinLine(lines[index])).join('');
+  for (const def of defs)
+    def.text = range(def.start, def.end)
+      .map((index) => joinLine(lines[index]))
+      .join('');
   return { lines, defs, markers, proseEnds, eol };
 }
 
 /** markdown-it gives definitions no line map: the start is the `[^label]:` line, the end the last child's end. */
-function definitionAt(lines: readonly Line[], searchFrom: number, children: readonly Token[], label: string): Definition {
+function definitionAt(
+  lines: readonly Line[],
+  searchFrom: number,
+  children: readonly Token[],
+  label: string,
+): Definition {
   let start = searchFrom;
   while (start < lines.length - 1 && !DEFINITION_START.test(lines[start]?.text ?? '')) start++;
   let end = Math.max(start + 1, ...children.map((child) => child.map?.[1] ?? 0));
-  while (end > start + 1 && (lines[end - 1]?.text.trim() ?? '') === '') end--;
+  while (end > start + 1 && isBlank(lines[end - 1])) end--;
   return { label, start, end, text: '' };
 }
 
@@ -175,7 +186,10 @@ function isImageOnlyParagraph(open: Token, inline: Token | undefined): boolean {
   const children = inline.children ?? [];
   const isBlank = (child: Token) =>
     child.type === 'softbreak' || (child.type === 'text' && child.content.trim() === '');
-  return children.some((child) => child.type === 'image') && children.every((child) => child.type === 'image' || isBlank(child));
+  return (
+    children.some((child) => child.type === 'image') &&
+    children.every((child) => child.type === 'image' || isBlank(child))
+  );
 }
 
 /** Labels of the footnotes a piece of content references, resolved against all definitions of the body. */
@@ -202,6 +216,14 @@ function splitPart(part: string): { content: string; defs: Definition[] } {
   // The line before the first definition is the blank separator assemble() added after non-empty content.
   const contentEnd = Math.max(first.start - 1, 0);
   return { content: lines.slice(0, contentEnd).map(joinLine).join(''), defs };
+}
+
+/** As {@link assemble}, but trailing blank lines before the definitions collapse, so the form is idempotent. */
+function normalForm(content: string, defs: readonly Definition[], eol: string): string {
+  if (defs.length === 0) return content;
+  const lines = splitLines(content);
+  while (lines.length > 0 && isBlank(lines[lines.length - 1])) lines.pop();
+  return assemble(lines.map(joinLine).join(''), defs, eol);
 }
 
 function assemble(content: string, defs: readonly Definition[], eol: string): string {
@@ -233,6 +255,11 @@ function splitLines(text: string): Line[] {
   }
   if (start < text.length) lines.push({ text: text.slice(start), eol: '' });
   return lines;
+}
+
+/** Blank as markdown-it sees it: spaces and tabs only (a no-break space is text). */
+function isBlank(line: Line | undefined): boolean {
+  return line !== undefined && /^[ \t]*$/.test(line.text);
 }
 
 function joinLine(line: Line | undefined): string {

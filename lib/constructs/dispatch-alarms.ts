@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -30,11 +30,6 @@ export class DispatchAlarms extends Construct {
   constructor(scope: Construct, id: string, props: DispatchAlarmsProps) {
     super(scope, id);
     this.topic = new Topic(this, 'AlarmTopic', { displayName: 'Dispatch alarms', enforceSSL: true });
-    Validations.of(this.topic).acknowledge({
-      id: 'AwsSolutions-SNS2',
-      reason:
-        'CloudWatch alarm notifications only (alarm name and state, no report or subscriber data); an encrypted topic would need a customer-managed key with a CloudWatch key policy. TLS-only publishing is enforced (SNS3).',
-    });
     const action = new SnsAction(this.topic);
 
     const alarms: Alarm[] = Object.entries(props.deadLetterQueues).map(

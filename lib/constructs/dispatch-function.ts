@@ -111,7 +111,8 @@ export class DispatchFunction extends NodejsFunction {
     super(scope, id, {
       role,
       entry,
-      handler: 'handler',
+      // NodejsFunction prefixes `index.` for its own bundle only; keep the same handler string for pre-built code.
+      handler: props.codeOverride === undefined ? 'handler' : 'index.handler',
       description: props.description,
       runtime: DISPATCH_RUNTIME,
       architecture: Architecture.ARM_64,

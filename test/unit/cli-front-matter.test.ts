@@ -15,7 +15,7 @@ describe('splitFrontMatter', () => {
       leadImage: { alt: expect.stringContaining('substation') },
       freeAfter: 'P30D',
     });
-    expect(body.startsWith('The Kestrel Valley transmission operator')).toBe(true);
+    expect(body.trimStart().startsWith('The Kestrel Valley transmission operator')).toBe(true);
     expect(body).toContain('<!-- paywall -->');
     expect(body).toContain('[^2]: Kestrel Valley Transmission');
   });

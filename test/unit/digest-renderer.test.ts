@@ -56,9 +56,15 @@ describe('compileEdition', () => {
     }
   });
 
-  it('uses a fresh sentinel per compile so report text cannot forge one', async () => {
-    const again = await compileEdition(fixtureEdition('free'), publication);
-    expect(again.html.parts).toEqual(free.html.parts);
+  it('leaves sentinel look-alikes in report text alone: the real sentinels carry a random nonce', async () => {
+    const content = fixtureEdition('free');
+    const [first, ...rest] = content.complimentary;
+    if (!first) throw new Error('fixture has no complimentary report');
+    const forged = { ...first, bodyHtml: `${first.bodyHtml}<p>%%DISPATCH_UNSUBSCRIBE_URL%% %%DISPATCH_FEED_URL%%</p>` };
+    const compiled = await compileEdition({ ...content, complimentary: [forged, ...rest] }, publication);
+    const mail = personalise(compiled, { unsubscribeUrl: UNSUBSCRIBE });
+    expect(mail.html).toContain('%%DISPATCH_UNSUBSCRIBE_URL%% %%DISPATCH_FEED_URL%%');
+    expect(compiled.html.slots.filter((slot) => slot === 'unsubscribeUrl')).toEqual(free.html.slots);
   });
 });
 

@@ -40,7 +40,7 @@ export async function importSubscribers(ctx: CommandContext, file: string): Prom
   const progress = new ProgressBar(ctx.io.stderr, 'importing', rows.length);
   let imported = 0;
   let finished = 0;
-  progress.update(0);
+  if (rows.length > 0) progress.update(0);
 
   try {
     await forEachConcurrent(rows, IMPORT_CONCURRENCY, async (row) => {

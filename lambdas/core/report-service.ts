@@ -1,0 +1,130 @@
+import { ulid } from 'ulid';
+import { ConflictError, NotFoundError, PayloadTooLargeError, PreconditionFailedError, ValidationError } from '../http/errors';
+import type { ReportsRepository, VaultStore } from '../ports';
+import { parseReportInput, prepareReport, type Identity, type PreparedReport } from './intake';
+import type { Publication } from './publication';
+import type { PaidPart, ReportInput, ReportRecord } from './report';
+import { slugCandidates, slugFromTitle } from './slug';
+import { reportUrl, visibility } from './tiers';
+
+export interface ReportSummary {
+  id: string;
+  slug: string;
+  url: string;
+  revision: number;
+}
+
+/**
+ * The editor's report workflows. Order of writes, without transactions: vault objects, then the slug claim and
+ * tag entries, then the report item (conditional), then clean-up. A crash at any point leaves only unreferenced
+ * objects or claims the same request converges on when retried; never half a report.
+ */
+export class ReportService {
+  constructor(
+    private readonly reports: ReportsRepository,
+    private readonly vault: VaultStore,
+    private readonly publication: Publication,
+  ) {}
+
+  async create(raw: Record<string, unknown>, now: Date, reservedId: string = ulid(now.getTime())): Promise<ReportSummary> {
+    const input = this.parse(raw);
+    const slug = await this.claimSlug(input, reservedId);
+    const prepared = prepareReport(input, { id: reservedId, slug, revision: 1, createdAt: now.toISOString() }, this.publication, now);
+    await this.persist(prepared);
+    if (!(await this.reports.create(prepared.record, now))) {
+      // Same id already stored: this is a retry of a request that got that far; answer as the first one did.
+      const existing = await this.reports.get(reservedId);
+      if (!existing) throw new ConflictError('report_exists', `Report ${reservedId} could not be created`);
+      return this.summary(existing);
+    }
+    return this.summary(prepared.record);
+  }
+
+  async update(id: string, raw: Record<string, unknown>, ifMatch: number | undefined, now: Date): Promise<ReportSummary> {
+    const current = await this.require(id);
+    if (ifMatch !== undefined && ifMatch !== current.revision) {
+      throw new PreconditionFailedError(`Report ${id} is at revision ${current.revision}, not ${ifMatch}`);
+    }
+    const input = this.parse(raw);
+    if (input.slug !== undefined && input.slug !== current.slug) {
+      throw new ValidationError([{ field: 'slug', message: `cannot change; this report's slug is ${current.slug}` }]);
+    }
+    const identity: Identity = {
+      id,
+      slug: current.slug,
+      revision: current.revision + 1,
+      createdAt: current.createdAt,
+      previousPublishAt: current.publishAt,
+    };
+    const prepared = prepareReport(input, identity, this.publication, now);
+    await this.persist(prepared);
+    if (!(await this.reports.replace(prepared.record, current.revision, now))) {
+      throw new PreconditionFailedError(`Report ${id} changed while this update was being made; fetch it and retry`);
+    }
+    await this.reports.deleteStaleTagEntries(prepared.record);
+    return this.summary(prepared.record);
+  }
+
+  /** Takes the report out of every public artifact; repeating it changes nothing. */
+  async unpublish(id: string, now: Date): Promise<ReportSummary> {
+    const current = await this.require(id);
+    if (current.state === 'unpublished') return this.summary(current);
+    const next: ReportRecord = { ...current, state: 'unpublished', revision: current.revision + 1, updatedAt: now.toISOString() };
+    if (!(await this.reports.replace(next, current.revision, now))) {
+      throw new PreconditionFailedError(`Report ${id} changed while it was being unpublished; retry`);
+    }
+    return this.summary(next);
+  }
+
+  async read(id: string, now: Date): Promise<{ record: ReportRecord; paid?: PaidPart; source: ReportInput; visibility: string }> {
+    const record = await this.require(id);
+    const [paid, source] = await Promise.all([
+      record.paidRef ? this.vault.getJson<PaidPart>(record.paidRef) : Promise.resolve(undefined),
+      this.vault.getJson<ReportInput>(record.sourceRef),
+    ]);
+    return { record, ...(paid ? { paid } : {}), source, visibility: visibility(record, now) };
+  }
+
+  list(limit: number, cursor?: string) {
+    return this.reports.list(limit, cursor);
+  }
+
+  private parse(raw: Record<string, unknown>): ReportInput {
+    const parsed = parseReportInput(raw, this.publication);
+    if (parsed.ok) return parsed.input;
+    if (parsed.problem.kind === 'too-large') {
+      throw new PayloadTooLargeError(`The body is too large`, [{ field: parsed.problem.field, message: parsed.problem.message }]);
+    }
+    throw new ValidationError(parsed.problem.fields);
+  }
+
+  private async claimSlug(input: ReportInput, id: string): Promise<string> {
+    if (input.slug) {
+      if (await this.reports.claimSlug(input.slug, id)) return input.slug;
+      throw new ConflictError('slug_taken', `The slug ${input.slug} belongs to another report`, [
+        { field: 'slug', message: 'is already used by another report' },
+      ]);
+    }
+    for (const candidate of slugCandidates(slugFromTitle(input.title, id.slice(-8)), id.slice(-8))) {
+      if (await this.reports.claimSlug(candidate, id)) return candidate;
+    }
+    throw new ConflictError('slug_taken', 'No free slug could be derived from the title; give one explicitly', [
+      { field: 'slug', message: 'could not be derived; set one' },
+    ]);
+  }
+
+  private async persist(prepared: PreparedReport): Promise<void> {
+    await Promise.all(prepared.vaultObjects.map((object) => this.vault.put(object.key, object.body, object.contentType)));
+    await this.reports.putTagEntries(prepared.record);
+  }
+
+  private async require(id: string): Promise<ReportRecord> {
+    const record = await this.reports.get(id);
+    if (!record) throw new NotFoundError(`No report has id ${id}`);
+    return record;
+  }
+
+  private summary(record: ReportRecord): ReportSummary {
+    return { id: record.id, slug: record.slug, url: reportUrl(this.publication, record.slug), revision: record.revision };
+  }
+}

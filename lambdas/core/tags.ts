@@ -1,0 +1,1 @@
+export { tagSlug } from './feeds';

@@ -1,0 +1,21 @@
+import type { Page } from './adapters/reports-store';
+import type { PaidPart, ReportRecord } from './core/report';
+
+/** What the report workflows need from storage; the DynamoDB and S3 adapters implement these. */
+export interface ReportsRepository {
+  get(id: string): Promise<ReportRecord | undefined>;
+  claimSlug(slug: string, reportId: string): Promise<boolean>;
+  create(record: ReportRecord, now: Date): Promise<boolean>;
+  replace(record: ReportRecord, expectedRevision: number, now: Date): Promise<boolean>;
+  putTagEntries(record: ReportRecord): Promise<void>;
+  deleteStaleTagEntries(record: ReportRecord): Promise<void>;
+  list(limit: number, cursor?: string): Promise<Page<ReportRecord>>;
+  due(now: Date, limit?: number): Promise<ReportRecord[]>;
+}
+
+export interface VaultStore {
+  put(key: string, body: string, contentType: string): Promise<void>;
+  getJson<T>(key: string): Promise<T>;
+}
+
+export type { PaidPart, ReportRecord };

@@ -1,0 +1,197 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  digestsTable,
+  editorsTable,
+  idempotencyTable,
+  reportsTable,
+  subscribersTable,
+  type TableDefinition,
+} from '../../lambdas/adapters/data-model';
+import { grantsOf, roleStatements, synthDispatch } from './dispatch-app';
+
+/** Independent of lib/function-catalog.ts on purpose: this is the least-privilege contract, written down. */
+const itemRead = ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:Query'];
+const itemWrite = ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+const name = (table: TableDefinition): string => `table:${table.id}`;
+const read = (table: TableDefinition): string[] => [
+  ...itemRead.map((action) => `${action} ${name(table)}`),
+  ...table.indexes.map((index) => `dynamodb:Query ${name(table)}/index/${index.name}`),
+];
+const readWrite = (table: TableDefinition): string[] => [
+  ...read(table),
+  ...itemWrite.map((action) => `${action} ${name(table)}`),
+];
+const logs = (fn: string): string[] => [`logs:CreateLogStream log-group:${fn}`, `logs:PutLogEvents log-group:${fn}`];
+const sendTo = (queue: string): string[] =>
+  ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'].map((action) => `${action} queue:${queue}`);
+const consume = (queue: string): string[] =>
+  ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'].map(
+    (action) => `${action} queue:${queue}`,
+  );
+const streamRead = [
+  'dynamodb:DescribeStream stream:Reports',
+  'dynamodb:GetRecords stream:Reports',
+  'dynamodb:GetShardIterator stream:Reports',
+  'dynamodb:ListStreams *',
+];
+const tokenSecret = ['secretsmanager:DescribeSecret secret:Token', 'secretsmanager:GetSecretValue secret:Token'];
+const sendEmail = ['ses:SendEmail ses:configuration-set', 'ses:SendEmail ses:identity'];
+
+const EXPECTED: Record<string, string[]> = {
+  Health: logs('Health'),
+  Authorizer: [...logs('Authorizer'), ...read(editorsTable)],
+  EditorsApi: [...logs('EditorsApi'), ...readWrite(editorsTable)],
+  ReportsApi: [
+    ...logs('ReportsApi'),
+    ...readWrite(reportsTable),
+    ...readWrite(idempotencyTable),
+    's3:GetObject vault/paid/*',
+    's3:GetObject vault/source/*',
+    's3:PutObject vault/paid/*',
+    's3:PutObject vault/source/*',
+  ],
+  FeedPublisher: [
+    ...logs('FeedPublisher'),
+    ...read(reportsTable),
+    ...streamRead,
+    ...sendTo('FailedEventsQueue'),
+    's3:DeleteObject site/*',
+    's3:GetObject site/*',
+    's3:PutObject site/*',
+    's3:ListBucket site',
+  ],
+  PrivateFeedBuilder: [
+    ...logs('PrivateFeedBuilder'),
+    ...read(reportsTable),
+    ...streamRead,
+    ...sendTo('FailedEventsQueue'),
+    's3:GetObject vault/paid/*',
+    's3:PutObject vault/private-feeds/*',
+  ],
+  PrivateFeed: [...logs('PrivateFeed'), ...read(subscribersTable), ...tokenSecret, 's3:GetObject vault/private-feeds/*'],
+  ReleaseSweeper: [...logs('ReleaseSweeper'), ...readWrite(reportsTable), 's3:GetObject vault/paid/*'],
+  SubscribersApi: [...logs('SubscribersApi'), ...readWrite(subscribersTable), ...tokenSecret, ...sendEmail],
+  DigestsApi: [
+    ...logs('DigestsApi'),
+    ...readWrite(digestsTable),
+    ...read(reportsTable),
+    ...sendTo('PlanQueue'),
+    's3:GetObject vault/paid/*',
+  ],
+  DigestPlanner: [
+    ...logs('DigestPlanner'),
+    ...read(reportsTable),
+    ...read(subscribersTable),
+    ...readWrite(digestsTable),
+    ...consume('PlanQueue'),
+    ...sendTo('MailQueue'),
+    's3:GetObject vault/paid/*',
+    's3:GetObject vault/editions/*',
+    's3:PutObject vault/editions/*',
+  ],
+  MailSender: [
+    ...logs('MailSender'),
+    ...read(subscribersTable),
+    ...readWrite(digestsTable),
+    ...consume('MailQueue'),
+    ...tokenSecret,
+    ...sendEmail,
+    's3:GetObject vault/editions/*',
+  ],
+  SesFeedback: [
+    ...logs('SesFeedback'),
+    ...readWrite(subscribersTable),
+    ...readWrite(digestsTable),
+    ...sendTo('FailedEventsQueue'),
+  ],
+};
+
+describe('IAM per function', () => {
+  let template: Template;
+  beforeAll(() => {
+    template = synthDispatch().statelessTemplate;
+  });
+
+  it.each(Object.keys(EXPECTED))('%s has exactly its listed permissions', (fn) => {
+    const expected = [...new Set(EXPECTED[fn])].sort();
+    expect(grantsOf(roleStatements(template, `${fn}Function`))).toEqual(expected);
+  });
+
+  it('every statement is an Allow (no Deny tricks) and no action is a wildcard', () => {
+    for (const fn of Object.keys(EXPECTED)) {
+      for (const statement of roleStatements(template, `${fn}Function`)) {
+        expect(statement.Effect).toBe('Allow');
+        const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+        for (const action of actions) expect(action).not.toContain('*');
+      }
+    }
+  });
+
+  it('feed-publisher has no statement that mentions the vault bucket at all', () => {
+    const statements = roleStatements(template, 'FeedPublisherFunction');
+    expect(statements.length).toBeGreaterThan(0);
+    for (const statement of statements) expect(JSON.stringify(statement)).not.toMatch(/vault/i);
+  });
+
+  it('feed-publisher environment carries no vault bucket name', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^Reports stream → public feeds'),
+      Environment: { Variables: Match.objectLike({ SITE_BUCKET: Match.anyValue(), VAULT_BUCKET: Match.absent() }) },
+    });
+  });
+
+  it('reports-api touches the vault only under paid/ and source/', () => {
+    const vaultResources = roleStatements(template, 'ReportsApiFunction')
+      .flatMap((statement) => (Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource]))
+      .map((resource) => JSON.stringify(resource))
+      .filter((text) => text.includes('VaultBucket'));
+    expect(vaultResources.length).toBeGreaterThan(0);
+    for (const text of vaultResources) expect(text).toMatch(/"\/(paid|source)\/\*"\]\]\}$/);
+  });
+
+  it("mail-sender's ses:SendEmail is scoped to the identity and configuration set, from the sender address", () => {
+    const ses = roleStatements(template, 'MailSenderFunction').filter((statement) =>
+      JSON.stringify(statement.Action).includes('ses:'),
+    );
+    expect(ses).toHaveLength(1);
+    expect(ses[0]).toMatchObject({
+      Action: 'ses:SendEmail',
+      Condition: { StringEquals: { 'ses:FromAddress': 'digest@reports.example.org' } },
+    });
+    const resources = JSON.stringify(ses[0]?.Resource);
+    expect(resources).toContain(':identity/');
+    expect(resources).toContain(':configuration-set/');
+    expect(resources).toContain('MailSenderIdentity');
+    expect(resources).toContain('MailConfigurationSet');
+    expect(resources).not.toContain('"*"');
+  });
+
+  it('function roles carry no AWS managed policy (logs go to their own log group only)', () => {
+    const roles = template.findResources('AWS::IAM::Role', {
+      Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] } },
+    });
+    expect(Object.keys(roles)).toHaveLength(13);
+    for (const role of Object.values(roles)) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('each schedule has its own role, assumable by EventBridge Scheduler from this account only', () => {
+    const roles = template.findResources('AWS::IAM::Role', {
+      Properties: {
+        AssumeRolePolicyDocument: {
+          Statement: [
+            Match.objectLike({
+              Principal: { Service: 'scheduler.amazonaws.com' },
+              Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+            }),
+          ],
+        },
+      },
+    });
+    expect(Object.keys(roles).sort()).toEqual([
+      expect.stringMatching(/^DigestScheduleRole/),
+      expect.stringMatching(/^ReleaseSweepScheduleRole/),
+    ]);
+  });
+});
