@@ -10,7 +10,7 @@ function weekday(token: string, cron: string): string {
     const upper = token.toUpperCase();
     if ((WEEKDAYS as readonly string[]).includes(upper)) return upper;
   }
-  if (/^\d$/.test(token)) {
+  if (/^[0-7]$/.test(token)) {
     const name = WEEKDAYS[Number(token) % 7];
     if (name !== undefined) return name;
   }

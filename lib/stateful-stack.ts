@@ -78,7 +78,12 @@ export class DispatchStatefulStack extends Stack implements DispatchData {
       ...this.privateBucketDefaults(),
       // The log sink itself is not logged (that would loop). Log objects only need to live long enough for an audit.
       versioned: false,
-      lifecycleRules: [{ expiration: Duration.days(365), transitions: [{ storageClass: StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) }] }],
+      lifecycleRules: [
+        {
+          expiration: Duration.days(365),
+          transitions: [{ storageClass: StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) }],
+        },
+      ],
     });
 
     this.buckets = new Map(BUCKETS.map((definition) => [definition.id, this.buildBucket(definition)]));
@@ -175,7 +180,9 @@ export class DispatchStatefulStack extends Stack implements DispatchData {
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: `${definition.id.toLowerCase()}/`,
       // Feeds and pages are rewritten on every publish; old versions only serve as an undo window.
-      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(30), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      lifecycleRules: [
+        { noncurrentVersionExpiration: Duration.days(30), abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
     });
   }
 
@@ -209,4 +216,3 @@ function required<T>(map: ReadonlyMap<string, T>, id: string, kind: string): T {
   }
   return value;
 }
-

@@ -8,14 +8,7 @@ import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/a
 import { LambdaInvoke, SqsSendMessage } from 'aws-cdk-lib/aws-scheduler-targets';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import {
-  mailQueue,
-  planQueue,
-  reportsTable,
-  siteBucket,
-  vaultBucket,
-  QUEUES,
-} from '../lambdas/adapters/data-model';
+import { mailQueue, planQueue, reportsTable, siteBucket, vaultBucket, QUEUES } from '../lambdas/adapters/data-model';
 import type { Publication } from '../lambdas/core/publication';
 import { ROUTES } from '../lambdas/routes';
 import { DispatchAlarms } from './constructs/dispatch-alarms';
@@ -172,7 +165,9 @@ export class DispatchStatelessStack extends Stack {
         maxEventAge: Duration.seconds(60),
       }),
     });
-    const sweeperLogicalId = this.resolve((this.fn('release-sweeper').node.defaultChild as CfnFunction).logicalId) as string;
+    const sweeperLogicalId = this.resolve(
+      (this.fn('release-sweeper').node.defaultChild as CfnFunction).logicalId,
+    ) as string;
     Validations.of(sweepRole).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${sweeperLogicalId}.Arn>:*]`,
       reason: 'lambda:InvokeFunction on the release sweeper and its versions/aliases (ARN suffix), nothing else.',
@@ -198,8 +193,14 @@ export class DispatchStatelessStack extends Stack {
       description: 'CloudFront URL (point the publication domain here)',
       value: `https://${this.edge.distribution.distributionDomainName}`,
     });
-    new CfnOutput(this, 'ApiUrl', { description: 'HTTP API endpoint ($DISPATCH_API_URL)', value: this.api.httpApi.apiEndpoint });
-    new CfnOutput(this, 'AlarmTopicArn', { description: 'Subscribe the on-call address here', value: this.alarms.topic.topicArn });
+    new CfnOutput(this, 'ApiUrl', {
+      description: 'HTTP API endpoint ($DISPATCH_API_URL)',
+      value: this.api.httpApi.apiEndpoint,
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description: 'Subscribe the on-call address here',
+      value: this.alarms.topic.topicArn,
+    });
   }
 
   /** One role per schedule, assumable by EventBridge Scheduler from this account only. */
@@ -253,11 +254,14 @@ export class DispatchStatelessStack extends Stack {
     }
 
     const vault = data.exportedBucketArn(vaultBucket);
-    const vaultObjects = (prefixes: readonly VaultPrefix[]): string[] => prefixes.map((prefix) => `${vault.value}/${prefix}*`);
+    const vaultObjects = (prefixes: readonly VaultPrefix[]): string[] =>
+      prefixes.map((prefix) => `${vault.value}/${prefix}*`);
     const get = spec.vault?.get ?? [];
     const put = spec.vault?.put ?? [];
-    if (get.length > 0) fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: vaultObjects(get) }));
-    if (put.length > 0) fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: vaultObjects(put) }));
+    if (get.length > 0)
+      fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: vaultObjects(get) }));
+    if (put.length > 0)
+      fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: vaultObjects(put) }));
     for (const prefix of new Set([...get, ...put])) {
       Validations.of(fn.executionRole).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${vault.exportName}/${prefix}*]`,
@@ -322,4 +326,3 @@ export class DispatchStatelessStack extends Stack {
     }
   }
 }
-

@@ -1,3 +1,62 @@
-export const handler = async (): Promise<never> => {
-  throw new Error('not implemented yet');
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { dynamoDocumentClient, s3Client } from '../adapters/clients';
+import { reportsTable, siteBucket } from '../adapters/data-model';
+import { logger } from '../adapters/logger';
+import { emitCount } from '../adapters/metrics';
+import { isReportItem, ReportsStore, toRecord } from '../adapters/reports-store';
+import { SiteBucket } from '../adapters/site-bucket';
+import { loadPublication, requireEnv, tableName } from '../config';
+import { planPublish, type ReportChange } from '../core/publishing';
+import { SitePublisher } from '../core/site-publisher';
+
+const publisher = new SitePublisher(
+  new ReportsStore(dynamoDocumentClient(), tableName(reportsTable.env)),
+  new SiteBucket(s3Client(), requireEnv(siteBucket.env)),
+  loadPublication(),
+);
+
+type Image = Record<string, AttributeValue> | undefined;
+
+function side(image: Image): ReportChange['before'] {
+  if (!image) return undefined;
+  const item = unmarshall(image);
+  if (!isReportItem(item)) return undefined;
+  return { record: toRecord(item), listed: item.listing === 'public' };
+}
+
+/**
+ * Reports table stream → public feeds, tag feeds, report pages and the archive. A batch is planned as a whole so
+ * each artifact is rebuilt once. This function's role has no access to the vault: it cannot leak what it
+ * cannot read, and the leak scan guards against paid text that reached the table by mistake.
+ */
+export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+  const changes: ReportChange[] = [];
+  for (const record of event.Records) {
+    const before = side(record.dynamodb?.OldImage as Image);
+    const after = side(record.dynamodb?.NewImage as Image);
+    if (before || after) changes.push({ ...(before ? { before } : {}), ...(after ? { after } : {}) });
+  }
+  const plan = planPublish(changes);
+  try {
+    const result = await publisher.publish(plan, new Date());
+    for (const blocked of result.blocked) {
+      logger.error('Leak scan blocked a public write', { artifact: blocked.artifact, reportIds: blocked.reportIds, hits: blocked.hits });
+      emitCount('Dispatch/LeakScan', 'LeakBlocked');
+    }
+    logger.info('Site published', {
+      records: event.Records.length,
+      written: result.written.length,
+      unchanged: result.unchanged.length,
+      deleted: result.deleted.length,
+      blocked: result.blocked.length,
+    });
+    return { batchItemFailures: [] };
+  } catch (error) {
+    // The artifacts are rebuilt from table state, so retrying the batch from its first record converges.
+    logger.error('Publishing failed; the batch will be retried', { error: error instanceof Error ? error : String(error) });
+    const first = event.Records[0]?.dynamodb?.SequenceNumber;
+    return { batchItemFailures: first ? [{ itemIdentifier: first }] : [] };
+  }
 };

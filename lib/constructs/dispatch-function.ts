@@ -156,6 +156,10 @@ export class DispatchFunction extends NodejsFunction {
     if (props.codeOverride === undefined && !existsSync(entry)) {
       throw new Error(`No handler file for "${props.handlerName}": expected ${entry}`);
     }
+    // Lambda allows 4 KB of environment in total; leave room for table, bucket and queue names.
+    if (Buffer.byteLength(props.publicationJson, 'utf8') > 3072) {
+      throw new Error('The publication JSON exceeds 3 KB; Lambda environment variables are limited to 4 KB in total');
+    }
     const memorySize = props.memorySize ?? 256;
     if (!Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10240) {
       throw new Error(`memorySize must be an integer between 128 and 10240 MB, got ${memorySize}`);

@@ -65,7 +65,13 @@ export class MailDelivery extends Construct {
     });
     this.configurationSet.addEventDestination('Feedback', {
       destination: EventDestination.snsTopic(this.feedbackTopic),
-      events: [...(props.feedbackEvents ?? [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT, EmailSendingEvent.DELIVERY])],
+      events: [
+        ...(props.feedbackEvents ?? [
+          EmailSendingEvent.BOUNCE,
+          EmailSendingEvent.COMPLAINT,
+          EmailSendingEvent.DELIVERY,
+        ]),
+      ],
     });
 
     this.identity = new EmailIdentity(this, 'SenderIdentity', {

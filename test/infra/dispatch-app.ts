@@ -7,7 +7,9 @@ import { PROJECT_ROOT } from '../../lib/constructs/dispatch-function';
 
 /** cdk.json's context: the same publication settings and feature flags the CLI passes to `lib/app.ts`. */
 export function cdkJsonContext(): Record<string, unknown> {
-  const cdkJson = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+  const cdkJson = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as {
+    context: Record<string, unknown>;
+  };
   return cdkJson.context;
 }
 
@@ -57,7 +59,9 @@ export function logicalId(template: Template, type: string, prefix: string): str
 /** Every statement of every IAM policy attached to the role of the function with construct id `functionId`. */
 export function roleStatements(template: Template, functionId: string): Statement[] {
   const fnId = logicalId(template, 'AWS::Lambda::Function', functionId);
-  const fn = template.findResources('AWS::Lambda::Function')[fnId] as { Properties: { Role: { 'Fn::GetAtt': [string, string] } } };
+  const fn = template.findResources('AWS::Lambda::Function')[fnId] as {
+    Properties: { Role: { 'Fn::GetAtt': [string, string] } };
+  };
   const roleId = fn.Properties.Role['Fn::GetAtt'][0];
   const policies = Object.values(template.findResources('AWS::IAM::Policy')) as {
     Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: Statement[] } };
@@ -87,7 +91,8 @@ export function describeResource(resource: Json): string {
   ];
   for (const [pattern, name] of named) {
     const match = pattern.exec(text);
-    if (match !== null) return `${match[0].replace(pattern, name)}${suffix.startsWith('/') || suffix.startsWith(':') ? suffix : ''}`;
+    if (match !== null)
+      return `${match[0].replace(pattern, name)}${suffix.startsWith('/') || suffix.startsWith(':') ? suffix : ''}`;
   }
   return text;
 }

@@ -27,9 +27,13 @@ const logs = (fn: string): string[] => [`logs:CreateLogStream log-group:${fn}`, 
 const sendTo = (queue: string): string[] =>
   ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'].map((action) => `${action} queue:${queue}`);
 const consume = (queue: string): string[] =>
-  ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'].map(
-    (action) => `${action} queue:${queue}`,
-  );
+  [
+    'sqs:ChangeMessageVisibility',
+    'sqs:DeleteMessage',
+    'sqs:GetQueueAttributes',
+    'sqs:GetQueueUrl',
+    'sqs:ReceiveMessage',
+  ].map((action) => `${action} queue:${queue}`);
 const streamRead = [
   'dynamodb:DescribeStream stream:Reports',
   'dynamodb:GetRecords stream:Reports',
@@ -70,7 +74,12 @@ const EXPECTED: Record<string, string[]> = {
     's3:GetObject vault/paid/*',
     's3:PutObject vault/private-feeds/*',
   ],
-  PrivateFeed: [...logs('PrivateFeed'), ...read(subscribersTable), ...tokenSecret, 's3:GetObject vault/private-feeds/*'],
+  PrivateFeed: [
+    ...logs('PrivateFeed'),
+    ...read(subscribersTable),
+    ...tokenSecret,
+    's3:GetObject vault/private-feeds/*',
+  ],
   ReleaseSweeper: [...logs('ReleaseSweeper'), ...readWrite(reportsTable), 's3:GetObject vault/paid/*'],
   SubscribersApi: [...logs('SubscribersApi'), ...readWrite(subscribersTable), ...tokenSecret, ...sendEmail],
   DigestsApi: [
@@ -170,7 +179,9 @@ describe('IAM per function', () => {
 
   it('function roles carry no AWS managed policy (logs go to their own log group only)', () => {
     const roles = template.findResources('AWS::IAM::Role', {
-      Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] } },
+      Properties: {
+        AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] },
+      },
     });
     expect(Object.keys(roles)).toHaveLength(13);
     for (const role of Object.values(roles)) expect(role.Properties.ManagedPolicyArns).toBeUndefined();

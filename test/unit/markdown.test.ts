@@ -184,6 +184,10 @@ describe('renderMarkdown: hostile input', () => {
     expect(urlsIn(render('![proto](//cdn.example/x.png)'))).toEqual(['https://cdn.example/x.png']);
   });
 
+  it('keeps the text of a link whose URL markdown-it accepts but the allowlist does not', () => {
+    expect(render('[pixel link](data:image/png;base64,iVBORw0KGgo=)')).toBe('<p>pixel link</p>\n');
+  });
+
   it('drops an image whose source is unsafe rather than leave it broken', () => {
     expect(render('![pixel](data:image/png;base64,iVBORw0KGgo=)')).toBe('<p></p>\n');
   });

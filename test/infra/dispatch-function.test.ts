@@ -1,0 +1,110 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DispatchFunction, ESM_REQUIRE_BANNER } from '../../lib/constructs/dispatch-function';
+import { INLINE_CODE } from './dispatch-app';
+
+const PUBLICATION_JSON = '{"name":"Test"}';
+
+describe('DispatchFunction', () => {
+  describe('with real esbuild bundling', () => {
+    let template: Template;
+    let bundle: string;
+    let assetFiles: string[];
+    beforeAll(() => {
+      const app = new App();
+      const stack = new Stack(app, 'Bundled');
+      new DispatchFunction(stack, 'HealthFunction', {
+        handlerName: 'health',
+        description: 'bundling check',
+        publicationJson: PUBLICATION_JSON,
+        loader: { '.mjml': 'text' },
+      });
+      template = Template.fromStack(stack);
+      const outdir = app.synth().directory;
+      const assetDir = readdirSync(outdir)
+        .filter((name) => name.startsWith('asset.'))
+        .map((name) => join(outdir, name))
+        .find((dir) => existsSync(join(dir, 'index.mjs')));
+      if (assetDir === undefined) throw new Error('no bundled index.mjs in the cloud assembly');
+      assetFiles = readdirSync(assetDir).sort();
+      bundle = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
+    });
+
+    it('emits a minified ESM bundle with a linked source map', () => {
+      expect(assetFiles).toEqual(['index.mjs', 'index.mjs.map']);
+      expect(bundle).toMatch(/export\s*\{/);
+      expect(bundle).toContain('sourceMappingURL=index.mjs.map');
+    });
+
+    it('starts with the createRequire banner for CommonJS dependencies', () => {
+      expect(bundle.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
+    });
+
+    it('leaves the AWS SDK to the runtime', () => {
+      expect(bundle).not.toMatch(/@aws-sdk\/client-[a-z]+\/dist-/);
+    });
+
+    it('synthesizes our defaults', () => {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Handler: 'index.handler',
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Timeout: 10,
+        MemorySize: 256,
+        Environment: {
+          Variables: {
+            NODE_OPTIONS: '--enable-source-maps',
+            POWERTOOLS_SERVICE_NAME: 'dispatch',
+            DISPATCH_PUBLICATION: PUBLICATION_JSON,
+          },
+        },
+      });
+      template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain', Properties: { RetentionInDays: 30 } });
+    });
+  });
+
+  describe('props', () => {
+    const build = (props: Partial<ConstructorParameters<typeof DispatchFunction>[2]>): Template => {
+      const stack = new Stack(new App(), 'Props');
+      new DispatchFunction(stack, 'Fn', {
+        handlerName: 'health',
+        description: 'props check',
+        publicationJson: PUBLICATION_JSON,
+        codeOverride: INLINE_CODE,
+        ...props,
+      });
+      return Template.fromStack(stack);
+    };
+
+    it('passes timeout, memory, reserved concurrency, tracing and extra environment through', () => {
+      build({
+        timeout: Duration.seconds(42),
+        memorySize: 512,
+        reservedConcurrentExecutions: 3,
+        tracing: true,
+        environment: { TABLE_REPORTS: 'reports' },
+      }).hasResourceProperties('AWS::Lambda::Function', {
+        Timeout: 42,
+        MemorySize: 512,
+        ReservedConcurrentExecutions: 3,
+        TracingConfig: { Mode: 'Active' },
+        Environment: { Variables: { TABLE_REPORTS: 'reports', POWERTOOLS_SERVICE_NAME: 'dispatch' } },
+      });
+    });
+
+    it('rejects a handler name that is not kebab-case', () => {
+      expect(() => build({ handlerName: 'ReportsApi' })).toThrow(/kebab-case/);
+    });
+
+    it('rejects a handler without a file when it has to bundle', () => {
+      expect(() => build({ handlerName: 'no-such-handler', codeOverride: undefined })).toThrow(/No handler file/);
+    });
+
+    it('rejects memory outside Lambda limits', () => {
+      expect(() => build({ memorySize: 64 })).toThrow(/memorySize/);
+    });
+  });
+});

@@ -1,0 +1,148 @@
+import { runInNewContext } from 'node:vm';
+import { Capture, Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { REPORT_INDEX_REWRITE_CODE } from '../../lib/edge/report-index-rewrite';
+import { synthDispatch } from './dispatch-app';
+
+const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
+const ALL_VIEWER_EXCEPT_HOST_HEADER = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
+
+interface Behavior {
+  PathPattern?: string;
+  TargetOriginId: string;
+  CachePolicyId: unknown;
+  OriginRequestPolicyId?: string;
+  AllowedMethods: string[];
+  ViewerProtocolPolicy: string;
+  ResponseHeadersPolicyId?: unknown;
+  FunctionAssociations?: unknown[];
+}
+interface DistributionConfig {
+  CacheBehaviors: Behavior[];
+  DefaultCacheBehavior: Behavior;
+  DefaultRootObject: string;
+  Origins: {
+    Id: string;
+    DomainName: unknown;
+    S3OriginConfig?: unknown;
+    OriginAccessControlId?: unknown;
+    CustomOriginConfig?: unknown;
+  }[];
+}
+
+describe('CloudFront', () => {
+  let template: Template;
+  let config: DistributionConfig;
+  beforeAll(() => {
+    template = synthDispatch().statelessTemplate;
+    const capture = new Capture();
+    template.hasResourceProperties('AWS::CloudFront::Distribution', { DistributionConfig: capture });
+    config = capture.asObject() as DistributionConfig;
+  });
+
+  const behavior = (pattern: string): Behavior => {
+    const found = config.CacheBehaviors.find((candidate) => candidate.PathPattern === pattern);
+    if (found === undefined) throw new Error(`No behaviour for ${pattern}`);
+    return found;
+  };
+  const origin = (id: string): DistributionConfig['Origins'][number] | undefined =>
+    config.Origins.find((candidate) => candidate.Id === id);
+
+  it.each(['/api/*', '/feeds/private/*'])(
+    '%s goes to the HTTP API uncached with all viewer headers but Host',
+    (pattern) => {
+      const apiBehavior = behavior(pattern);
+      expect(apiBehavior).toMatchObject({
+        CachePolicyId: CACHING_DISABLED,
+        OriginRequestPolicyId: ALL_VIEWER_EXCEPT_HOST_HEADER,
+        ViewerProtocolPolicy: 'https-only',
+      });
+      expect(apiBehavior.AllowedMethods).toEqual(expect.arrayContaining(['GET', 'POST', 'PUT', 'DELETE']));
+      expect(JSON.stringify(origin(apiBehavior.TargetOriginId)?.DomainName)).toContain('HttpApi');
+      expect(origin(apiBehavior.TargetOriginId)?.CustomOriginConfig).toMatchObject({
+        OriginProtocolPolicy: 'https-only',
+      });
+    },
+  );
+
+  it('matches /feeds/private/* before /feeds/*', () => {
+    const patterns = config.CacheBehaviors.map((candidate) => candidate.PathPattern);
+    expect(patterns.indexOf('/feeds/private/*')).toBeLessThan(patterns.indexOf('/feeds/*'));
+  });
+
+  it('serves public feeds and the site from the bucket through OAC, honouring origin Cache-Control', () => {
+    const feeds = behavior('/feeds/*');
+    expect(feeds.TargetOriginId).toBe(config.DefaultCacheBehavior.TargetOriginId);
+    expect(feeds.AllowedMethods).toEqual(['GET', 'HEAD']);
+    const siteOrigin = origin(config.DefaultCacheBehavior.TargetOriginId);
+    expect(siteOrigin).toMatchObject({
+      S3OriginConfig: { OriginAccessIdentity: '' },
+      OriginAccessControlId: { 'Fn::GetAtt': [expect.stringMatching(/OriginAccessControl|S3Origin/), 'Id'] },
+    });
+    expect(JSON.stringify(siteOrigin?.DomainName)).toContain('SiteBucket');
+    expect(JSON.stringify(config)).not.toContain('VaultBucket');
+    template.hasResourceProperties('AWS::CloudFront::CachePolicy', {
+      CachePolicyConfig: Match.objectLike({
+        MinTTL: 0,
+        DefaultTTL: 60,
+        ParametersInCacheKeyAndForwardedToOrigin: Match.objectLike({
+          HeadersConfig: { HeaderBehavior: 'none' },
+          QueryStringsConfig: { QueryStringBehavior: 'none' },
+        }),
+      }),
+    });
+    expect(feeds.CachePolicyId).toEqual(config.DefaultCacheBehavior.CachePolicyId);
+  });
+
+  it('uses index.html as root object and rewrites report directories on viewer request', () => {
+    expect(config.DefaultRootObject).toBe('index.html');
+    expect(config.DefaultCacheBehavior.FunctionAssociations).toEqual([
+      {
+        EventType: 'viewer-request',
+        FunctionARN: { 'Fn::GetAtt': [expect.stringMatching(/ReportIndexRewrite/), 'FunctionARN'] },
+      },
+    ]);
+    template.hasResourceProperties('AWS::CloudFront::Function', {
+      FunctionCode: REPORT_INDEX_REWRITE_CODE,
+      FunctionConfig: Match.objectLike({ Runtime: 'cloudfront-js-2.0' }),
+    });
+  });
+
+  it('adds security headers to every behaviour', () => {
+    template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+      ResponseHeadersPolicyConfig: Match.objectLike({
+        SecurityHeadersConfig: Match.objectLike({
+          StrictTransportSecurity: Match.objectLike({ AccessControlMaxAgeSec: 31536000, IncludeSubdomains: true }),
+          ContentTypeOptions: { Override: true },
+          FrameOptions: { FrameOption: 'DENY', Override: true },
+        }),
+      }),
+    });
+    for (const candidate of [config.DefaultCacheBehavior, ...config.CacheBehaviors]) {
+      expect(candidate.ResponseHeadersPolicyId).toEqual({ Ref: expect.stringMatching(/SecurityHeaders/) });
+    }
+  });
+});
+
+describe('report index rewrite function', () => {
+  const run = (uri: string): { uri?: string; statusCode?: number; headers?: Record<string, { value: string }> } => {
+    const sandbox: { handler?: (event: unknown) => never } = {};
+    runInNewContext(`${REPORT_INDEX_REWRITE_CODE}\nthis.handler = handler;`, sandbox);
+    if (sandbox.handler === undefined) throw new Error('no handler');
+    return sandbox.handler({ request: { uri, method: 'GET', headers: {} } });
+  };
+
+  it('maps /reports/{slug}/ to its index.html', () => {
+    expect(run('/reports/grid-outage-2025/').uri).toBe('/reports/grid-outage-2025/index.html');
+  });
+
+  it('redirects /reports/{slug} to the trailing-slash URL', () => {
+    const response = run('/reports/grid-outage-2025');
+    expect(response.statusCode).toBe(301);
+    expect(response.headers?.location?.value).toBe('/reports/grid-outage-2025/');
+  });
+
+  it.each(['/', '/feeds/rss.xml', '/reports/grid-outage-2025/lead.jpg', '/index.html'])('leaves %s alone', (uri) => {
+    expect(run(uri).uri).toBe(uri);
+  });
+});

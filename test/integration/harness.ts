@@ -1,0 +1,53 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+
+/**
+ * One local stack per test file, in this process, on free ports with a temp data dir. Schedules are off:
+ * tests fire them with `stack.fireSchedule(name, time)` to control the clock.
+ */
+export interface Harness {
+  stack: LocalStack;
+  dataDir: string;
+  /** fetch against the gateway with the admin token unless `token` is given (null: no header). */
+  api(path: string, init?: RequestInit & { token?: string | null; json?: unknown }): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(): Promise<Harness> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'dispatch-test-'));
+  const stack = await startLocalStack({
+    dataDir,
+    port: 0,
+    sesPort: 0,
+    dynamodbPort: 0,
+    s3Port: 0,
+    sqsPort: 0,
+    sweepIntervalMs: 60_000,
+    retryDelayMs: 20,
+    schedules: false,
+    log: () => undefined,
+  });
+  return {
+    stack,
+    dataDir,
+    api(path, init = {}) {
+      const { token, json, headers, ...rest } = init;
+      const bearer = token === undefined ? stack.adminToken : token;
+      return fetch(`${stack.apiUrl}${path}`, {
+        ...rest,
+        headers: {
+          ...(bearer !== null ? { authorization: `Bearer ${bearer}` } : {}),
+          ...(json !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(headers as Record<string, string> | undefined),
+        },
+        ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
+      });
+    },
+    async close() {
+      await stack.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
