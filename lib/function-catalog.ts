@@ -55,6 +55,8 @@ export interface FunctionSpec {
   readonly tokenSecret?: boolean;
   /** `ses:SendEmail` on the sender identity and the configuration set, from the sender address only. */
   readonly sendsEmail?: boolean;
+  /** Project directories shipped next to the bundle, e.g. `templates` (MJML read at run time). */
+  readonly copyIntoBundle?: readonly string[];
   /** @default 256 */
   readonly memorySize?: number;
   /** @default 10 */
@@ -80,6 +82,9 @@ export const TABLE_WRITE_ACTIONS: readonly string[] = [
 ];
 
 export const SITE_OBJECT_ACTIONS: readonly string[] = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'];
+
+/** The MJML digest templates; `lambdas/render/templates.ts` reads them from `./templates/` next to the bundle. */
+const DIGEST_TEMPLATES = ['templates'] as const;
 
 const read = (table: TableDefinition): TableAccess => ({ table, mode: 'read' });
 const readWrite = (table: TableDefinition): TableAccess => ({ table, mode: 'readWrite' });
@@ -132,6 +137,7 @@ export const FUNCTIONS: Readonly<Record<DispatchFunctionName, FunctionSpec>> = {
   },
   'digests-api': {
     description: 'Admin API: send an edition now, follow its progress, preview it.',
+    copyIntoBundle: DIGEST_TEMPLATES,
     tables: [readWrite(digestsTable), read(reportsTable)],
     vault: { get: [paid] },
     sendsTo: [planQueue],
@@ -140,6 +146,7 @@ export const FUNCTIONS: Readonly<Record<DispatchFunctionName, FunctionSpec>> = {
   },
   'digest-planner': {
     description: 'Plan queue → compiles an edition per tier and fans recipients out to the mail queue.',
+    copyIntoBundle: DIGEST_TEMPLATES,
     tables: [read(reportsTable), read(subscribersTable), readWrite(digestsTable)],
     vault: { get: [paid, editions], put: [editions] },
     sendsTo: [mailQueue],
@@ -148,6 +155,7 @@ export const FUNCTIONS: Readonly<Record<DispatchFunctionName, FunctionSpec>> = {
   },
   'mail-sender': {
     description: 'Mail queue → sends compiled editions through SES at the publication send rate.',
+    copyIntoBundle: DIGEST_TEMPLATES,
     tables: [read(subscribersTable), readWrite(digestsTable)],
     vault: { get: [editions] },
     tokenSecret: true,

@@ -105,6 +105,7 @@ export class DispatchStatelessStack extends Stack {
         memorySize: spec.memorySize,
         timeout: spec.timeoutSeconds === undefined ? undefined : Duration.seconds(spec.timeoutSeconds),
         environment: this.environmentFor(name, spec),
+        copyIntoBundle: spec.copyIntoBundle,
         codeOverride: props.codeOverride,
       });
       this.grant(fn, spec);

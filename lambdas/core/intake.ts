@@ -82,7 +82,8 @@ export interface Identity {
 
 export function prepareReport(input: ReportInput, identity: Identity, publication: Publication, now: Date): PreparedReport {
   const url = reportUrl(publication, identity.slug);
-  const render = (markdown: string): string => renderMarkdown(markdown, { baseUrl: url });
+  // Footnote links are absolute too: the same HTML goes into feeds, read far from the page.
+  const render = (markdown: string): string => renderMarkdown(markdown, { baseUrl: url, absoluteFragments: url });
   const publishAt = new Date(input.publishAt ?? identity.previousPublishAt ?? now.toISOString()).toISOString();
   const freeAt = input.tier === 'subscriber' && input.freeAfter ? resolveFreeAt(input.freeAfter, publishAt) : undefined;
   const source = contentAddressed('source/', JSON.stringify(input), 'application/json');

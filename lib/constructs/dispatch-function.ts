@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type Code, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type ICommandHooks, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
@@ -31,6 +31,16 @@ export const ESM_REQUIRE_BANNER =
  * `lib/app.ts` never sets it, so `cdk synth` and `cdk deploy` always bundle the real handlers.
  */
 export type CodeOverride = (handlerName: string) => Code;
+
+/** esbuild runs locally, so the hooks are plain shell commands on the build machine. */
+function copyIntoBundleHooks(dirs: readonly string[]): ICommandHooks {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir: string, outputDir: string) =>
+      dirs.map((dir) => `cp -R "${join(inputDir, dir)}" "${join(outputDir, dir)}"`),
+  };
+}
 
 export interface DispatchFunctionProps {
   /** Handler file name under `lambdas/handlers/` without extension, e.g. `reports-api`. */
@@ -67,6 +77,12 @@ export interface DispatchFunctionProps {
    * @default - esbuild's defaults
    */
   readonly loader?: Readonly<Record<string, string>>;
+  /**
+   * Project-relative directories copied next to the bundle (e.g. `templates` for the MJML digest templates, which
+   * the renderer reads at run time from `./templates/`).
+   * @default - nothing besides the bundle
+   */
+  readonly copyIntoBundle?: readonly string[];
   /**
    * Log retention for the function's own log group.
    * @default RetentionDays.ONE_MONTH
@@ -143,6 +159,10 @@ export class DispatchFunction extends NodejsFunction {
         // The runtime ships AWS SDK v3; bundling it would only grow cold starts.
         externalModules: ['@aws-sdk/*'],
         loader: props.loader === undefined ? undefined : { ...props.loader },
+        commandHooks:
+          props.copyIntoBundle === undefined || props.copyIntoBundle.length === 0
+            ? undefined
+            : copyIntoBundleHooks(props.copyIntoBundle),
       },
     });
     this.functionLogGroup = logGroup;
@@ -159,6 +179,16 @@ export class DispatchFunction extends NodejsFunction {
     // Lambda allows 4 KB of environment in total; leave room for table, bucket and queue names.
     if (Buffer.byteLength(props.publicationJson, 'utf8') > 3072) {
       throw new Error('The publication JSON exceeds 3 KB; Lambda environment variables are limited to 4 KB in total');
+    }
+    for (const dir of props.copyIntoBundle ?? []) {
+      if (dir.startsWith('/') || dir.split(/[\\/]/).includes('..') || !/^[\w./-]+$/.test(dir)) {
+        throw new Error(`copyIntoBundle entries must be plain project-relative paths, got "${dir}"`);
+      }
+      if (props.codeOverride === undefined && !existsSync(join(PROJECT_ROOT, dir))) {
+        throw new Error(
+          `Cannot copy "${dir}" into the ${props.handlerName} bundle: ${join(PROJECT_ROOT, dir)} does not exist`,
+        );
+      }
     }
     const memorySize = props.memorySize ?? 256;
     if (!Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10240) {

@@ -13,6 +13,7 @@ describe('DispatchFunction', () => {
     let template: Template;
     let bundle: string;
     let assetFiles: string[];
+    let assetDir: string;
     beforeAll(() => {
       const app = new App();
       const stack = new Stack(app, 'Bundled');
@@ -21,26 +22,32 @@ describe('DispatchFunction', () => {
         description: 'bundling check',
         publicationJson: PUBLICATION_JSON,
         loader: { '.mjml': 'text' },
+        copyIntoBundle: ['templates'],
       });
       template = Template.fromStack(stack);
       const outdir = app.synth().directory;
-      const assetDir = readdirSync(outdir)
+      const found = readdirSync(outdir)
         .filter((name) => name.startsWith('asset.'))
         .map((name) => join(outdir, name))
         .find((dir) => existsSync(join(dir, 'index.mjs')));
-      if (assetDir === undefined) throw new Error('no bundled index.mjs in the cloud assembly');
+      if (found === undefined) throw new Error('no bundled index.mjs in the cloud assembly');
+      assetDir = found;
       assetFiles = readdirSync(assetDir).sort();
       bundle = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
     });
 
     it('emits a minified ESM bundle with a linked source map', () => {
-      expect(assetFiles).toEqual(['index.mjs', 'index.mjs.map']);
+      expect(assetFiles).toEqual(['index.mjs', 'index.mjs.map', 'templates']);
       expect(bundle).toMatch(/export\s*\{/);
       expect(bundle).toContain('sourceMappingURL=index.mjs.map');
     });
 
     it('starts with the createRequire banner for CommonJS dependencies', () => {
       expect(bundle.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
+    });
+
+    it('ships copyIntoBundle directories next to index.mjs (the MJML digest templates)', () => {
+      expect(existsSync(join(assetDir, 'templates', 'digest.mjml'))).toBe(true);
     });
 
     it('leaves the AWS SDK to the runtime', () => {
@@ -101,6 +108,10 @@ describe('DispatchFunction', () => {
 
     it('rejects a handler without a file when it has to bundle', () => {
       expect(() => build({ handlerName: 'no-such-handler', codeOverride: undefined })).toThrow(/No handler file/);
+    });
+
+    it('rejects copyIntoBundle paths outside the project', () => {
+      expect(() => build({ copyIntoBundle: ['../secrets'] })).toThrow(/project-relative/);
     });
 
     it('rejects memory outside Lambda limits', () => {

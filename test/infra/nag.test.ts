@@ -32,14 +32,12 @@ function acknowledgements(root: IConstruct): Acknowledgement[] {
 function rawFindings(root: IConstruct): { rule: string; path: string }[] {
   const pack = new AwsSolutionsChecks();
   Reflect.set(pack, 'isAcknowledged', () => false);
-  return pack
-    .validateScope(root)
-    .violations.flatMap((violation) =>
-      violation.violatingResources.map((resource) => ({
-        rule: violation.ruleName,
-        path: resource.constructPath ?? '',
-      })),
-    );
+  return pack.validateScope(root).violations.flatMap((violation) =>
+    violation.violatingResources.map((resource) => ({
+      rule: violation.ruleName,
+      path: resource.constructPath ?? '',
+    })),
+  );
 }
 
 describe('cdk-nag AwsSolutions', () => {

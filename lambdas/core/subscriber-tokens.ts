@@ -1,0 +1,93 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Signed tokens that travel in subscriber URLs: confirmation links, one-click unsubscribe and private feed URLs.
+ *
+ * Format: `{purpose}.{subscriberId}.{extra}.{signature}`, where the signature is base64url HMAC-SHA256 over a
+ * versioned label and the first three fields. Every token names a subscriber by its opaque id, never by email:
+ * URLs end up in mail client logs, proxies and referrers, and base64 would only hide an address, not protect it.
+ *  - `c` confirm: extra = expiry (epoch seconds).
+ *  - `u` unsubscribe: extra = `0`; no expiry, because one-click must still work on a mail read months later.
+ *  - `f` feed: extra = the subscriber's feedTokenVersion; bumping the version revokes every older feed URL.
+ */
+export const TOKEN_PURPOSES = ['confirm', 'unsubscribe', 'feed'] as const;
+export type TokenPurpose = (typeof TOKEN_PURPOSES)[number];
+
+export const CONFIRM_TOKEN_TTL_SECONDS = 7 * 24 * 60 * 60;
+
+const PURPOSE_CODES: Readonly<Record<TokenPurpose, string>> = { confirm: 'c', unsubscribe: 'u', feed: 'f' };
+const SIGNING_LABEL = 'dispatch.subscriber-token.v1';
+/** ULIDs (and other ids we issue) are Crockford base32; anything else is not ours. */
+const SUBSCRIBER_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+const TOKEN_SHAPE = /^([cuf])\.([0-9A-Z]{26})\.(\d{1,12})\.([A-Za-z0-9_-]{43})$/;
+
+export type TokenClaims =
+  | { purpose: 'confirm'; subscriberId: string; expiresAt: Date }
+  | { purpose: 'unsubscribe'; subscriberId: string }
+  | { purpose: 'feed'; subscriberId: string; feedTokenVersion: number };
+
+export type TokenFailure = 'malformed' | 'forged' | 'expired' | 'wrong-purpose';
+
+export type TokenCheck<P extends TokenPurpose> =
+  | { ok: true; claims: Extract<TokenClaims, { purpose: P }> }
+  | { ok: false; reason: TokenFailure };
+
+export class SubscriberTokens {
+  private readonly key: Buffer;
+
+  constructor(secret: string) {
+    if (secret.length < 32) throw new Error('The subscriber token secret must be at least 32 characters');
+    this.key = Buffer.from(secret, 'utf8');
+  }
+
+  confirmToken(subscriberId: string, now: Date, ttlSeconds = CONFIRM_TOKEN_TTL_SECONDS): string {
+    return this.sign('confirm', subscriberId, String(Math.floor(now.getTime() / 1000) + ttlSeconds));
+  }
+
+  unsubscribeToken(subscriberId: string): string {
+    return this.sign('unsubscribe', subscriberId, '0');
+  }
+
+  feedToken(subscriberId: string, feedTokenVersion: number): string {
+    if (!Number.isInteger(feedTokenVersion) || feedTokenVersion < 0) throw new Error('feedTokenVersion must be >= 0');
+    return this.sign('feed', subscriberId, String(feedTokenVersion));
+  }
+
+  /** Checks shape, signature (constant time), purpose and expiry, in that order; never throws. */
+  verify<P extends TokenPurpose>(token: string | undefined, purpose: P, now: Date): TokenCheck<P> {
+    const match = TOKEN_SHAPE.exec(token ?? '');
+    if (!match) return { ok: false, reason: 'malformed' };
+    const [, code = '', subscriberId = '', extra = '', signature = ''] = match;
+    const expected = this.signature(code, subscriberId, extra);
+    const presented = Buffer.from(signature, 'base64url');
+    if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
+      return { ok: false, reason: 'forged' };
+    }
+    if (code !== PURPOSE_CODES[purpose]) return { ok: false, reason: 'wrong-purpose' };
+    const number = Number(extra);
+    const claims = ((): TokenClaims => {
+      switch (purpose) {
+        case 'confirm':
+          return { purpose, subscriberId, expiresAt: new Date(number * 1000) };
+        case 'unsubscribe':
+          return { purpose, subscriberId };
+        default:
+          return { purpose: 'feed', subscriberId, feedTokenVersion: number };
+      }
+    })();
+    if (claims.purpose === 'confirm' && claims.expiresAt.getTime() <= now.getTime()) {
+      return { ok: false, reason: 'expired' };
+    }
+    return { ok: true, claims: claims as Extract<TokenClaims, { purpose: P }> };
+  }
+
+  private sign(purpose: TokenPurpose, subscriberId: string, extra: string): string {
+    if (!SUBSCRIBER_ID.test(subscriberId)) throw new Error('A subscriber id must be a ULID');
+    const code = PURPOSE_CODES[purpose];
+    return `${code}.${subscriberId}.${extra}.${this.signature(code, subscriberId, extra).toString('base64url')}`;
+  }
+
+  private signature(code: string, subscriberId: string, extra: string): Buffer {
+    return createHmac('sha256', this.key).update(`${SIGNING_LABEL}\n${code}\n${subscriberId}\n${extra}`).digest();
+  }
+}
