@@ -64,6 +64,15 @@ export interface DispatchStatelessStackProps extends StackProps {
   readonly codeOverride?: CodeOverride;
 }
 
+/** Scheduler only rejects an unknown IANA zone at deploy time; fail at synth instead. */
+function assertTimeZone(timeZone: string): void {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+  } catch {
+    throw new Error(`Unknown digest time zone "${timeZone}" (expected an IANA name such as Europe/London)`);
+  }
+}
+
 const pascalCase = (name: string): string =>
   name
     .split('-')
@@ -139,6 +148,7 @@ export class DispatchStatelessStack extends Stack {
       onFailure: new SqsDestination(data.failedEventsQueue),
     });
 
+    assertTimeZone(publication.digest.timeZone);
     this.digestSchedule = new Schedule(this, 'DigestSchedule', {
       description: `Digest edition: ${publication.digest.cron} (${publication.digest.timeZone})`,
       schedule: ScheduleExpression.expression(

@@ -3,7 +3,7 @@ import { renderArchivePage, renderReportPage } from './pages';
 import type { Publication } from './publication';
 import { ARCHIVE_KEY, assertNoLeak, LeakBlockedError, pageKey, type PublishPlan } from './publishing';
 import type { ReportRecord } from './report';
-import { publicView, visibility } from './tiers';
+import { publicView } from './tiers';
 
 /** What the site publisher reads and writes; the DynamoDB and S3 adapters implement it. */
 export interface PublishedReports {
@@ -39,7 +39,7 @@ export class SitePublisher {
     private readonly render = { feeds: renderFeeds, reportPage: renderReportPage, archive: renderArchivePage },
   ) {}
 
-  async publish(plan: PublishPlan, now: Date): Promise<PublishReport> {
+  async publish(plan: PublishPlan): Promise<PublishReport> {
     const result: PublishReport = { written: [], unchanged: [], deleted: [], blocked: [] };
     const write = async (key: string, body: string, contentType: string, cacheControl: string, covered: ReportRecord[]) => {
       try {
@@ -73,7 +73,8 @@ export class SitePublisher {
     }
     for (const id of plan.pages) {
       const record = await this.reports.get(id);
-      if (!record || visibility(record, now) !== 'published') continue; // unpublished since the change
+      // The plan names reports the stream showed listed; one unpublished since then is skipped.
+      if (!record || record.state !== 'live') continue;
       await write(pageKey(record.slug), this.render.reportPage(publicView(record, this.publication), this.publication), 'text/html; charset=utf-8', this.publication.pageCacheControl, [record]);
     }
     for (const key of plan.removedPages) {

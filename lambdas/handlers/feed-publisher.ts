@@ -40,7 +40,7 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
   }
   const plan = planPublish(changes);
   try {
-    const result = await publisher.publish(plan, new Date());
+    const result = await publisher.publish(plan);
     for (const blocked of result.blocked) {
       logger.error('Leak scan blocked a public write', { artifact: blocked.artifact, reportIds: blocked.reportIds, hits: blocked.hits });
       emitCount('Dispatch/LeakScan', 'LeakBlocked');

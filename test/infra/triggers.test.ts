@@ -2,7 +2,8 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mailQueue, planQueue } from '../../lambdas/adapters/data-model';
 import { mailSenderConcurrency } from '../../lib/stateless-stack';
-import { synthDispatch } from './dispatch-app';
+import { buildApp } from '../../lib/build-app';
+import { cdkJsonContext, INLINE_CODE, synthDispatch } from './dispatch-app';
 
 const ref = (prefix: string): object => ({ Ref: Match.stringLikeRegexp(`^${prefix}[0-9A-F]{8}$`) });
 const imported = (pattern: string): object => ({ 'Fn::ImportValue': Match.stringLikeRegexp(pattern) });
@@ -72,6 +73,13 @@ describe('triggers', () => {
         DeadLetterConfig: { Arn: imported('FailedEventsQueue') },
       }),
     });
+  });
+
+  it('refuses an unknown digest time zone at synth time', () => {
+    const context = cdkJsonContext();
+    const publication = context.dispatch as { digest: Record<string, string> };
+    const dispatch = { ...publication, digest: { ...publication.digest, timeZone: 'Mars/Olympus_Mons' } };
+    expect(() => buildApp({ context: { ...context, dispatch }, codeOverride: INLINE_CODE })).toThrow(/time zone/);
   });
 
   it('runs the release sweeper every minute', () => {

@@ -1,0 +1,204 @@
+import { z } from 'zod';
+
+/**
+ * The subscriber model and every rule about a subscriber's state. Pure: the service applies these decisions
+ * to storage, the handlers map them to HTTP.
+ */
+export const SUBSCRIBER_TIERS = ['free', 'paid'] as const;
+export type SubscriberTier = (typeof SUBSCRIBER_TIERS)[number];
+
+export const SUBSCRIBER_STATUSES = ['pending', 'active', 'unsubscribed', 'bounced', 'complained'] as const;
+export type SubscriberStatus = (typeof SUBSCRIBER_STATUSES)[number];
+
+/** Addresses we must not mail again on a stranger's say-so: only an operator may lift these. */
+export const SUPPRESSED_STATUSES: readonly SubscriberStatus[] = ['bounced', 'complained'];
+
+export interface Subscriber {
+  /** Normalised address; the table key. */
+  email: string;
+  /** Opaque ULID that tokens carry instead of the address. */
+  subscriberId: string;
+  tier: SubscriberTier;
+  status: SubscriberStatus;
+  /** Part of every feed token; bumping it revokes all private feed URLs issued before. */
+  feedTokenVersion: number;
+  createdAt: string;
+  updatedAt: string;
+  /** When the last confirmation mail went out; repeat sign-ups inside the cooldown send nothing. */
+  confirmationSentAt?: string;
+  confirmedAt?: string;
+  unsubscribedAt?: string;
+  /** Why a subscriber stopped receiving mail (`bounce`, `complaint`, `one-click`, `admin`). */
+  statusReason?: string;
+}
+
+/** The API view: everything except what only the service needs. */
+export function subscriberView(subscriber: Subscriber) {
+  return {
+    email: subscriber.email,
+    subscriberId: subscriber.subscriberId,
+    tier: subscriber.tier,
+    status: subscriber.status,
+    feedTokenVersion: subscriber.feedTokenVersion,
+    createdAt: subscriber.createdAt,
+    updatedAt: subscriber.updatedAt,
+    ...(subscriber.confirmedAt ? { confirmedAt: subscriber.confirmedAt } : {}),
+    ...(subscriber.statusReason ? { statusReason: subscriber.statusReason } : {}),
+  };
+}
+
+/** RFC 5321 limits: 254 characters in all, 64 before the @. */
+const MAX_EMAIL_LENGTH = 254;
+const MAX_LOCAL_PART_LENGTH = 64;
+
+/**
+ * Trims and lowercases the whole address. The local part is case-sensitive on paper, but no provider we mail
+ * treats it so, and keeping `Ann@x.org` and `ann@x.org` as two subscribers would mail one person twice.
+ */
+export function normaliseEmail(raw: string): string {
+  return raw.trim().toLowerCase();
+}
+
+export const emailSchema = z
+  .string({ message: 'must be an email address' })
+  .transform(normaliseEmail)
+  .pipe(
+    z
+      .email({ message: 'must be an email address such as reader@example.org' })
+      .max(MAX_EMAIL_LENGTH, `must be at most ${MAX_EMAIL_LENGTH} characters`)
+      .refine((email) => (email.split('@')[0] ?? '').length <= MAX_LOCAL_PART_LENGTH, {
+        message: `must have at most ${MAX_LOCAL_PART_LENGTH} characters before the @`,
+      }),
+  );
+
+export const signUpSchema = z.object({ email: emailSchema }).strict();
+
+export const adminUpdateSchema = z
+  .object({
+    tier: z.enum(SUBSCRIBER_TIERS, { message: 'must be free or paid' }).optional(),
+    status: z.enum(SUBSCRIBER_STATUSES, { message: `must be one of: ${SUBSCRIBER_STATUSES.join(', ')}` }).optional(),
+    /** Revokes every private feed URL issued so far (a leaked URL); the next feed-url call issues a new one. */
+    rotateFeedToken: z.literal(true).optional(),
+  })
+  .strict();
+export type AdminUpdate = z.infer<typeof adminUpdateSchema>;
+
+/** Repeat sign-ups for a pending address send at most one confirmation per cooldown: no mail-bombing a stranger. */
+export const CONFIRMATION_COOLDOWN_MS = 10 * 60 * 1000;
+
+export type SignUpDecision =
+  | { action: 'create'; subscriber: Subscriber }
+  | { action: 'resend'; subscriber: Subscriber }
+  | { action: 'none'; reason: 'already-active' | 'suppressed' | 'cooldown' };
+
+/**
+ * What a public sign-up does. Never downgrades or resets: an active subscriber (free or paid) is left exactly
+ * as is, a suppressed address gets no mail, a pending or unsubscribed one gets a fresh confirmation mail but
+ * keeps its status until the link is followed.
+ */
+export function decideSignUp(
+  existing: Subscriber | undefined,
+  email: string,
+  newId: string,
+  now: Date,
+): SignUpDecision {
+  const at = now.toISOString();
+  if (!existing) {
+    return {
+      action: 'create',
+      subscriber: {
+        email,
+        subscriberId: newId,
+        tier: 'free',
+        status: 'pending',
+        feedTokenVersion: 0,
+        createdAt: at,
+        updatedAt: at,
+        confirmationSentAt: at,
+      },
+    };
+  }
+  if (existing.status === 'active') return { action: 'none', reason: 'already-active' };
+  if (SUPPRESSED_STATUSES.includes(existing.status)) return { action: 'none', reason: 'suppressed' };
+  const lastSent = existing.confirmationSentAt ? Date.parse(existing.confirmationSentAt) : 0;
+  if (now.getTime() - lastSent < CONFIRMATION_COOLDOWN_MS) return { action: 'none', reason: 'cooldown' };
+  return { action: 'resend', subscriber: { ...existing, confirmationSentAt: at, updatedAt: at } };
+}
+
+export type ConfirmDecision =
+  | { action: 'activate'; subscriber: Subscriber }
+  | { action: 'none'; reason: 'already-active' }
+  | { action: 'refuse'; reason: 'suppressed' };
+
+/** Following a confirmation link activates a pending or unsubscribed address with the tier it has. */
+export function decideConfirm(existing: Subscriber, now: Date): ConfirmDecision {
+  if (existing.status === 'active') return { action: 'none', reason: 'already-active' };
+  if (SUPPRESSED_STATUSES.includes(existing.status)) return { action: 'refuse', reason: 'suppressed' };
+  const at = now.toISOString();
+  const { unsubscribedAt: _gone, statusReason: _reason, ...rest } = existing;
+  return { action: 'activate', subscriber: { ...rest, status: 'active', confirmedAt: at, updatedAt: at } };
+}
+
+export type UnsubscribeDecision = { action: 'unsubscribe'; subscriber: Subscriber } | { action: 'none' };
+
+/** One-click unsubscribe: final for this address until it signs up again; bounced/complained stay as they are. */
+export function decideUnsubscribe(existing: Subscriber, now: Date): UnsubscribeDecision {
+  if (existing.status !== 'active' && existing.status !== 'pending') return { action: 'none' };
+  const at = now.toISOString();
+  return {
+    action: 'unsubscribe',
+    subscriber: { ...existing, status: 'unsubscribed', unsubscribedAt: at, statusReason: 'one-click', updatedAt: at },
+  };
+}
+
+/** Operator changes: imports skip opt-in, so a new address defaults to an active free subscriber. */
+export function applyAdminUpdate(
+  existing: Subscriber | undefined,
+  email: string,
+  update: AdminUpdate,
+  newId: string,
+  now: Date,
+): Subscriber {
+  const at = now.toISOString();
+  const base: Subscriber = existing ?? {
+    email,
+    subscriberId: newId,
+    tier: 'free',
+    status: 'active',
+    feedTokenVersion: 0,
+    createdAt: at,
+    updatedAt: at,
+  };
+  const status = update.status ?? base.status;
+  const next: Subscriber = {
+    ...base,
+    tier: update.tier ?? base.tier,
+    status,
+    feedTokenVersion: base.feedTokenVersion + (update.rotateFeedToken ? 1 : 0),
+    updatedAt: at,
+  };
+  if (status !== base.status || !existing) {
+    if (status === 'active') {
+      next.confirmedAt ??= at;
+      delete next.unsubscribedAt;
+      delete next.statusReason;
+    } else if (status !== 'pending') {
+      next.statusReason = 'admin';
+      if (status === 'unsubscribed') next.unsubscribedAt = at;
+    }
+  }
+  return next;
+}
+
+export type FeedEligibility = 'eligible' | 'not-paid' | 'not-active';
+
+/** Who may hold a private feed: an active paid subscriber. */
+export function feedEligibility(subscriber: Subscriber): FeedEligibility {
+  if (subscriber.status !== 'active') return 'not-active';
+  return subscriber.tier === 'paid' ? 'eligible' : 'not-paid';
+}
+
+/** The digest tier a subscriber gets right now, or undefined when they must not be mailed. */
+export function mailableTier(subscriber: Subscriber | undefined): SubscriberTier | undefined {
+  return subscriber?.status === 'active' ? subscriber.tier : undefined;
+}
