@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { parseReportInput, prepareReport } from '../../lambdas/core/intake';
+import { parsePublication } from '../../lambdas/core/publication';
+import { planPublish } from '../../lambdas/core/publishing';
+import type { ReportRecord } from '../../lambdas/core/report';
+import { SitePublisher, type PublishedReports, type SiteFiles } from '../../lambdas/core/site-publisher';
+import { renderArchivePage, renderReportPage } from '../../lambdas/core/pages';
+import { renderFeeds } from '../../lambdas/core/feeds';
+import cdkJson from '../../cdk.json';
+
+const publication = parsePublication(cdkJson.context.dispatch);
+const NOW = new Date('2026-11-24T12:00:00Z');
+const PAID = 'The harbour authority quietly waived the Corvin fines after a private meeting with the operator';
+
+function subscriberRecord(): ReportRecord {
+  const parsed = parseReportInput(
+    {
+      title: 'Corvin fines',
+      summary: 'What happened to the Corvin fines.',
+      body: `Fines were issued in March.\n\nThey were due in June.\n\n<!-- paywall -->\n\n${PAID}, records show.`,
+      tier: 'subscriber',
+      series: 'harbour-ledger',
+      tags: ['Fines'],
+    },
+    publication,
+  );
+  if (!parsed.ok) throw new Error('invalid fixture');
+  return prepareReport(parsed.input, { id: '01JCORVIN00000000000000000', slug: 'corvin-fines', revision: 1, createdAt: NOW.toISOString() }, publication, NOW).record;
+}
+
+class MemorySite implements SiteFiles {
+  readonly files = new Map<string, string>();
+  async putIfChanged(key: string, body: string) {
+    if (this.files.get(key) === body) return 'unchanged' as const;
+    this.files.set(key, body);
+    return 'written' as const;
+  }
+  async delete(key: string) {
+    this.files.delete(key);
+  }
+}
+
+function reportsOf(records: ReportRecord[]): PublishedReports {
+  return {
+    latestPublished: async () => records,
+    latestPublishedWithTag: async () => records,
+    get: async (id) => records.find((record) => record.id === id),
+  };
+}
+
+const plan = (record: ReportRecord) => planPublish([{ after: { record, listed: true } }]);
+
+describe('SitePublisher leak scan', () => {
+  it('publishes a correct preview and never the paid text', async () => {
+    const record = subscriberRecord();
+    const site = new MemorySite();
+    const result = await new SitePublisher(reportsOf([record]), site, publication).publish(plan(record));
+    expect(result.blocked).toEqual([]);
+    expect(site.files.get('feeds/rss.xml')).toContain('They were due in June.');
+    for (const body of site.files.values()) expect(body).not.toContain('quietly waived');
+  });
+
+  it('refuses every artifact a buggy renderer leaks paid text into, and still writes the rest', async () => {
+    const record = subscriberRecord();
+    const site = new MemorySite();
+    // A renderer bug: the feed renderer appends text it should never have had.
+    const leakyFeeds: typeof renderFeeds = (views, options) => {
+      const feeds = renderFeeds(views, options);
+      return { ...feeds, rss: feeds.rss.replace('</channel>', `<item><description>${PAID}</description></item></channel>`) };
+    };
+    const publisher = new SitePublisher(reportsOf([record]), site, publication, {
+      feeds: leakyFeeds,
+      reportPage: renderReportPage,
+      archive: renderArchivePage,
+    });
+    const result = await publisher.publish(plan(record));
+    expect(result.blocked.map((blocked) => blocked.artifact).sort()).toEqual(['feeds/rss.xml', 'feeds/tags/fines/rss.xml']);
+    expect(result.blocked[0]?.reportIds).toEqual([record.id]);
+    expect(site.files.has('feeds/rss.xml')).toBe(false);
+    expect(site.files.has('feeds/atom.xml')).toBe(true);
+    expect(site.files.has('reports/corvin-fines/index.html')).toBe(true);
+  });
+
+  it('catches paid text that reached the table item itself', async () => {
+    const record = subscriberRecord();
+    const corrupted = { ...record, publicHtml: `${record.publicHtml}<p>${PAID}</p>` };
+    const site = new MemorySite();
+    const result = await new SitePublisher(reportsOf([corrupted]), site, publication).publish(plan(corrupted));
+    expect(result.blocked.length).toBeGreaterThanOrEqual(5);
+    for (const body of site.files.values()) expect(body).not.toContain('quietly waived');
+  });
+});
+
+describe('planPublish', () => {
+  it('rebuilds nothing for changes that never touch the public site', () => {
+    const record = subscriberRecord();
+    const result = planPublish([{ before: { record, listed: false }, after: { record, listed: false } }]);
+    expect(result.mainFeeds).toBe(false);
+    expect(result.pages.size).toBe(0);
+  });
+
+  it('removes the page of a report that left the site and rebuilds its tag feeds', () => {
+    const record = subscriberRecord();
+    const result = planPublish([{ before: { record, listed: true }, after: { record: { ...record, state: 'unpublished' }, listed: false } }]);
+    expect([...result.removedPages]).toEqual(['reports/corvin-fines/index.html']);
+    expect([...result.tags.keys()]).toEqual(['fines']);
+  });
+});
