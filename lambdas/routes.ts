@@ -6,12 +6,7 @@
 export type Access = 'public' | 'editor' | 'admin';
 
 export type FunctionName =
-  | 'health'
-  | 'editors-api'
-  | 'reports-api'
-  | 'subscribers-api'
-  | 'digests-api'
-  | 'private-feed';
+  'health' | 'editors-api' | 'reports-api' | 'subscribers-api' | 'digests-api' | 'private-feed';
 
 export interface RouteDefinition {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';

@@ -74,7 +74,8 @@ abstract class Delivery<T, E> {
     let failedIds: Set<string>;
     let reason = 'batch item failure';
     try {
-      const result = (await this.invoke(this.toEvent(batch), lambdaContext(this.options.name))) as BatchFailures | undefined;
+      const result = (await this.invoke(this.toEvent(batch), lambdaContext(this.options.name))) as
+        BatchFailures | undefined;
       failedIds = new Set((result?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
     } catch (error) {
       reason = error instanceof Error ? error.message : String(error);
@@ -99,7 +100,11 @@ abstract class Delivery<T, E> {
 export class StreamDelivery extends Delivery<DynamoDBRecord, DynamoDBStreamEvent> {
   protected readonly ordered = true;
 
-  constructor(queue: DurableQueue<DynamoDBRecord>, invoke: Invoke<DynamoDBStreamEvent>, options: Omit<DeliveryOptions, 'concurrency'>) {
+  constructor(
+    queue: DurableQueue<DynamoDBRecord>,
+    invoke: Invoke<DynamoDBStreamEvent>,
+    options: Omit<DeliveryOptions, 'concurrency'>,
+  ) {
     super(queue, invoke, { ...options, concurrency: 1 });
   }
 

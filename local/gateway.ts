@@ -61,7 +61,8 @@ export class Gateway {
       this.handle(req, res)
         .catch((error: unknown) => {
           this.options.log?.(`gateway error: ${error instanceof Error ? error.message : String(error)}`);
-          if (!res.headersSent) sendJson(res, 500, { error: { code: 'internal_error', message: 'Internal Server Error' } });
+          if (!res.headersSent)
+            sendJson(res, 500, { error: { code: 'internal_error', message: 'Internal Server Error' } });
           else res.end();
         })
         .finally(() => {
@@ -110,7 +111,10 @@ export class Gateway {
     await this.serveStatic(req, url, res);
   }
 
-  private match(method: string, path: string): { route: CompiledRoute; pathParameters: Record<string, string> } | undefined {
+  private match(
+    method: string,
+    path: string,
+  ): { route: CompiledRoute; pathParameters: Record<string, string> } | undefined {
     for (const compiled of this.compiled) {
       if (compiled.route.method !== method) continue;
       const found = compiled.pattern.exec(path);
@@ -311,6 +315,9 @@ function writeResult(res: ServerResponse, result: unknown): void {
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }

@@ -9,7 +9,11 @@ import type { TableDefinition } from '../lambdas/adapters/data-model';
 
 /** CreateTable input from the shared definition, the same one the CDK stateful stack builds from. */
 export function createTableInput(definition: TableDefinition, tableName: string): CreateTableCommandInput {
-  const keys = [definition.partitionKey, definition.sortKey, ...definition.indexes.flatMap((i) => [i.partitionKey, i.sortKey])];
+  const keys = [
+    definition.partitionKey,
+    definition.sortKey,
+    ...definition.indexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+  ];
   const attributes = new Map<string, AttributeDefinition>();
   for (const key of keys) if (key) attributes.set(key.name, { AttributeName: key.name, AttributeType: key.type });
   const keySchema = (partition: { name: string }, sort?: { name: string }) => [
@@ -33,7 +37,10 @@ export function createTableInput(definition: TableDefinition, tableName: string)
   };
 }
 
-export async function ensureTables(client: DynamoDBClient, tables: { definition: TableDefinition; tableName: string }[]): Promise<void> {
+export async function ensureTables(
+  client: DynamoDBClient,
+  tables: { definition: TableDefinition; tableName: string }[],
+): Promise<void> {
   const existing = new Set<string>();
   let start: string | undefined;
   do {

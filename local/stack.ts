@@ -183,7 +183,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const publication = setEnv(apiUrl);
 
   const adminTokenFile = join(dataDir, 'admin-token');
-  const adminToken = await bootstrapAdmin(adminTokenFile, new EditorsStore(DynamoDBDocumentClient.from(dynamo), localTableName(editorsTable)));
+  const adminToken = await bootstrapAdmin(
+    adminTokenFile,
+    new EditorsStore(DynamoDBDocumentClient.from(dynamo), localTableName(editorsTable)),
+  );
 
   const onDeadLetter = (name: string, count: number, reason: string): void =>
     options.log(`dead-letter: ${name} gave up on ${count} record(s): ${reason}`);
@@ -204,7 +207,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     return new SqsDelivery(
       durable,
       invoker(fn),
-      { name: fn, batchSize: queue.batchSize, maxAttempts: queue.maxReceiveCount, retryDelayMs: options.retryDelayMs, concurrency: 2, onDeadLetter },
+      {
+        name: fn,
+        batchSize: queue.batchSize,
+        maxAttempts: queue.maxReceiveCount,
+        retryDelayMs: options.retryDelayMs,
+        concurrency: 2,
+        onDeadLetter,
+      },
       `arn:aws:sqs:us-east-1:000000000000:${name}`,
     );
   });
@@ -214,16 +224,26 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const planQueueStore = sqsQueues.get(localQueueName(planQueue));
   const fire = async (name: 'release-sweeper' | 'digest', scheduledTime: Date): Promise<void> => {
     if (name === 'release-sweeper') {
-      await invoker('release-sweeper')({ scheduledTime: scheduledTime.toISOString() }, lambdaContext('release-sweeper'));
+      await invoker('release-sweeper')(
+        { scheduledTime: scheduledTime.toISOString() },
+        lambdaContext('release-sweeper'),
+      );
     } else {
       await planQueueStore?.push([
-        { body: JSON.stringify({ trigger: 'schedule', scheduledTime: scheduledTime.toISOString() }), sentAt: Date.now() },
+        {
+          body: JSON.stringify({ trigger: 'schedule', scheduledTime: scheduledTime.toISOString() }),
+          sentAt: Date.now(),
+        },
       ]);
     }
   };
   const scheduler = new Scheduler(
     [
-      { name: 'release-sweeper', when: { everyMs: options.sweepIntervalMs }, fire: (at) => fire('release-sweeper', at) },
+      {
+        name: 'release-sweeper',
+        when: { everyMs: options.sweepIntervalMs },
+        fire: (at) => fire('release-sweeper', at),
+      },
       { name: 'digest', when: configured.digest, fire: (at) => fire('digest', at) },
     ],
     (name, error) => options.log(`schedule ${name} failed: ${error instanceof Error ? error.message : String(error)}`),

@@ -1,5 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
@@ -111,7 +117,9 @@ export class StreamProxy {
   }
 
   private async read(tableName: string, key: Item): Promise<Item | undefined> {
-    const { Item } = await this.direct.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+    const { Item } = await this.direct.send(
+      new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }),
+    );
     return Item;
   }
 
@@ -147,10 +155,15 @@ export class StreamProxy {
       };
       byTable.set(table, [...(byTable.get(table) ?? []), record]);
     });
-    await Promise.all([...byTable.entries()].flatMap(([table, records]) => table.queues.map((queue) => queue.push(records))));
+    await Promise.all(
+      [...byTable.entries()].flatMap(([table, records]) => table.queues.map((queue) => queue.push(records))),
+    );
   }
 
-  private forward(req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
+  private forward(
+    req: IncomingMessage,
+    body: Buffer,
+  ): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
     return new Promise((resolve, reject) => {
       const headers = { ...req.headers, host: this.upstream.host };
       const upstreamRequest = httpRequest(
@@ -207,7 +220,10 @@ export async function readBody(stream: NodeJS.ReadableStream): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function respond(res: ServerResponse, response: { status: number; headers: Record<string, string>; body: Buffer }): void {
+function respond(
+  res: ServerResponse,
+  response: { status: number; headers: Record<string, string>; body: Buffer },
+): void {
   const headers = { ...response.headers };
   delete headers['transfer-encoding'];
   headers['content-length'] = String(response.body.length);

@@ -82,7 +82,13 @@ export const idempotencyTable = {
   timeToLiveAttribute: 'expiresAt',
 } as const satisfies TableDefinition;
 
-export const TABLES: readonly TableDefinition[] = [reportsTable, editorsTable, subscribersTable, digestsTable, idempotencyTable];
+export const TABLES: readonly TableDefinition[] = [
+  reportsTable,
+  editorsTable,
+  subscribersTable,
+  digestsTable,
+  idempotencyTable,
+];
 
 export interface BucketDefinition {
   id: string;

@@ -1,4 +1,10 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import type { EditorRecord } from '../core/editor-tokens';
 import { editorsTable } from './data-model';
 
@@ -17,7 +23,11 @@ export class EditorsStore {
 
   async create(editor: EditorRecord): Promise<void> {
     await this.client.send(
-      new PutCommand({ TableName: this.tableName, Item: editor, ConditionExpression: 'attribute_not_exists(tokenHash)' }),
+      new PutCommand({
+        TableName: this.tableName,
+        Item: editor,
+        ConditionExpression: 'attribute_not_exists(tokenHash)',
+      }),
     );
   }
 

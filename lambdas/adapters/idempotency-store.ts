@@ -43,13 +43,20 @@ export class IdempotencyStore {
     };
     try {
       await this.client.send(
-        new PutCommand({ TableName: this.tableName, Item: fresh, ConditionExpression: 'attribute_not_exists(#key)', ExpressionAttributeNames: { '#key': 'key' } }),
+        new PutCommand({
+          TableName: this.tableName,
+          Item: fresh,
+          ConditionExpression: 'attribute_not_exists(#key)',
+          ExpressionAttributeNames: { '#key': 'key' },
+        }),
       );
       return { outcome: 'claimed', record: fresh };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { key }, ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { key }, ConsistentRead: true }),
+    );
     const existing = Item as IdempotencyRecord | undefined;
     if (!existing) return this.claim(key, requestHash, reserved, now);
     if (existing.requestHash !== requestHash) return { outcome: 'mismatch' };
@@ -74,7 +81,9 @@ export class IdempotencyStore {
   }
 
   async complete(record: IdempotencyRecord, response: { statusCode: number; body: string }): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...record, status: 'done', response } }));
+    await this.client.send(
+      new PutCommand({ TableName: this.tableName, Item: { ...record, status: 'done', response } }),
+    );
   }
 
   /** A request that failed validation leaves no claim behind: the client may fix it and retry with the key. */

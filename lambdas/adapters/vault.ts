@@ -9,7 +9,13 @@ export class Vault {
 
   async put(key: string, body: string, contentType: string, cacheControl = 'private, no-store'): Promise<void> {
     await this.s3.send(
-      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType, CacheControl: cacheControl }),
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: body,
+        ContentType: contentType,
+        CacheControl: cacheControl,
+      }),
     );
   }
 

@@ -12,6 +12,10 @@ export function resolveFreeAt(freeAfter: string, publishAt: string): string {
   const at = new Date(publishAt);
   at.setUTCFullYear(at.getUTCFullYear() + number(years), at.getUTCMonth() + number(months));
   at.setUTCDate(at.getUTCDate() + number(weeks) * 7 + number(days));
-  at.setUTCHours(at.getUTCHours() + number(hours), at.getUTCMinutes() + number(minutes), at.getUTCSeconds() + number(seconds));
+  at.setUTCHours(
+    at.getUTCHours() + number(hours),
+    at.getUTCMinutes() + number(minutes),
+    at.getUTCSeconds() + number(seconds),
+  );
   return at.toISOString();
 }

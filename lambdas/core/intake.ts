@@ -52,7 +52,9 @@ export function parseReportInput(raw: Record<string, unknown>, publication: Publ
       ok: false,
       problem: {
         kind: 'invalid',
-        fields: [{ field: 'body', message: `has ${missingAlt} image(s) without alt text; write ![what it shows](url)` }],
+        fields: [
+          { field: 'body', message: `has ${missingAlt} image(s) without alt text; write ![what it shows](url)` },
+        ],
       },
     };
   }
@@ -80,7 +82,12 @@ export interface Identity {
   previousPublishAt?: string;
 }
 
-export function prepareReport(input: ReportInput, identity: Identity, publication: Publication, now: Date): PreparedReport {
+export function prepareReport(
+  input: ReportInput,
+  identity: Identity,
+  publication: Publication,
+  now: Date,
+): PreparedReport {
   const url = reportUrl(publication, identity.slug);
   // Footnote links are absolute too: the same HTML goes into feeds, read far from the page.
   const render = (markdown: string): string => renderMarkdown(markdown, { baseUrl: url, absoluteFragments: url });

@@ -23,7 +23,13 @@ export interface PublishPlan {
 }
 
 export function planPublish(changes: readonly ReportChange[]): PublishPlan {
-  const plan: PublishPlan = { mainFeeds: false, archive: false, tags: new Map(), pages: new Set(), removedPages: new Set() };
+  const plan: PublishPlan = {
+    mainFeeds: false,
+    archive: false,
+    tags: new Map(),
+    pages: new Set(),
+    removedPages: new Set(),
+  };
   for (const { before, after } of changes) {
     const wasListed = before?.listed === true;
     const isListed = after?.listed === true;
@@ -64,7 +70,10 @@ export function assertNoLeak(artifact: string, body: string, covered: readonly R
   const guarded = covered.filter((record) => record.fingerprints.length > 0);
   if (guarded.length === 0) return;
   // One pass over the artifact for all reports; only on a hit is it worth finding out whose text it is.
-  const scan = findLeaks(body, guarded.flatMap((record) => record.fingerprints));
+  const scan = findLeaks(
+    body,
+    guarded.flatMap((record) => record.fingerprints),
+  );
   if (!scan.leaked) return;
   const culprits = guarded.filter((record) => findLeaks(body, record.fingerprints).leaked).map((record) => record.id);
   throw new LeakBlockedError(artifact, culprits, scan.hits);

@@ -1,5 +1,11 @@
 import { ulid } from 'ulid';
-import { ConflictError, NotFoundError, PayloadTooLargeError, PreconditionFailedError, ValidationError } from '../http/errors';
+import {
+  ConflictError,
+  NotFoundError,
+  PayloadTooLargeError,
+  PreconditionFailedError,
+  ValidationError,
+} from '../http/errors';
 import type { ReportsRepository, VaultStore } from '../ports';
 import { parseReportInput, prepareReport, type Identity, type PreparedReport } from './intake';
 import type { Publication } from './publication';
@@ -26,10 +32,19 @@ export class ReportService {
     private readonly publication: Publication,
   ) {}
 
-  async create(raw: Record<string, unknown>, now: Date, reservedId: string = ulid(now.getTime())): Promise<ReportSummary> {
+  async create(
+    raw: Record<string, unknown>,
+    now: Date,
+    reservedId: string = ulid(now.getTime()),
+  ): Promise<ReportSummary> {
     const input = this.parse(raw);
     const slug = await this.claimSlug(input, reservedId);
-    const prepared = prepareReport(input, { id: reservedId, slug, revision: 1, createdAt: now.toISOString() }, this.publication, now);
+    const prepared = prepareReport(
+      input,
+      { id: reservedId, slug, revision: 1, createdAt: now.toISOString() },
+      this.publication,
+      now,
+    );
     await this.persist(prepared);
     if (!(await this.reports.create(prepared.record, now))) {
       // Same id already stored: this is a retry of a request that got that far; answer as the first one did.
@@ -40,7 +55,12 @@ export class ReportService {
     return this.summary(prepared.record);
   }
 
-  async update(id: string, raw: Record<string, unknown>, ifMatch: number | undefined, now: Date): Promise<ReportSummary> {
+  async update(
+    id: string,
+    raw: Record<string, unknown>,
+    ifMatch: number | undefined,
+    now: Date,
+  ): Promise<ReportSummary> {
     const current = await this.require(id);
     if (ifMatch !== undefined && ifMatch !== current.revision) {
       throw new PreconditionFailedError(`Report ${id} is at revision ${current.revision}, not ${ifMatch}`);
@@ -69,14 +89,22 @@ export class ReportService {
   async unpublish(id: string, now: Date): Promise<ReportSummary> {
     const current = await this.require(id);
     if (current.state === 'unpublished') return this.summary(current);
-    const next: ReportRecord = { ...current, state: 'unpublished', revision: current.revision + 1, updatedAt: now.toISOString() };
+    const next: ReportRecord = {
+      ...current,
+      state: 'unpublished',
+      revision: current.revision + 1,
+      updatedAt: now.toISOString(),
+    };
     if (!(await this.reports.replace(next, current.revision, now))) {
       throw new PreconditionFailedError(`Report ${id} changed while it was being unpublished; retry`);
     }
     return this.summary(next);
   }
 
-  async read(id: string, now: Date): Promise<{ record: ReportRecord; paid?: PaidPart; source: ReportInput; visibility: string }> {
+  async read(
+    id: string,
+    now: Date,
+  ): Promise<{ record: ReportRecord; paid?: PaidPart; source: ReportInput; visibility: string }> {
     const record = await this.require(id);
     const [paid, source] = await Promise.all([
       record.paidRef ? this.vault.getJson<PaidPart>(record.paidRef) : Promise.resolve(undefined),
@@ -93,7 +121,9 @@ export class ReportService {
     const parsed = parseReportInput(raw, this.publication);
     if (parsed.ok) return parsed.input;
     if (parsed.problem.kind === 'too-large') {
-      throw new PayloadTooLargeError(`The body is too large`, [{ field: parsed.problem.field, message: parsed.problem.message }]);
+      throw new PayloadTooLargeError(`The body is too large`, [
+        { field: parsed.problem.field, message: parsed.problem.message },
+      ]);
     }
     throw new ValidationError(parsed.problem.fields);
   }
@@ -114,7 +144,9 @@ export class ReportService {
   }
 
   private async persist(prepared: PreparedReport): Promise<void> {
-    await Promise.all(prepared.vaultObjects.map((object) => this.vault.put(object.key, object.body, object.contentType)));
+    await Promise.all(
+      prepared.vaultObjects.map((object) => this.vault.put(object.key, object.body, object.contentType)),
+    );
     await this.reports.putTagEntries(prepared.record);
   }
 
@@ -125,6 +157,11 @@ export class ReportService {
   }
 
   private summary(record: ReportRecord): ReportSummary {
-    return { id: record.id, slug: record.slug, url: reportUrl(this.publication, record.slug), revision: record.revision };
+    return {
+      id: record.id,
+      slug: record.slug,
+      url: reportUrl(this.publication, record.slug),
+      revision: record.revision,
+    };
   }
 }

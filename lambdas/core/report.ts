@@ -12,7 +12,10 @@ const ISO_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
 const text = (max: number) => z.string().trim().min(1, 'must not be blank').max(max);
 
-const isoDateTime = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2026-11-24T09:00:00Z' });
+const isoDateTime = z.iso.datetime({
+  offset: true,
+  message: 'must be an ISO 8601 date-time, e.g. 2026-11-24T09:00:00Z',
+});
 
 export const imageSchema = z.object({
   url: z.url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' }),
@@ -42,7 +45,9 @@ export function reportInputSchema(publication: Publication) {
       tier: z.enum(TIERS, { message: `must be one of: ${TIERS.join(', ')}` }),
       series: z
         .string()
-        .refine((id) => seriesIds.includes(id), { message: `must be one of the configured series: ${seriesIds.join(', ')}` }),
+        .refine((id) => seriesIds.includes(id), {
+          message: `must be one of the configured series: ${seriesIds.join(', ')}`,
+        }),
       tags: z.array(text(50), { message: 'must be a list of short strings' }).max(20).default([]),
       authors: z.array(text(120)).max(20).default([]),
       leadImage: imageSchema.optional(),

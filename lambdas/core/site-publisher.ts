@@ -41,7 +41,13 @@ export class SitePublisher {
 
   async publish(plan: PublishPlan): Promise<PublishReport> {
     const result: PublishReport = { written: [], unchanged: [], deleted: [], blocked: [] };
-    const write = async (key: string, body: string, contentType: string, cacheControl: string, covered: ReportRecord[]) => {
+    const write = async (
+      key: string,
+      body: string,
+      contentType: string,
+      cacheControl: string,
+      covered: ReportRecord[],
+    ) => {
       try {
         assertNoLeak(key, body, covered);
       } catch (error) {
@@ -61,21 +67,47 @@ export class SitePublisher {
       : [];
     if (plan.mainFeeds) {
       const covered = latest.slice(0, this.publication.feedLength);
-      await this.writeFeeds('feeds', covered, this.publication.name, `Latest reports from ${this.publication.name}`, mainFeedUrls(this.publication), write);
+      await this.writeFeeds(
+        'feeds',
+        covered,
+        this.publication.name,
+        `Latest reports from ${this.publication.name}`,
+        mainFeedUrls(this.publication),
+        write,
+      );
     }
     if (plan.archive) {
       const views = latest.map((record) => publicView(record, this.publication));
-      await write(ARCHIVE_KEY, this.render.archive(views, this.publication, { updated: lastUpdate(latest) }), 'text/html; charset=utf-8', this.publication.pageCacheControl, latest);
+      await write(
+        ARCHIVE_KEY,
+        this.render.archive(views, this.publication, { updated: lastUpdate(latest) }),
+        'text/html; charset=utf-8',
+        this.publication.pageCacheControl,
+        latest,
+      );
     }
     for (const [slug, tag] of plan.tags) {
       const covered = await this.reports.latestPublishedWithTag(slug, this.publication.feedLength);
-      await this.writeFeeds(`feeds/tags/${slug}`, covered, `${this.publication.name}: ${tag}`, `Reports tagged “${tag}” from ${this.publication.name}`, tagFeedUrls(this.publication, tag), write);
+      await this.writeFeeds(
+        `feeds/tags/${slug}`,
+        covered,
+        `${this.publication.name}: ${tag}`,
+        `Reports tagged “${tag}” from ${this.publication.name}`,
+        tagFeedUrls(this.publication, tag),
+        write,
+      );
     }
     for (const id of plan.pages) {
       const record = await this.reports.get(id);
       // The plan names reports the stream showed listed; one unpublished since then is skipped.
       if (!record || record.state !== 'live') continue;
-      await write(pageKey(record.slug), this.render.reportPage(publicView(record, this.publication), this.publication), 'text/html; charset=utf-8', this.publication.pageCacheControl, [record]);
+      await write(
+        pageKey(record.slug),
+        this.render.reportPage(publicView(record, this.publication), this.publication),
+        'text/html; charset=utf-8',
+        this.publication.pageCacheControl,
+        [record],
+      );
     }
     for (const key of plan.removedPages) {
       await this.site.delete(key);
@@ -90,10 +122,22 @@ export class SitePublisher {
     title: string,
     description: string,
     selfUrls: ReturnType<typeof mainFeedUrls>,
-    write: (key: string, body: string, contentType: string, cacheControl: string, covered: ReportRecord[]) => Promise<void>,
+    write: (
+      key: string,
+      body: string,
+      contentType: string,
+      cacheControl: string,
+      covered: ReportRecord[],
+    ) => Promise<void>,
   ): Promise<void> {
     const views = covered.map((record) => publicView(record, this.publication));
-    const feeds = this.render.feeds(views, { publication: this.publication, title, description, selfUrls, updated: lastUpdate(covered) });
+    const feeds = this.render.feeds(views, {
+      publication: this.publication,
+      title,
+      description,
+      selfUrls,
+      updated: lastUpdate(covered),
+    });
     const files: [FeedFile, string][] = [
       ['rss.xml', feeds.rss],
       ['atom.xml', feeds.atom],
@@ -107,6 +151,9 @@ export class SitePublisher {
 
 /** Feeds carry the time of their newest change, not the time of the render, so identical input gives identical bytes. */
 function lastUpdate(records: readonly ReportRecord[]): Date {
-  const latest = records.reduce((max, record) => (record.updatedAt > max ? record.updatedAt : max), '1970-01-01T00:00:00.000Z');
+  const latest = records.reduce(
+    (max, record) => (record.updatedAt > max ? record.updatedAt : max),
+    '1970-01-01T00:00:00.000Z',
+  );
   return new Date(latest);
 }

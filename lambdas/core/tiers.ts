@@ -67,7 +67,11 @@ function baseView(record: ReportRecord, publication: Publication): Omit<ReportVi
 
 /** What the public, RSS readers and free subscribers may read. Built from the table item alone: no vault. */
 export function publicView(record: ReportRecord, publication: Publication): ReportView {
-  return { ...baseView(record, publication), bodyHtml: record.publicHtml, access: isFullyPublic(record) ? 'full' : 'preview' };
+  return {
+    ...baseView(record, publication),
+    bodyHtml: record.publicHtml,
+    access: isFullyPublic(record) ? 'full' : 'preview',
+  };
 }
 
 /** What a paid subscriber (or an editor) reads: the whole report from the vault. */

@@ -42,7 +42,11 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
   try {
     const result = await publisher.publish(plan);
     for (const blocked of result.blocked) {
-      logger.error('Leak scan blocked a public write', { artifact: blocked.artifact, reportIds: blocked.reportIds, hits: blocked.hits });
+      logger.error('Leak scan blocked a public write', {
+        artifact: blocked.artifact,
+        reportIds: blocked.reportIds,
+        hits: blocked.hits,
+      });
       emitCount('Dispatch/LeakScan', 'LeakBlocked');
     }
     logger.info('Site published', {
@@ -55,7 +59,9 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
     return { batchItemFailures: [] };
   } catch (error) {
     // The artifacts are rebuilt from table state, so retrying the batch from its first record converges.
-    logger.error('Publishing failed; the batch will be retried', { error: error instanceof Error ? error : String(error) });
+    logger.error('Publishing failed; the batch will be retried', {
+      error: error instanceof Error ? error : String(error),
+    });
     const first = event.Records[0]?.dynamodb?.SequenceNumber;
     return { batchItemFailures: first ? [{ itemIdentifier: first }] : [] };
   }

@@ -21,7 +21,9 @@ export interface SweepEvent {
  * get their full text made public. Both rewrite the table item (same revision, new index keys), so the stream
  * tells the feed publisher. This function may read paid parts: releasing one is its job.
  */
-export const handler = async (event: SweepEvent = {}): Promise<{ published: number; released: number; skipped: number }> => {
+export const handler = async (
+  event: SweepEvent = {},
+): Promise<{ published: number; released: number; skipped: number }> => {
   const now = event.scheduledTime ? new Date(event.scheduledTime) : new Date();
   if (Number.isNaN(now.getTime())) throw new Error('scheduledTime is not a date');
   const counts = { published: 0, released: 0, skipped: 0 };

@@ -134,7 +134,11 @@ async function idempotent(
     ]);
   }
   const scopedKey = `${editorId}#${event.routeKey}#${event.rawPath}#${key}`;
-  const requestHash = createHash('sha256').update(rawBody(event)).update('\0').update(header(event, 'if-match') ?? '').digest('hex');
+  const requestHash = createHash('sha256')
+    .update(rawBody(event))
+    .update('\0')
+    .update(header(event, 'if-match') ?? '')
+    .digest('hex');
   const claim = await idempotency.claim(scopedKey, requestHash, { id: ulid() }, new Date());
   switch (claim.outcome) {
     case 'mismatch':
@@ -142,7 +146,10 @@ async function idempotent(
         { field: 'Idempotency-Key', message: 'was already used with a different body' },
       ]);
     case 'in_progress':
-      throw new ConflictError('request_in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly');
+      throw new ConflictError(
+        'request_in_progress',
+        'A request with this Idempotency-Key is still being processed; retry shortly',
+      );
     case 'replay': {
       const stored = claim.record.response;
       if (!stored) throw new ConflictError('request_in_progress', 'The first request has not finished');

@@ -29,7 +29,9 @@ export function errorBody(error: HttpError): { error: { code: string; message: s
 export function toErrorResponse(error: unknown): ApiResult {
   if (error instanceof HttpError) return json(error.status, errorBody(error));
   logger.error('Unhandled error', { error: error instanceof Error ? error : String(error) });
-  return json(500, { error: { code: 'internal_error', message: 'Something went wrong on our side; nothing was changed' } });
+  return json(500, {
+    error: { code: 'internal_error', message: 'Something went wrong on our side; nothing was changed' },
+  });
 }
 
 export function header(event: ApiEvent, name: string): string | undefined {

@@ -53,7 +53,11 @@ async function errorOf(response: Response) {
 
 async function tableItems(): Promise<Record<string, unknown>[]> {
   const client = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: harness.stack.endpoints.dynamodb, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
+    new DynamoDBClient({
+      endpoint: harness.stack.endpoints.dynamodb,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    }),
   );
   const { Items = [] } = await client.send(new ScanCommand({ TableName: harness.stack.endpoints.tables.Reports }));
   client.destroy();
@@ -66,7 +70,12 @@ describe('auth at the edge', () => {
   });
 
   it('rejects a missing, malformed or unknown token with 401 and a JSON error', async () => {
-    for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer' }, { authorization: 'Bearer dsp_ed_unknown' }]) {
+    for (const headers of [
+      {} as Record<string, string>,
+      { authorization: 'Basic abc' },
+      { authorization: 'Bearer' },
+      { authorization: 'Bearer dsp_ed_unknown' },
+    ]) {
       const response = await harness.api('/api/reports', { token: null, headers });
       expect(response.status).toBe(401);
       expect((await errorOf(response)).code).toBe('unauthorized');
@@ -76,7 +85,10 @@ describe('auth at the edge', () => {
   it('forbids an editor on an admin route and a revoked token everywhere', async () => {
     const asEditor = await harness.api('/api/editors', { method: 'POST', token: editorToken, json: { name: 'x' } });
     expect(asEditor.status).toBe(403);
-    const created = (await (await harness.api('/api/editors', { method: 'POST', json: { name: 'Temp' } })).json()) as { id: string; token: string };
+    const created = (await (await harness.api('/api/editors', { method: 'POST', json: { name: 'Temp' } })).json()) as {
+      id: string;
+      token: string;
+    };
     expect((await harness.api('/api/reports', { token: created.token })).status).toBe(200);
     expect((await harness.api(`/api/editors/${created.id}`, { method: 'DELETE' })).status).toBe(200);
     const revoked = await harness.api('/api/reports', { token: created.token });
@@ -85,7 +97,12 @@ describe('auth at the edge', () => {
   });
 
   it('rejects a body that is not JSON or not an object with 400', async () => {
-    const notJson = await harness.api('/api/reports', { method: 'POST', token: editorToken, body: '{"title":', headers: { 'content-type': 'application/json' } });
+    const notJson = await harness.api('/api/reports', {
+      method: 'POST',
+      token: editorToken,
+      body: '{"title":',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(notJson.status).toBe(400);
     expect((await errorOf(notJson)).code).toBe('invalid_json');
     const notObject = await harness.api('/api/reports', { method: 'POST', token: editorToken, json: ['a'] });
@@ -95,12 +112,19 @@ describe('auth at the edge', () => {
 
 describe('report intake', () => {
   it('creates a subscriber report and keeps its paid part out of DynamoDB', async () => {
-    const response = await harness.api('/api/reports', { method: 'POST', token: editorToken, json: subscriberReport() });
+    const response = await harness.api('/api/reports', {
+      method: 'POST',
+      token: editorToken,
+      json: subscriberReport(),
+    });
     expect(response.status).toBe(201);
     const created = (await response.json()) as { id: string; slug: string; url: string; revision: number };
     expect(created).toMatchObject({ slug: 'relay-faults-at-the-ormskirk-yard', revision: 1 });
 
-    const read = (await (await harness.api(`/api/reports/${created.id}`, { token: editorToken })).json()) as Record<string, string>;
+    const read = (await (await harness.api(`/api/reports/${created.id}`, { token: editorToken })).json()) as Record<
+      string,
+      string
+    >;
     expect(read.subscriberMarkdown).toContain(SECRET);
     expect(read.fullHtml).toContain('forty-one relays');
     expect(read.publicHtml).not.toContain('Vantablack');
@@ -111,7 +135,12 @@ describe('report intake', () => {
     expect(items).not.toContain('forty-one relays');
     expect(items).not.toContain('Regional maintenance invoices');
 
-    const s3 = new S3Client({ endpoint: harness.stack.endpoints.s3, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    const s3 = new S3Client({
+      endpoint: harness.stack.endpoints.s3,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
     const vault = await s3.send(new ListObjectsV2Command({ Bucket: harness.stack.endpoints.buckets.Vault }));
     const keys = (vault.Contents ?? []).map((object) => object.Key ?? '');
     expect(keys.some((key) => /^paid\/[0-9a-f]{64}\.json$/.test(key))).toBe(true);
@@ -136,7 +165,11 @@ describe('report intake', () => {
       [{ unexpected: true }, 422, '(body)'],
     ];
     for (const [override, status, field] of cases) {
-      const response = await harness.api('/api/reports', { method: 'POST', token: editorToken, json: subscriberReport({ ...override, slug: undefined }) });
+      const response = await harness.api('/api/reports', {
+        method: 'POST',
+        token: editorToken,
+        json: subscriberReport({ ...override, slug: undefined }),
+      });
       expect(response.status, JSON.stringify(override).slice(0, 60)).toBe(status);
       const error = await errorOf(response);
       expect(error.fields?.map((f) => f.field)).toContain(field);
@@ -145,26 +178,53 @@ describe('report intake', () => {
   });
 
   it('answers 409 for a taken slug, 404 for an unknown id and 412 for a stale If-Match', async () => {
-    const first = await harness.api('/api/reports', { method: 'POST', token: editorToken, json: subscriberReport({ slug: 'fixed-slug', title: 'Fixed slug one' }) });
+    const first = await harness.api('/api/reports', {
+      method: 'POST',
+      token: editorToken,
+      json: subscriberReport({ slug: 'fixed-slug', title: 'Fixed slug one' }),
+    });
     expect(first.status).toBe(201);
     const { id } = (await first.json()) as { id: string };
-    const clash = await harness.api('/api/reports', { method: 'POST', token: editorToken, json: subscriberReport({ slug: 'fixed-slug', title: 'Fixed slug two' }) });
+    const clash = await harness.api('/api/reports', {
+      method: 'POST',
+      token: editorToken,
+      json: subscriberReport({ slug: 'fixed-slug', title: 'Fixed slug two' }),
+    });
     expect(clash.status).toBe(409);
     expect((await errorOf(clash)).fields?.[0]?.field).toBe('slug');
 
     expect((await harness.api('/api/reports/01NOPE', { token: editorToken })).status).toBe(404);
-    expect((await harness.api('/api/reports/01NOPE', { method: 'PUT', token: editorToken, json: subscriberReport() })).status).toBe(404);
+    expect(
+      (await harness.api('/api/reports/01NOPE', { method: 'PUT', token: editorToken, json: subscriberReport() }))
+        .status,
+    ).toBe(404);
 
-    const update = await harness.api(`/api/reports/${id}`, { method: 'PUT', token: editorToken, json: subscriberReport({ title: 'Fixed slug, corrected' }), headers: { 'if-match': '"1"' } });
+    const update = await harness.api(`/api/reports/${id}`, {
+      method: 'PUT',
+      token: editorToken,
+      json: subscriberReport({ title: 'Fixed slug, corrected' }),
+      headers: { 'if-match': '"1"' },
+    });
     expect(update.status).toBe(200);
     expect(await update.json()).toMatchObject({ id, slug: 'fixed-slug', revision: 2 });
-    const stale = await harness.api(`/api/reports/${id}`, { method: 'PUT', token: editorToken, json: subscriberReport(), headers: { 'if-match': '1' } });
+    const stale = await harness.api(`/api/reports/${id}`, {
+      method: 'PUT',
+      token: editorToken,
+      json: subscriberReport(),
+      headers: { 'if-match': '1' },
+    });
     expect(stale.status).toBe(412);
   });
 
   it('replays the first response for a retried Idempotency-Key and refuses the key with another body', async () => {
     const body = subscriberReport({ title: 'Idempotent submission' });
-    const send = (json: unknown) => harness.api('/api/reports', { method: 'POST', token: editorToken, json, headers: { 'idempotency-key': 'retry-1' } });
+    const send = (json: unknown) =>
+      harness.api('/api/reports', {
+        method: 'POST',
+        token: editorToken,
+        json,
+        headers: { 'idempotency-key': 'retry-1' },
+      });
     const first = await send(body);
     const second = await send(body);
     expect(first.status).toBe(201);
@@ -176,7 +236,10 @@ describe('report intake', () => {
   });
 
   it('lists reports newest first, paged', async () => {
-    const page = (await (await harness.api('/api/reports?limit=2', { token: editorToken })).json()) as { items: { publishAt: string }[]; nextCursor: string | null };
+    const page = (await (await harness.api('/api/reports?limit=2', { token: editorToken })).json()) as {
+      items: { publishAt: string }[];
+      nextCursor: string | null;
+    };
     expect(page.items).toHaveLength(2);
     expect(page.nextCursor).toBeTruthy();
     const next = await harness.api(`/api/reports?limit=2&cursor=${page.nextCursor}`, { token: editorToken });

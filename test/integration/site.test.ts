@@ -17,7 +17,15 @@ function report(overrides: Record<string, unknown> = {}) {
   return {
     title: 'Cable repair delays at Halvard',
     summary: 'The Halvard interconnector repair has slipped twice this autumn.',
-    body: ['The Halvard repair slipped in September.', '', 'It slipped again in October.', '', '<!-- paywall -->', '', `${PAID_LINE} and told nobody.`].join('\n'),
+    body: [
+      'The Halvard repair slipped in September.',
+      '',
+      'It slipped again in October.',
+      '',
+      '<!-- paywall -->',
+      '',
+      `${PAID_LINE} and told nobody.`,
+    ].join('\n'),
     tier: 'subscriber',
     series: 'harbour-ledger',
     tags: ['Cables'],
@@ -39,7 +47,14 @@ async function site(path: string, headers: Record<string, string> = {}): Promise
 describe('public site', () => {
   it('publishes tier-aware feeds, pages and the archive after a submit', async () => {
     const { slug } = await submit(report());
-    await submit(report({ title: 'Open letter on harbour tariffs', tier: 'complimentary', tags: ['Tariffs', 'Tech <AI>'], body: 'Everyone may read this letter in full.\n\nIt has two paragraphs.\n\nAnd a third one, public too.' }));
+    await submit(
+      report({
+        title: 'Open letter on harbour tariffs',
+        tier: 'complimentary',
+        tags: ['Tariffs', 'Tech <AI>'],
+        body: 'Everyone may read this letter in full.\n\nIt has two paragraphs.\n\nAnd a third one, public too.',
+      }),
+    );
     await harness.stack.drain();
 
     const rss = await site('/feeds/rss.xml');
@@ -102,7 +117,12 @@ describe('public site', () => {
   it('makes a subscriber report complimentary after freeAfter, with the banner', async () => {
     const secret = 'Ballast pump failures were hidden from the harbour master for six weeks';
     const { slug } = await submit(
-      report({ title: 'Ballast pumps at Nerrin', freeAfter: 'P30D', publishAt: '2026-11-20T08:00:00Z', body: `Public one.\n\nPublic two.\n\n<!-- paywall -->\n\n${secret}.` }),
+      report({
+        title: 'Ballast pumps at Nerrin',
+        freeAfter: 'P30D',
+        publishAt: '2026-11-20T08:00:00Z',
+        body: `Public one.\n\nPublic two.\n\n<!-- paywall -->\n\n${secret}.`,
+      }),
     );
     await harness.stack.drain();
     expect(await (await site(`/reports/${slug}/`)).text()).not.toContain(secret);
@@ -122,7 +142,13 @@ describe('public site', () => {
 
     expect((await harness.api(`/api/reports/${id}`, { method: 'DELETE' })).status).toBe(200);
     await harness.stack.drain();
-    for (const path of ['/feeds/rss.xml', '/feeds/atom.xml', '/feeds/feed.json', '/', '/feeds/tags/ephemeral/rss.xml']) {
+    for (const path of [
+      '/feeds/rss.xml',
+      '/feeds/atom.xml',
+      '/feeds/feed.json',
+      '/',
+      '/feeds/tags/ephemeral/rss.xml',
+    ]) {
       expect(await (await site(path)).text(), path).not.toContain('Short-lived dispatch');
     }
     expect((await site(`/reports/${slug}/`)).status).toBe(404);
@@ -140,6 +166,7 @@ describe('public site', () => {
     );
     await harness.stack.drain();
     const rss = await (await site('/feeds/rss.xml')).text();
+    // eslint-disable-next-line no-control-regex -- the point is to look for control characters
     expect(rss).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
     // Titles are plain text (inside CDATA); bodies are HTML, where markup must arrive escaped.
     expect(rss).toContain('&lt;script&gt;alert(2)');

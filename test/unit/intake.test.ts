@@ -14,7 +14,10 @@ const word = fc.stringMatching(/^[a-z]{3,9}$/);
 const paragraph = fc.array(word, { minLength: 9, maxLength: 30 }).map((words) => words.join(' ') + '.');
 
 function input(body: string, tier: 'subscriber' | 'complimentary' = 'subscriber') {
-  const parsed = parseReportInput({ title: 'Title', summary: 'Summary.', body, tier, series: 'grid-watch' }, publication);
+  const parsed = parseReportInput(
+    { title: 'Title', summary: 'Summary.', body, tier, series: 'grid-watch' },
+    publication,
+  );
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problem));
   return parsed.input;
 }
@@ -46,7 +49,12 @@ describe('prepareReport', () => {
   });
 
   it('stores a complimentary report in full with no paid part and no fingerprints', () => {
-    const { record, vaultObjects } = prepareReport(input('One.\n\nTwo.\n\nThree is public too.', 'complimentary'), identity, publication, NOW);
+    const { record, vaultObjects } = prepareReport(
+      input('One.\n\nTwo.\n\nThree is public too.', 'complimentary'),
+      identity,
+      publication,
+      NOW,
+    );
     expect(record.publicHtml).toContain('Three is public too.');
     expect(record.paidRef).toBeUndefined();
     expect(record.fingerprints).toEqual([]);
@@ -54,15 +62,33 @@ describe('prepareReport', () => {
   });
 
   it('uses content-addressed vault keys', () => {
-    const a = prepareReport(input('One.\n\nTwo.\n\n<!-- paywall -->\n\nSecret words here for sure.'), identity, publication, NOW);
-    const b = prepareReport(input('One.\n\nTwo.\n\n<!-- paywall -->\n\nSecret words here for sure.'), identity, publication, NOW);
+    const a = prepareReport(
+      input('One.\n\nTwo.\n\n<!-- paywall -->\n\nSecret words here for sure.'),
+      identity,
+      publication,
+      NOW,
+    );
+    const b = prepareReport(
+      input('One.\n\nTwo.\n\n<!-- paywall -->\n\nSecret words here for sure.'),
+      identity,
+      publication,
+      NOW,
+    );
     expect(a.record.paidRef).toBe(b.record.paidRef);
     expect(a.record.paidRef).toMatch(/^paid\/[0-9a-f]{64}\.json$/);
   });
 
   it('releases a back-dated subscriber report at once when freeAfter has passed', () => {
     const parsed = parseReportInput(
-      { title: 'Old', summary: 'Old.', body: 'A.\n\nB.\n\n<!-- paywall -->\n\nFormerly paid text.', tier: 'subscriber', series: 'grid-watch', publishAt: '2025-01-01T00:00:00Z', freeAfter: 'P30D' },
+      {
+        title: 'Old',
+        summary: 'Old.',
+        body: 'A.\n\nB.\n\n<!-- paywall -->\n\nFormerly paid text.',
+        tier: 'subscriber',
+        series: 'grid-watch',
+        publishAt: '2025-01-01T00:00:00Z',
+        freeAfter: 'P30D',
+      },
       publication,
     );
     if (!parsed.ok) throw new Error('invalid');
@@ -72,10 +98,21 @@ describe('prepareReport', () => {
   });
 
   it('strips XML-illegal control characters from every field at intake', () => {
-    const parsed = parseReportInput({ title: 'Bell\u0007 title', summary: 'S\u0000.', body: 'Body\u001b text.', tier: 'complimentary', series: 'grid-watch', tags: ['t\u0001ag'] }, publication);
+    const parsed = parseReportInput(
+      {
+        title: 'Bell\u0007 title',
+        summary: 'S\u0000.',
+        body: 'Body\u001b text.',
+        tier: 'complimentary',
+        series: 'grid-watch',
+        tags: ['t\u0001ag'],
+      },
+      publication,
+    );
     if (!parsed.ok) throw new Error('invalid');
     expect(parsed.input.title).toBe('Bell title');
     expect(parsed.input.tags).toEqual(['tag']);
+    // eslint-disable-next-line no-control-regex -- the point is to look for control characters
     expect(prepareReport(parsed.input, identity, publication, NOW).record.publicHtml).not.toMatch(/[\u0000-\u0008]/);
   });
 });

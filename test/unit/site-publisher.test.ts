@@ -25,7 +25,12 @@ function subscriberRecord(): ReportRecord {
     publication,
   );
   if (!parsed.ok) throw new Error('invalid fixture');
-  return prepareReport(parsed.input, { id: '01JCORVIN00000000000000000', slug: 'corvin-fines', revision: 1, createdAt: NOW.toISOString() }, publication, NOW).record;
+  return prepareReport(
+    parsed.input,
+    { id: '01JCORVIN00000000000000000', slug: 'corvin-fines', revision: 1, createdAt: NOW.toISOString() },
+    publication,
+    NOW,
+  ).record;
 }
 
 class MemorySite implements SiteFiles {
@@ -66,7 +71,10 @@ describe('SitePublisher leak scan', () => {
     // A renderer bug: the feed renderer appends text it should never have had.
     const leakyFeeds: typeof renderFeeds = (views, options) => {
       const feeds = renderFeeds(views, options);
-      return { ...feeds, rss: feeds.rss.replace('</channel>', `<item><description>${PAID}</description></item></channel>`) };
+      return {
+        ...feeds,
+        rss: feeds.rss.replace('</channel>', `<item><description>${PAID}</description></item></channel>`),
+      };
     };
     const publisher = new SitePublisher(reportsOf([record]), site, publication, {
       feeds: leakyFeeds,
@@ -74,7 +82,10 @@ describe('SitePublisher leak scan', () => {
       archive: renderArchivePage,
     });
     const result = await publisher.publish(plan(record));
-    expect(result.blocked.map((blocked) => blocked.artifact).sort()).toEqual(['feeds/rss.xml', 'feeds/tags/fines/rss.xml']);
+    expect(result.blocked.map((blocked) => blocked.artifact).sort()).toEqual([
+      'feeds/rss.xml',
+      'feeds/tags/fines/rss.xml',
+    ]);
     expect(result.blocked[0]?.reportIds).toEqual([record.id]);
     expect(site.files.has('feeds/rss.xml')).toBe(false);
     expect(site.files.has('feeds/atom.xml')).toBe(true);
@@ -101,7 +112,9 @@ describe('planPublish', () => {
 
   it('removes the page of a report that left the site and rebuilds its tag feeds', () => {
     const record = subscriberRecord();
-    const result = planPublish([{ before: { record, listed: true }, after: { record: { ...record, state: 'unpublished' }, listed: false } }]);
+    const result = planPublish([
+      { before: { record, listed: true }, after: { record: { ...record, state: 'unpublished' }, listed: false } },
+    ]);
     expect([...result.removedPages]).toEqual(['reports/corvin-fines/index.html']);
     expect([...result.tags.keys()]).toEqual(['fines']);
   });

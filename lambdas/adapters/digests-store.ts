@@ -1,0 +1,270 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type {
+  DeliveryRecord,
+  DeliveryStatus,
+  EditionCounter,
+  EditionRecord,
+  EditionStatus,
+  EditionWindow,
+} from '../core/editions';
+
+/**
+ * The digests table. Item types:
+ *  - edition `EDITION#{id}` / `EDITION`: status, window, planning cursor and counters;
+ *  - delivery `EDITION#{id}` / `TO#{hash of address}`: one per recipient, the exactly-once guard;
+ *  - feedback `EDITION#{id}` / `FEEDBACK#{messageId}#{type}`: makes SES feedback count once per message;
+ *  - window claim `WINDOW#{start}` / `WINDOW`: at most one edition may start at a given instant, which is what
+ *    makes duplicate triggers (two schedule fires, a manual send racing the schedule) create one edition;
+ *  - head `HEAD` / `EDITIONS`: where the last edition's window ended, so the next window is found by key.
+ */
+const editionKey = (id: string) => ({ pk: `EDITION#${id}`, sk: 'EDITION' });
+const deliveryItemKey = (editionId: string, key: string) => ({ pk: `EDITION#${editionId}`, sk: `TO#${key}` });
+const windowKey = (start: string) => ({ pk: `WINDOW#${start}`, sk: 'WINDOW' });
+const HEAD_KEY = { pk: 'HEAD', sk: 'EDITIONS' };
+
+export interface WindowClaim {
+  editionId: string;
+  windowStart: string;
+  windowEnd: string;
+  trigger: EditionRecord['trigger'];
+  createdAt: string;
+}
+
+export class DigestsStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async head(): Promise<{ windowEnd: string; editionId: string } | undefined> {
+    const item = await this.getItem(HEAD_KEY);
+    return item ? { windowEnd: String(item.windowEnd), editionId: String(item.editionId) } : undefined;
+  }
+
+  /** Moves the head forward only: a late retry of an older edition never rewinds it. */
+  async advanceHead(window: EditionWindow, editionId: string): Promise<void> {
+    await this.conditional(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: HEAD_KEY,
+        UpdateExpression: 'SET windowEnd = :end, editionId = :id',
+        ConditionExpression: 'attribute_not_exists(windowEnd) OR windowEnd < :end',
+        ExpressionAttributeValues: { ':end': window.end, ':id': editionId },
+      }),
+    );
+  }
+
+  async claimWindow(claim: WindowClaim): Promise<{ claimed: true } | { claimed: false; existing: WindowClaim }> {
+    const claimed = await this.conditional(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...windowKey(claim.windowStart), ...claim },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    if (claimed) return { claimed: true };
+    const existing = await this.getItem(windowKey(claim.windowStart));
+    if (!existing) throw new Error(`Window claim ${claim.windowStart} vanished`);
+    return { claimed: false, existing: strip(existing) as unknown as WindowClaim };
+  }
+
+  async createEdition(edition: EditionRecord): Promise<boolean> {
+    return this.conditional(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...editionKey(edition.id), ...edition },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async getEdition(id: string): Promise<EditionRecord | undefined> {
+    const item = await this.getItem(editionKey(id));
+    return item ? (strip(item) as unknown as EditionRecord) : undefined;
+  }
+
+  async markCompiled(id: string, at: Date): Promise<void> {
+    await this.update(id, 'SET compiledAt = :at, updatedAt = :at', { ':at': at.toISOString() });
+  }
+
+  /** Records one enqueued page of recipients; false when another planner recorded this page first. */
+  async recordPlannedPage(id: string, page: number, nextCursor: string | undefined, count: number, at: Date): Promise<boolean> {
+    return this.conditional(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: editionKey(id),
+        UpdateExpression: `SET planPage = :next, updatedAt = :at${nextCursor ? ', planCursor = :cursor' : ''} ADD queued :count${nextCursor ? '' : ' REMOVE planCursor'}`,
+        ConditionExpression: 'planPage = :page AND #status = :planning',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':page': page,
+          ':next': page + 1,
+          ':count': count,
+          ':at': at.toISOString(),
+          ':planning': 'planning',
+          ...(nextCursor ? { ':cursor': nextCursor } : {}),
+        },
+      }),
+    );
+  }
+
+  /** planning → sending with the final recipient count; undefined if it had already left planning. */
+  async finishPlanning(id: string, at: Date): Promise<EditionRecord | undefined> {
+    return this.transition(id, ['planning'], 'SET #status = :to, recipients = queued, updatedAt = :at', 'sending', at);
+  }
+
+  /** Sets a final or paused status if the edition is still in one of `from`. */
+  async setStatus(id: string, from: readonly EditionStatus[], to: EditionStatus, at: Date, reason?: string): Promise<EditionRecord | undefined> {
+    const extra = `${to === 'sent' || to === 'failed' ? ', completedAt = :at' : ''}${reason ? ', reason = :reason' : ''}`;
+    return this.transition(id, from, `SET #status = :to, updatedAt = :at${extra}`, to, at, reason ? { ':reason': reason } : {});
+  }
+
+  /** Atomic counter increments; returns the edition as it is after them. */
+  async count(id: string, counters: Partial<Record<EditionCounter, number>>, at: Date): Promise<EditionRecord> {
+    const entries = Object.entries(counters).filter(([, value]) => value !== undefined && value !== 0);
+    const names = Object.fromEntries(entries.map(([name], index) => [`#c${index}`, name]));
+    const values = Object.fromEntries(entries.map(([, value], index) => [`:c${index}`, value]));
+    const { Attributes } = await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: editionKey(id),
+        UpdateExpression: `SET updatedAt = :at${entries.length > 0 ? ` ADD ${entries.map((_, index) => `#c${index} :c${index}`).join(', ')}` : ''}`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ...(entries.length > 0 ? { ExpressionAttributeNames: names } : {}),
+        ExpressionAttributeValues: { ':at': at.toISOString(), ...values },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return strip(Attributes ?? {}) as unknown as EditionRecord;
+  }
+
+  async claimDelivery(
+    editionId: string,
+    key: string,
+    record: DeliveryRecord,
+  ): Promise<{ claimed: true } | { claimed: false; existing: DeliveryRecord }> {
+    const claimed = await this.conditional(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...deliveryItemKey(editionId, key), ...record },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    if (claimed) return { claimed: true };
+    const existing = await this.getItem(deliveryItemKey(editionId, key));
+    if (!existing) return this.claimDelivery(editionId, key, record);
+    return { claimed: false, existing: strip(existing) as unknown as DeliveryRecord };
+  }
+
+  /** Finishes a `sending` claim this attempt holds; false if the claim is no longer ours. */
+  async finishDelivery(
+    editionId: string,
+    key: string,
+    claimId: string,
+    outcome: { status: Exclude<DeliveryStatus, 'sending'>; messageId?: string; reason?: string },
+    at: Date,
+  ): Promise<boolean> {
+    return this.conditional(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: deliveryItemKey(editionId, key),
+        UpdateExpression: `SET #status = :status, finishedAt = :at${outcome.messageId ? ', messageId = :messageId' : ''}${outcome.reason ? ', reason = :reason' : ''}`,
+        ConditionExpression: 'claimId = :claim AND #status = :sending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':status': outcome.status,
+          ':claim': claimId,
+          ':sending': 'sending',
+          ':at': at.toISOString(),
+          ...(outcome.messageId ? { ':messageId': outcome.messageId } : {}),
+          ...(outcome.reason ? { ':reason': outcome.reason } : {}),
+        },
+      }),
+    );
+  }
+
+  /** Gives a claim back (SES throttled us): the redelivered message claims the recipient afresh. */
+  async releaseDelivery(editionId: string, key: string, claimId: string): Promise<void> {
+    await this.conditional(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: deliveryItemKey(editionId, key),
+        ConditionExpression: 'claimId = :claim AND #status = :sending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':claim': claimId, ':sending': 'sending' },
+      }),
+    );
+  }
+
+  /** True the first time a feedback event (SES message id and type) is seen for an edition. */
+  async recordFeedback(editionId: string, messageId: string, type: string, at: Date): Promise<boolean> {
+    return this.conditional(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: `EDITION#${editionId}`, sk: `FEEDBACK#${messageId}#${type}`, at: at.toISOString() },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  private async transition(
+    id: string,
+    from: readonly EditionStatus[],
+    expression: string,
+    to: EditionStatus,
+    at: Date,
+    extraValues: Record<string, unknown> = {},
+  ): Promise<EditionRecord | undefined> {
+    const fromValues = Object.fromEntries(from.map((status, index) => [`:from${index}`, status]));
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: editionKey(id),
+          UpdateExpression: expression,
+          ConditionExpression: `#status IN (${from.map((_, index) => `:from${index}`).join(', ')})`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':to': to, ':at': at.toISOString(), ...fromValues, ...extraValues },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return strip(Attributes ?? {}) as unknown as EditionRecord;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  private async update(id: string, expression: string, values: Record<string, unknown>): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: editionKey(id),
+        UpdateExpression: expression,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  private async getItem(key: Record<string, string>): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    return Item;
+  }
+
+  private async conditional(command: PutCommand | UpdateCommand | DeleteCommand): Promise<boolean> {
+    try {
+      await this.client.send(command as PutCommand);
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}
+
+function strip(item: Record<string, unknown>): Record<string, unknown> {
+  const { pk: _pk, sk: _sk, ...rest } = item;
+  return rest;
+}
