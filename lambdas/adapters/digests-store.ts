@@ -94,7 +94,7 @@ export class DigestsStore {
       new UpdateCommand({
         TableName: this.tableName,
         Key: editionKey(id),
-        UpdateExpression: `SET planPage = :next, updatedAt = :at${nextCursor ? ', planCursor = :cursor' : ''} ADD queued :count${nextCursor ? '' : ' REMOVE planCursor'}`,
+        UpdateExpression: `SET planPage = :next, updatedAt = :at, ${nextCursor ? 'planCursor = :cursor' : 'plannedAll = :true'} ADD queued :count${nextCursor ? '' : ' REMOVE planCursor'}`,
         ConditionExpression: 'planPage = :page AND #status = :planning',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
@@ -103,7 +103,7 @@ export class DigestsStore {
           ':count': count,
           ':at': at.toISOString(),
           ':planning': 'planning',
-          ...(nextCursor ? { ':cursor': nextCursor } : {}),
+          ...(nextCursor ? { ':cursor': nextCursor } : { ':true': true }),
         },
       }),
     );

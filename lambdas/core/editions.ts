@@ -32,6 +32,8 @@ export interface EditionRecord {
   /** Planning progress: the next page of active subscribers to enqueue, and its cursor. */
   planPage: number;
   planCursor?: string;
+  /** Every page of recipients is on the mail queue. */
+  plannedAll?: boolean;
   compiledAt?: string;
   completedAt?: string;
   /** Why the edition was paused or failed, for the operator. */

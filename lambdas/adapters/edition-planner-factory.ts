@@ -1,0 +1,24 @@
+import { compileEdition } from '../render/digest-renderer';
+import { loadPublication, requireEnv, tableName } from '../config';
+import { EditionPlanner } from '../core/edition-planner';
+import { dynamoDocumentClient, s3Client } from './clients';
+import { digestsTable, reportsTable, vaultBucket } from './data-model';
+import { DigestsStore } from './digests-store';
+import { VaultCompiledEditions, VaultEditionSources } from './edition-sources';
+import { PublishedReports } from './published-reports';
+import { Vault } from './vault';
+
+/** The planner as both the digests API and the planner Lambda build it from their environment. */
+export function editionPlannerFromEnv(): { planner: EditionPlanner; digests: DigestsStore } {
+  const publication = loadPublication();
+  const vault = new Vault(s3Client(), requireEnv(vaultBucket.env));
+  const digests = new DigestsStore(dynamoDocumentClient(), tableName(digestsTable.env));
+  const planner = new EditionPlanner(
+    digests,
+    new VaultEditionSources(new PublishedReports(dynamoDocumentClient(), tableName(reportsTable.env)), vault),
+    new VaultCompiledEditions(vault),
+    compileEdition,
+    publication,
+  );
+  return { planner, digests };
+}

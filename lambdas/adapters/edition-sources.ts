@@ -1,0 +1,53 @@
+import { parseCompiledEdition, type CompiledEdition, type DigestTier } from '../core/digest';
+import type { CompiledEditionsStore, EditionSources, RecipientPages } from '../core/edition-planner';
+import type { EditionWindow } from '../core/editions';
+import type { CompiledEditionSource } from '../core/mail-delivery';
+import type { PaidPart, ReportRecord } from '../core/report';
+import { VAULT_PREFIX } from './data-model';
+import type { PublishedReports } from './published-reports';
+import type { SubscribersStore } from './subscribers-store';
+import type { Vault } from './vault';
+
+/** The planner's and sender's views of the stores they share: reports, vault, subscribers. */
+export class VaultEditionSources implements EditionSources {
+  constructor(
+    private readonly reports: PublishedReports,
+    private readonly vault: Vault,
+  ) {}
+
+  inWindow(window: EditionWindow, limit: number): Promise<ReportRecord[]> {
+    return this.reports.inWindow(window, limit);
+  }
+
+  paidPart(ref: string): Promise<PaidPart> {
+    return this.vault.getJson<PaidPart>(ref);
+  }
+}
+
+export const compiledEditionKey = (editionId: string, tier: DigestTier): string =>
+  `${VAULT_PREFIX.editions}${editionId}/${tier}.json`;
+
+export class VaultCompiledEditions implements CompiledEditionsStore, CompiledEditionSource {
+  constructor(private readonly vault: Vault) {}
+
+  async put(editionId: string, tier: DigestTier, compiled: CompiledEdition): Promise<void> {
+    await this.vault.put(compiledEditionKey(editionId, tier), JSON.stringify(compiled), 'application/json');
+  }
+
+  async get(editionId: string, tier: DigestTier): Promise<CompiledEdition> {
+    return parseCompiledEdition(await this.vault.getJson<unknown>(compiledEditionKey(editionId, tier)));
+  }
+}
+
+export class ActiveSubscriberPages implements RecipientPages {
+  constructor(private readonly subscribers: SubscribersStore) {}
+
+  async activePage(limit: number, cursor?: string): Promise<{ emails: string[]; next?: string }> {
+    const start = cursor ? (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>) : undefined;
+    const page = await this.subscribers.pageByStatus('active', limit, start);
+    return {
+      emails: page.items.map((subscriber) => subscriber.email),
+      ...(page.next ? { next: Buffer.from(JSON.stringify(page.next), 'utf8').toString('base64url') } : {}),
+    };
+  }
+}

@@ -1,0 +1,193 @@
+import { ulid } from 'ulid';
+import { buildEditionContent, DIGEST_TIERS, personalise, type CompiledEdition, type DigestTier, type EditionContent } from './digest';
+import {
+  chunk,
+  editionViews,
+  finalStatus,
+  isComplete,
+  isEmptyWindow,
+  MAX_EDITION_REPORTS,
+  newEdition,
+  nextWindow,
+  PLAN_PAGE_SIZE,
+  RECIPIENTS_PER_MESSAGE,
+  type EditionRecord,
+  type EditionStatus,
+  type EditionWindow,
+  type MailMessage,
+} from './editions';
+import type { Publication } from './publication';
+import type { PaidPart, ReportRecord } from './report';
+
+/** Ports of the planner; the DynamoDB, S3 and SQS adapters implement them. */
+export interface EditionsRepository {
+  head(): Promise<{ windowEnd: string; editionId: string } | undefined>;
+  advanceHead(window: EditionWindow, editionId: string): Promise<void>;
+  claimWindow(claim: WindowClaimInput): Promise<{ claimed: true } | { claimed: false; existing: WindowClaimInput }>;
+  createEdition(edition: EditionRecord): Promise<boolean>;
+  getEdition(id: string): Promise<EditionRecord | undefined>;
+  markCompiled(id: string, at: Date): Promise<void>;
+  recordPlannedPage(id: string, page: number, nextCursor: string | undefined, count: number, at: Date): Promise<boolean>;
+  finishPlanning(id: string, at: Date): Promise<EditionRecord | undefined>;
+  setStatus(id: string, from: readonly EditionStatus[], to: EditionStatus, at: Date, reason?: string): Promise<EditionRecord | undefined>;
+}
+
+export interface WindowClaimInput {
+  editionId: string;
+  windowStart: string;
+  windowEnd: string;
+  trigger: EditionRecord['trigger'];
+  createdAt: string;
+}
+
+export interface EditionSources {
+  inWindow(window: EditionWindow, limit: number): Promise<ReportRecord[]>;
+  paidPart(ref: string): Promise<PaidPart>;
+}
+
+export interface CompiledEditionsStore {
+  put(editionId: string, tier: DigestTier, compiled: CompiledEdition): Promise<void>;
+}
+
+export interface RecipientPages {
+  /** Emails of active subscribers, one page at a time; `cursor` is opaque. */
+  activePage(limit: number, cursor?: string): Promise<{ emails: string[]; next?: string }>;
+}
+
+export interface MailQueuePort {
+  sendAll(messages: readonly MailMessage[]): Promise<void>;
+}
+
+/** Only the planner Lambda may read subscribers and write the mail queue; the API function never gets these. */
+export interface FanOut {
+  recipients: RecipientPages;
+  mailQueue: MailQueuePort;
+}
+
+export type CreateOutcome =
+  | { kind: 'created'; edition: EditionRecord }
+  | { kind: 'duplicate'; edition: EditionRecord }
+  | { kind: 'empty'; window: EditionWindow };
+
+export type Compile = (content: EditionContent, publication: Publication) => Promise<CompiledEdition>;
+
+/**
+ * Creates editions (one per window, however many triggers fire) and plans them: two compiles, then every
+ * active subscriber fanned out to the mail queue in small batches. Planning can be repeated safely: progress is
+ * recorded per page with conditional writes, and a page enqueued twice (crash between send and record) is
+ * harmless because the sender keeps one delivery record per recipient.
+ */
+export class EditionPlanner {
+  constructor(
+    private readonly editions: EditionsRepository,
+    private readonly sources: EditionSources,
+    private readonly compiled: CompiledEditionsStore,
+    private readonly compile: Compile,
+    private readonly publication: Publication,
+  ) {}
+
+  /** The window the next edition would cover if it closed at `end`. */
+  async nextWindow(end: Date): Promise<EditionWindow> {
+    return nextWindow((await this.editions.head())?.windowEnd, end);
+  }
+
+  async create(end: Date, trigger: EditionRecord['trigger'], now: Date): Promise<CreateOutcome> {
+    const window = await this.nextWindow(end);
+    if (isEmptyWindow(window)) return { kind: 'empty', window };
+    const reports = await this.sources.inWindow(window, MAX_EDITION_REPORTS);
+    if (reports.length === 0) return { kind: 'empty', window };
+
+    const claim: WindowClaimInput = {
+      editionId: ulid(now.getTime()),
+      windowStart: window.start,
+      windowEnd: window.end,
+      trigger,
+      createdAt: now.toISOString(),
+    };
+    const claimed = await this.editions.claimWindow(claim);
+    // Another trigger claimed this start first: converge on its edition (and finish creating it if that
+    // trigger died half way) instead of making a second one.
+    const owner = claimed.claimed ? claim : claimed.existing;
+    const ownerWindow = { start: owner.windowStart, end: owner.windowEnd };
+    const edition = newEdition({
+      id: owner.editionId,
+      trigger: owner.trigger,
+      window: ownerWindow,
+      reportIds: claimed.claimed ? reports.map((report) => report.id) : [],
+      now: new Date(owner.createdAt),
+    });
+    await this.editions.createEdition(edition);
+    await this.editions.advanceHead(ownerWindow, owner.editionId);
+    const stored = (await this.editions.getEdition(owner.editionId)) ?? edition;
+    return { kind: claimed.claimed ? 'created' : 'duplicate', edition: stored };
+  }
+
+  /** Compiles (once) and fans out the remaining pages; returns the edition as planning left it. */
+  async plan(editionId: string, fanOut: FanOut, now: () => Date): Promise<EditionRecord | undefined> {
+    let edition = await this.editions.getEdition(editionId);
+    if (!edition || edition.status !== 'planning') return edition;
+    const window = { start: edition.windowStart, end: edition.windowEnd };
+
+    if (!edition.compiledAt) {
+      const content = await this.contentFor(edition.id, new Date(edition.windowEnd), window);
+      if (!content) {
+        return this.editions.setStatus(edition.id, ['planning'], 'failed', now(), 'every report of the window was unpublished before planning');
+      }
+      for (const tier of DIGEST_TIERS) {
+        await this.compiled.put(edition.id, tier, await this.compile(content[tier], this.publication));
+      }
+      await this.editions.markCompiled(edition.id, now());
+    }
+
+    while (!edition.plannedAll) {
+      const page = await fanOut.recipients.activePage(PLAN_PAGE_SIZE, edition.planCursor);
+      const messages = chunk(page.emails, RECIPIENTS_PER_MESSAGE).map((emails) => ({ editionId, emails }));
+      await fanOut.mailQueue.sendAll(messages);
+      const recorded = await this.editions.recordPlannedPage(editionId, edition.planPage, page.next, page.emails.length, now());
+      const current = await this.editions.getEdition(editionId);
+      if (!current || current.status !== 'planning') return current;
+      // Not recorded: a concurrent planner (a redelivered plan message) got there first; carry on from its page.
+      if (!recorded && current.planPage === edition.planPage) {
+        throw new Error(`Edition ${editionId}: page ${edition.planPage} could not be recorded`);
+      }
+      edition = current;
+    }
+
+    const planned = await this.editions.finishPlanning(editionId, now());
+    if (planned && isComplete(planned)) {
+      return (await this.editions.setStatus(editionId, ['sending'], finalStatus(planned), now())) ?? planned;
+    }
+    return planned ?? (await this.editions.getEdition(editionId));
+  }
+
+  /** What the next edition would look like for one tier, with example links in place of a reader's own. */
+  async preview(tier: DigestTier, now: Date): Promise<{ subject: string; html: string; text: string; window: EditionWindow } | undefined> {
+    const window = await this.nextWindow(now);
+    if (isEmptyWindow(window)) return undefined;
+    const content = await this.contentFor(`preview-${now.getTime()}`, now, window);
+    if (!content) return undefined;
+    const compiled = await this.compile(content[tier], this.publication);
+    const message = personalise(compiled, {
+      unsubscribeUrl: `${this.publication.siteUrl}/api/unsubscribe?token=preview`,
+      feedUrl: `${this.publication.siteUrl}/feeds/private/preview/rss.xml`,
+    });
+    return { subject: message.subject, html: message.html, text: message.text, window };
+  }
+
+  private async contentFor(id: string, date: Date, window: EditionWindow): Promise<Record<DigestTier, EditionContent> | undefined> {
+    const reports = await this.sources.inWindow(window, MAX_EDITION_REPORTS);
+    if (reports.length === 0) return undefined;
+    const paidParts = new Map<string, PaidPart>();
+    await Promise.all(
+      reports
+        .filter((report) => report.paidRef && !report.released && report.tier === 'subscriber')
+        .map(async (report) => {
+          const ref = report.paidRef as string;
+          paidParts.set(ref, await this.sources.paidPart(ref));
+        }),
+    );
+    const build = (tier: DigestTier): EditionContent =>
+      buildEditionContent({ id, date, tier, views: editionViews(reports, paidParts, tier, this.publication) });
+    return { free: build('free'), paid: build('paid') };
+  }
+}
