@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
@@ -15,6 +15,7 @@ import type { Construct } from 'constructs';
 import {
   type BucketDefinition,
   BUCKETS,
+  editorsTable,
   type KeyDefinition,
   type QueueDefinition,
   QUEUES,
@@ -73,6 +74,8 @@ export class DispatchStatefulStack extends Stack implements DispatchData {
     super(scope, id, props);
 
     this.tables = new Map(TABLES.map((definition) => [definition.id, this.buildTable(definition)]));
+    // Operators need the editors table name once, to create the first admin (README, Deploy).
+    new CfnOutput(this, 'EditorsTableName', { value: this.table(editorsTable).tableName });
 
     this.accessLogsBucket = new Bucket(this, 'AccessLogsBucket', {
       ...this.privateBucketDefaults(),

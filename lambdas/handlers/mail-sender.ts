@@ -1,3 +1,58 @@
-export const handler = async (): Promise<never> => {
-  throw new Error('not implemented yet');
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { dynamoDocumentClient, s3Client } from '../adapters/clients';
+import { digestsTable, subscribersTable, vaultBucket } from '../adapters/data-model';
+import { DigestsStore } from '../adapters/digests-store';
+import { VaultCompiledEditions } from '../adapters/edition-sources';
+import { logger } from '../adapters/logger';
+import { SesMailer, sesClient } from '../adapters/mailer';
+import { SubscribersStore } from '../adapters/subscribers-store';
+import { loadTokenSecret } from '../adapters/token-secret';
+import { Vault } from '../adapters/vault';
+import { loadPublication, requireEnv, tableName } from '../config';
+import { mailMessageSchema } from '../core/editions';
+import { MailSender } from '../core/mail-delivery';
+import { SubscriberTokens } from '../core/subscriber-tokens';
+
+const publication = loadPublication();
+/** On AWS the SQS event source runs this many senders at most; each takes its share of the send rate. */
+const workers = senderWorkers(process.env.MAIL_SENDER_MAX_CONCURRENCY);
+const sender = new MailSender(
+  new DigestsStore(dynamoDocumentClient(), tableName(digestsTable.env)),
+  new SubscribersStore(dynamoDocumentClient(), tableName(subscribersTable.env)),
+  new VaultCompiledEditions(new Vault(s3Client(), requireEnv(vaultBucket.env))),
+  new SesMailer(sesClient(), {
+    fromAddress: publication.senderAddress,
+    configurationSetName: requireEnv('SES_CONFIGURATION_SET'),
+    ratePerSecond: publication.sendRatePerSecond / workers,
+  }),
+  new SubscriberTokens(await loadTokenSecret()),
+  publication,
+);
+
+/** Records not started with this much time left are handed back for redelivery rather than cut off mid-send. */
+const SAFETY_MARGIN_MS = 5_000;
+
+export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  const failures: SQSBatchResponse['batchItemFailures'] = [];
+  const hasTime = () => context.getRemainingTimeInMillis() > SAFETY_MARGIN_MS;
+  for (const record of event.Records) {
+    try {
+      const parsed = mailMessageSchema.safeParse(JSON.parse(record.body) as unknown);
+      if (!parsed.success) throw new Error('The mail message is not one this sender understands');
+      const result = await sender.send(parsed.data, hasTime);
+      logger.info('Mail batch processed', { editionId: parsed.data.editionId, ...result.outcomes });
+      if (result.retry) failures.push({ itemIdentifier: record.messageId });
+    } catch (error) {
+      logger.error('Mail batch failed', { messageId: record.messageId, error: error instanceof Error ? error.message : String(error) });
+      failures.push({ itemIdentifier: record.messageId });
+    }
+  }
+  return { batchItemFailures: failures };
 };
+
+function senderWorkers(raw: string | undefined): number {
+  if (raw === undefined) return 1;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error('MAIL_SENDER_MAX_CONCURRENCY must be a positive integer');
+  return value;
+}

@@ -1,7 +1,7 @@
 import { parseCompiledEdition, personalise, type CompiledEdition, type PersonalisedMessage } from '../../lambdas/core/digest';
 import { compileEdition, mjmlCompileCount } from '../../lambdas/render/digest-renderer';
 import { fixtureEdition, publication } from '../fixtures/digest-edition';
-import { median, round } from './stats';
+import { formatList, median, round } from './stats';
 
 /**
  * Stage 2 of the digest (personalise) against the naive alternative (one MJML compile per recipient), side by
@@ -9,8 +9,15 @@ import { median, round } from './stats';
  * test/bench/digest-render.bench-helper.ts.
  */
 export interface DigestFigures {
+  /** Messages as complete, flat strings (html + text + subject + headers): what SendEmail's input holds. */
   messagesPerSecond: number;
   messagesPerSecondRuns: number[];
+  /** The same, stopping at V8's lazy concatenation (strings not yet flattened). */
+  ropeMessagesPerSecond: number;
+  /** The same, also UTF-8 encoded (Buffer.byteLength), which the SDK's request serialisation does anyway. */
+  encodedMessagesPerSecond: number;
+  /** UTF-8 encoding alone of one already-flat message, repeated: the Node floor under the encoded figure. */
+  encodeOnlyPerSecond: number;
   naiveMessagesPerSecond: number;
   naiveSample: number;
   speedup: number;
@@ -30,25 +37,39 @@ const recipient = (i: number, tier: 'free' | 'paid') => ({
   ...(tier === 'paid' ? { feedUrl: `https://reports.example.org/feeds/private/f${(i * 104729).toString(36)}/rss.xml` } : {}),
 });
 
-/**
- * What the sender hands to SES for one message: the UTF-8 bytes of subject, HTML, text and headers. Encoding
- * forces V8 to flatten the joined strings, so no lazy concatenation is left unpaid.
- */
-function sesPayloadBytes(message: PersonalisedMessage): number {
-  let bytes = Buffer.byteLength(message.subject) + Buffer.byteLength(message.html) + Buffer.byteLength(message.text);
-  for (const header of message.headers) bytes += Buffer.byteLength(header.name) + Buffer.byteLength(header.value);
-  return bytes;
-}
+type Measure = (message: PersonalisedMessage) => number;
 
-function oursPerSecond(editions: Record<'free' | 'paid', CompiledEdition>, count: number, offset: number): number {
+/** Stops at the joined strings: V8 keeps them as ropes until something reads them. */
+const rope: Measure = (m) => m.html.length + m.text.length + m.subject.length + m.headers.length;
+/** Reading a character from the middle makes V8 flatten each rope into one contiguous string. */
+const flat: Measure = (m) =>
+  m.html.charCodeAt(m.html.length >> 1) + m.text.charCodeAt(m.text.length >> 1) + m.headers.reduce((n, h) => n + h.value.length, 0);
+/** The UTF-8 bytes of subject, HTML, text and headers, as the SES request will carry them. */
+const encoded: Measure = (m) => {
+  let bytes = Buffer.byteLength(m.subject) + Buffer.byteLength(m.html) + Buffer.byteLength(m.text);
+  for (const header of m.headers) bytes += Buffer.byteLength(header.name) + Buffer.byteLength(header.value);
+  return bytes;
+};
+
+function oursPerSecond(editions: Record<'free' | 'paid', CompiledEdition>, count: number, offset: number, measure: Measure): number {
   let sink = 0;
   const began = performance.now();
   for (let i = offset; i < offset + count; i++) {
     const tier = i % 2 === 0 ? 'free' : 'paid';
-    sink += sesPayloadBytes(personalise(editions[tier], recipient(i, tier)));
+    sink += measure(personalise(editions[tier], recipient(i, tier)));
   }
   const seconds = (performance.now() - began) / 1000;
   if (sink === 0) throw new Error('Nothing was personalised');
+  return count / seconds;
+}
+
+function encodeOnlyPerSecond(message: PersonalisedMessage, count: number): number {
+  flat(message);
+  let sink = 0;
+  const began = performance.now();
+  for (let i = 0; i < count; i++) sink += encoded(message);
+  const seconds = (performance.now() - began) / 1000;
+  if (sink === 0) throw new Error('Nothing was encoded');
   return count / seconds;
 }
 
@@ -59,7 +80,7 @@ async function naivePerSecond(count: number, offset: number): Promise<number> {
   for (let i = offset; i < offset + count; i++) {
     const tier = i % 2 === 0 ? 'free' : 'paid';
     const compiled = await compileEdition(fixtureEdition(tier), publication);
-    sink += sesPayloadBytes(personalise(compiled, recipient(i, tier)));
+    sink += flat(personalise(compiled, recipient(i, tier)));
   }
   const seconds = (performance.now() - began) / 1000;
   if (sink === 0) throw new Error('Nothing was rendered');
@@ -89,22 +110,31 @@ export async function measureDigest(log: (line: string) => void): Promise<Digest
   const sameOutput =
     naiveFirst.html === oursFirst.html && naiveFirst.text === oursFirst.text && naiveFirst.subject === oursFirst.subject;
 
-  oursPerSecond(editions, 20_000, 0); // warm-up: let the JIT settle before the timed runs
+  oursPerSecond(editions, 20_000, 0, flat); // warm-up: let the JIT settle before the timed runs
   await naivePerSecond(2, 0);
   const ours: number[] = [];
+  const ropes: number[] = [];
+  const encodes: number[] = [];
+  const floors: number[] = [];
   const naive: number[] = [];
   for (let rep = 0; rep < REPETITIONS; rep++) {
-    ours.push(oursPerSecond(editions, MESSAGES_PER_REPETITION, rep * MESSAGES_PER_REPETITION));
+    const offset = rep * MESSAGES_PER_REPETITION;
+    ours.push(oursPerSecond(editions, MESSAGES_PER_REPETITION, offset, flat));
+    ropes.push(oursPerSecond(editions, MESSAGES_PER_REPETITION, offset, rope));
+    encodes.push(oursPerSecond(editions, MESSAGES_PER_REPETITION / 2, offset, encoded));
+    floors.push(encodeOnlyPerSecond(personalise(editions.free, recipient(offset, 'free')), MESSAGES_PER_REPETITION / 4));
     naive.push(await naivePerSecond(NAIVE_PER_REPETITION, rep * NAIVE_PER_REPETITION));
   }
   const messagesPerSecond = median(ours);
   const naiveMessagesPerSecond = median(naive);
-  log(
-    `digest: ours ${ours.map((v) => round(v)).join(', ')} msg/s; naive ${naive.map((v) => round(v, 1)).join(', ')} msg/s; same output: ${sameOutput}`,
-  );
+  log(`digest: flat ${formatList(ours, 0)} msg/s; rope ${formatList(ropes, 0)}; utf-8 encoded ${formatList(encodes, 0)}; encode-only floor ${formatList(floors, 0)}`);
+  log(`digest: naive (MJML per recipient) ${formatList(naive)} msg/s; same output both ways: ${sameOutput}`);
   return {
     messagesPerSecond: round(messagesPerSecond),
     messagesPerSecondRuns: ours.map((v) => round(v)),
+    ropeMessagesPerSecond: round(median(ropes)),
+    encodedMessagesPerSecond: round(median(encodes)),
+    encodeOnlyPerSecond: round(median(floors)),
     naiveMessagesPerSecond: round(naiveMessagesPerSecond, 2),
     naiveSample: REPETITIONS * NAIVE_PER_REPETITION,
     speedup: round(messagesPerSecond / naiveMessagesPerSecond),
