@@ -22,6 +22,8 @@ export type FeedbackInvoke = (event: SNSEvent, context: ReturnType<typeof lambda
 
 export class SesFeedbackPoller {
   private readonly seen = new Set<string>();
+  /** Epoch seconds of the newest mail looked at; the store is asked only for mail from then on. */
+  private since = 0;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
 
@@ -53,31 +55,34 @@ export class SesFeedbackPoller {
   private async pass(): Promise<void> {
     let emails: StoredMail[];
     try {
-      const response = await fetch(`${this.sesUrl}/store`);
+      const response = await fetch(`${this.sesUrl}/store?since=${this.since}`);
       emails = ((await response.json()) as { emails: StoredMail[] }).emails;
     } catch (error) {
       this.options.log(`ses feedback poll failed: ${error instanceof Error ? error.message : String(error)}`);
       return;
     }
+    const failed: number[] = [];
     for (const mail of emails) {
       if (this.seen.has(mail.messageId)) continue;
       const recipients = [...mail.destination.to, ...(mail.destination.cc ?? []), ...(mail.destination.bcc ?? [])].map(
         (address) => address.trim().toLowerCase(),
       );
       const kind = recipients.includes(SIMULATOR.bounce) ? 'bounce' : recipients.includes(SIMULATOR.complaint) ? 'complaint' : undefined;
-      if (!kind) {
-        this.seen.add(mail.messageId);
-        continue;
+      if (kind) {
+        const edition = mail.headers?.find((header) => header.name.toLowerCase() === 'x-dispatch-edition')?.value;
+        try {
+          await this.invoke(snsEvent(feedbackEvent(kind, mail, edition)), lambdaContext('ses-feedback'));
+        } catch (error) {
+          // Left unseen: the next pass retries, as Lambda retries an asynchronous invocation.
+          this.options.log(`ses-feedback failed: ${error instanceof Error ? error.message : String(error)}`);
+          failed.push(mail.at);
+          continue;
+        }
       }
-      const edition = mail.headers?.find((header) => header.name.toLowerCase() === 'x-dispatch-edition')?.value;
-      try {
-        await this.invoke(snsEvent(feedbackEvent(kind, mail, edition)), lambdaContext('ses-feedback'));
-        this.seen.add(mail.messageId);
-      } catch (error) {
-        // Left unseen: the next pass retries, as Lambda retries an asynchronous invocation.
-        this.options.log(`ses-feedback failed: ${error instanceof Error ? error.message : String(error)}`);
-      }
+      this.seen.add(mail.messageId);
     }
+    // `since` is inclusive: mail of the same second comes back on the next pass and is skipped as seen.
+    this.since = failed.length > 0 ? Math.min(...failed) : Math.max(this.since, ...emails.map((mail) => mail.at));
   }
 }
 

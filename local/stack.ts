@@ -27,6 +27,7 @@ import { Gateway } from './gateway';
 import { lambdaContext } from './lambda-context';
 import { ensureTables } from './provision';
 import { Scheduler } from './scheduler';
+import { SesFeedbackPoller } from './ses-feedback-poller';
 import { SqsEndpoint, type QueuedMessage } from './sqs-endpoint';
 import { StreamProxy } from './stream-proxy';
 
@@ -71,6 +72,8 @@ export interface LocalStack {
   /** Fires a schedule now as EventBridge Scheduler would, with the given scheduled time. */
   fireSchedule(name: 'release-sweeper' | 'digest', scheduledTime: Date): Promise<void>;
   deadLetters(): Record<string, number>;
+  /** Delivers pending SES bounce/complaint feedback now instead of at the next poll (tests). */
+  pollSesFeedback(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -221,6 +224,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const deliveries = [...streamDeliveries, ...sqsDeliveries];
   for (const delivery of deliveries) delivery.start();
 
+  // SES event publishing, locally: simulator bounces and complaints → the ses-feedback function.
+  const feedbackPoller = new SesFeedbackPoller(emulators.sesUrl, invoker('ses-feedback'), { intervalMs: 1_000, log: options.log });
+  feedbackPoller.start();
+
   const planQueueStore = sqsQueues.get(localQueueName(planQueue));
   const fire = async (name: 'release-sweeper' | 'digest', scheduledTime: Date): Promise<void> => {
     if (name === 'release-sweeper') {
@@ -280,6 +287,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       }
     },
     fireSchedule: fire,
+    pollSesFeedback: () => feedbackPoller.poll(),
     deadLetters() {
       return Object.fromEntries(
         [...streamQueues.entries(), ...sqsQueues.entries()].map(([name, queue]) => [name, queue.deadLetters().length]),
@@ -290,6 +298,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         await gateway.close();
         await scheduler.stop();
         await Promise.all(deliveries.map((delivery) => delivery.stop()));
+        await feedbackPoller.stop();
         await Promise.all([...streamQueues.values(), ...sqsQueues.values()].map((queue) => queue.close()));
         await sqs.close();
         await proxy.close();

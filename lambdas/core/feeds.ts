@@ -6,6 +6,9 @@ import type { Publication } from './publication';
 import { sanitizeStrings, stripXmlIllegal } from './text-safety';
 import type { ReportView } from './tiers';
 import { COMPLIMENTARY_OFFERING_NOTICE, SUBSCRIBER_NOTICE } from './tiers';
+import { tagSlug } from './tags';
+
+export { tagSlug };
 
 /**
  * Public, tag and private feeds in RSS 2.0, Atom 1.0 and JSON Feed 1.1 (brief §3, §4). Pure: the caller passes
@@ -106,46 +109,6 @@ export function itemContentHtml(view: ReportView, subscribeUrl: string): string 
     link: view.series.link,
   });
   return [banner, view.bodyHtml, notice, series].filter((part) => part !== '').join('\n');
-}
-
-/**
- * A stable, lowercase, ASCII slug for tag feed paths: `R&D` → `r-d`, `Tech <AI>` → `tech-ai`, `Café` → `cafe`.
- * Letters with no ASCII form (Arabic, CJK, ß is mapped) add a short hash of the tag so that different tags keep
- * different feeds and the path stays plain ASCII in S3 keys, CloudFront and logs; a tag with no ASCII letters
- * at all becomes `tag-{hash}`. Case and punctuation do not matter: `R&D` and `r & d` share a feed.
- */
-export function tagSlug(tag: string): string {
-  const folded = stripXmlIllegal(tag).trim().toLowerCase().normalize('NFKD').replace(/\p{M}/gu, '');
-  const transliterated = folded.replace(/[ßæœøđłþ]/g, (char) => LATIN_FOLDS[char] ?? char);
-  const ascii = transliterated
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 60)
-    .replace(/-+$/, '');
-  const hasUnfoldable = /[^\p{ASCII}]/u.test(transliterated.replace(/[^\p{L}\p{N}]/gu, ''));
-  if (!hasUnfoldable && ascii !== '') return ascii;
-  const hash = fnv1a(transliterated.normalize('NFC'));
-  return ascii === '' ? `tag-${hash}` : `${ascii}-${hash}`;
-}
-
-const LATIN_FOLDS: Readonly<Record<string, string>> = {
-  ß: 'ss',
-  æ: 'ae',
-  œ: 'oe',
-  ø: 'o',
-  đ: 'd',
-  ł: 'l',
-  þ: 'th',
-};
-
-/** FNV-1a over UTF-8: a fixed, dependency-free function, so slugs never change between releases or runtimes. */
-function fnv1a(text: string): string {
-  let hash = 0x811c9dc5;
-  for (const byte of new TextEncoder().encode(text)) {
-    hash ^= byte;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash.toString(16).padStart(8, '0');
 }
 
 interface FeedContext {

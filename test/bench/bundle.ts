@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { build, type Metafile } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
 import { DISPATCH_RUNTIME, ESM_REQUIRE_BANNER, HANDLERS_DIR, PROJECT_ROOT } from '../../lib/constructs/dispatch-function';
 import { median, round } from './stats';
 
@@ -21,8 +21,15 @@ export interface BundleFigures {
   sdkBytesInBundle: number;
   externalSdkImports: string[];
   largestInputs: { path: string; kB: number }[];
+  /** Fresh process, import() of the bundle: the runtime-provided SDK packages it imports plus the bundle's own code. */
   initMs: number;
   initRuns: number[];
+  /** Of initMs: loading the external @aws-sdk packages (node_modules here, /var/runtime on Lambda). */
+  sdkImportMs: number;
+  /** Of initMs: evaluating the bundle itself once the SDK is loaded. */
+  ownInitMs: number;
+  /** Diagnostic: the same bundle with `import * as z from 'zod'` (tree-shakeable) instead of `import { z }`. */
+  zodNamespace: { bundleKB: number; zodKB: number; ownInitMs: number };
   /** With NODE_OPTIONS=--enable-source-maps, as the function construct configures the Lambda. */
   initMsWithSourceMaps: number;
   initRunsWithSourceMaps: number[];
@@ -35,10 +42,21 @@ const INIT_RUNS = 7;
 /** NodejsFunction's target for the construct's runtime: nodejs24.x → node24. */
 const esbuildTarget = (): string => DISPATCH_RUNTIME.name.replace(/^nodejs(\d+)\.x$/, 'node$1');
 
-async function bundle(): Promise<{ outfile: string; metafile: Metafile; target: string }> {
-  await rm(OUT_DIR, { recursive: true, force: true });
-  await mkdir(OUT_DIR, { recursive: true });
-  const outfile = join(OUT_DIR, 'index.mjs');
+/** Diagnostic only: rewrites `import { z } from 'zod'` in our sources, to size the recommended patch. */
+const zodNamespacePlugin: Plugin = {
+  name: 'zod-namespace-import',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]lambdas[\\/].*\.ts$/ }, async (args) => ({
+      contents: (await readFile(args.path, 'utf8')).replace(/import \{ z \} from 'zod';/g, "import * as z from 'zod';"),
+      loader: 'ts',
+    }));
+  },
+};
+
+async function bundle(dir: string, plugins: Plugin[] = []): Promise<{ outfile: string; metafile: Metafile; target: string }> {
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const outfile = join(dir, 'index.mjs');
   const target = esbuildTarget();
   // The options NodejsFunction passes for DispatchFunction's `bundling` block.
   const result = await build({
@@ -57,13 +75,31 @@ async function bundle(): Promise<{ outfile: string; metafile: Metafile; target: 
     metafile: true,
     logLevel: 'silent',
     absWorkingDir: PROJECT_ROOT,
+    plugins,
   });
   return { outfile, metafile: result.metafile, target };
 }
 
-/** One fresh process: time from just before `import()` of the bundle to just after (module evaluation included). */
-async function initOnce(outfile: string, nodeOptions: string): Promise<number> {
-  const script = `const t0 = performance.now(); await import(${JSON.stringify(pathToFileURL(outfile).href)}); process.stdout.write(String(performance.now() - t0));`;
+interface InitSample {
+  total: number;
+  sdk: number;
+  own: number;
+}
+
+/**
+ * One fresh process (cwd = repo root, so the external @aws-sdk packages resolve from node_modules): the SDK
+ * packages the bundle imports are loaded first, then the bundle; total = both, i.e. what `import()` of the
+ * bundle alone costs in a fresh process.
+ */
+async function initOnce(outfile: string, sdkImports: string[], nodeOptions: string): Promise<InitSample> {
+  const script = [
+    'const t0 = performance.now();',
+    ...sdkImports.map((name) => `await import(${JSON.stringify(name)});`),
+    'const t1 = performance.now();',
+    `await import(${JSON.stringify(pathToFileURL(outfile).href)});`,
+    'const t2 = performance.now();',
+    'process.stdout.write(JSON.stringify({ total: t2 - t0, sdk: t1 - t0, own: t2 - t1 }));',
+  ].join(' ');
   const publication = JSON.stringify(
     (await import('../../cdk.json', { with: { type: 'json' } })).default.context.dispatch,
   );
@@ -72,6 +108,7 @@ async function initOnce(outfile: string, nodeOptions: string): Promise<number> {
     env: {
       PATH: process.env.PATH ?? '',
       NODE_OPTIONS: nodeOptions,
+      AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1',
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'bench',
       AWS_SECRET_ACCESS_KEY: 'bench',
@@ -85,15 +122,22 @@ async function initOnce(outfile: string, nodeOptions: string): Promise<number> {
       VAULT_BUCKET: 'bench-vault',
     },
   });
-  const ms = Number(stdout.trim());
-  if (!Number.isFinite(ms)) throw new Error(`The init probe printed ${stdout}`);
-  return ms;
+  const sample = JSON.parse(stdout) as InitSample;
+  if (!Number.isFinite(sample.total)) throw new Error(`The init probe printed ${stdout}`);
+  return sample;
+}
+
+const kB = (bytes: number): number => round(bytes / 1024, 1);
+
+function outputOf(metafile: Metafile) {
+  const output = metafile.outputs[Object.keys(metafile.outputs).find((name) => name.endsWith('index.mjs')) ?? ''];
+  if (!output) throw new Error('esbuild wrote no index.mjs');
+  return output;
 }
 
 export async function measureBundle(log: (line: string) => void): Promise<BundleFigures> {
-  const { outfile, metafile, target } = await bundle();
-  const output = metafile.outputs[Object.keys(metafile.outputs).find((name) => name.endsWith('index.mjs')) ?? ''];
-  if (!output) throw new Error('esbuild wrote no index.mjs');
+  const { outfile, metafile, target } = await bundle(OUT_DIR);
+  const output = outputOf(metafile);
   const inputs = Object.entries(output.inputs);
   const sdkBytesInBundle = inputs
     .filter(([path]) => /node_modules\/(@aws-sdk|@smithy)\//.test(path))
@@ -109,22 +153,35 @@ export async function measureBundle(log: (line: string) => void): Promise<Bundle
     .slice(0, 6)
     .map(([path, bytes]) => ({ path, kB: round(bytes / 1024, 1) }));
 
-  await initOnce(outfile, ''); // warm the file-system cache; not counted
-  const initRuns: number[] = [];
-  const initRunsWithSourceMaps: number[] = [];
+  const variant = await bundle(`${OUT_DIR}-zod-namespace`, [zodNamespacePlugin]);
+  const variantOutput = outputOf(variant.metafile);
+  const variantZod = Object.entries(variantOutput.inputs)
+    .filter(([path]) => path.includes('node_modules/zod/'))
+    .reduce((sum, [, input]) => sum + input.bytesInOutput, 0);
+
+  await initOnce(outfile, externalSdkImports, ''); // warm the file-system cache; not counted
+  const samples: InitSample[] = [];
+  const withMaps: InitSample[] = [];
+  const variantOwn: number[] = [];
   for (let i = 0; i < INIT_RUNS; i++) {
-    initRuns.push(await initOnce(outfile, ''));
-    initRunsWithSourceMaps.push(await initOnce(outfile, '--enable-source-maps'));
+    samples.push(await initOnce(outfile, externalSdkImports, ''));
+    withMaps.push(await initOnce(outfile, externalSdkImports, '--enable-source-maps'));
+    variantOwn.push((await initOnce(variant.outfile, externalSdkImports, '')).own);
   }
+  const initRuns = samples.map((s) => s.total);
+  const initRunsWithSourceMaps = withMaps.map((s) => s.total);
   const figures: BundleFigures = {
-    bundleKB: round((await stat(outfile)).size / 1024, 1),
-    sourceMapKB: round((await stat(`${outfile}.map`)).size / 1024, 1),
+    bundleKB: kB((await stat(outfile)).size),
+    sourceMapKB: kB((await stat(`${outfile}.map`)).size),
     target,
     sdkBytesInBundle,
     externalSdkImports,
     largestInputs,
     initMs: round(median(initRuns), 1),
     initRuns: initRuns.map((v) => round(v, 1)),
+    sdkImportMs: round(median(samples.map((s) => s.sdk)), 1),
+    ownInitMs: round(median(samples.map((s) => s.own)), 1),
+    zodNamespace: { bundleKB: kB(variantOutput.bytes), zodKB: kB(variantZod), ownInitMs: round(median(variantOwn), 1) },
     initMsWithSourceMaps: round(median(initRunsWithSourceMaps), 1),
     initRunsWithSourceMaps: initRunsWithSourceMaps.map((v) => round(v, 1)),
   };
@@ -132,6 +189,9 @@ export async function measureBundle(log: (line: string) => void): Promise<Bundle
     `bundle: ${figures.bundleKB} KB (+ ${figures.sourceMapKB} KB map), target ${target}; SDK bytes bundled ${sdkBytesInBundle}; external ${externalSdkImports.join(', ')}`,
   );
   log(`bundle: largest parts ${largestInputs.map((p) => `${p.path} ${p.kB} KB`).join(', ')}`);
-  log(`bundle: init ms ${figures.initRuns.join(', ')}; with --enable-source-maps ${figures.initRunsWithSourceMaps.join(', ')}`);
+  log(`bundle: init ms ${figures.initRuns.join(', ')} (median ${figures.initMs}: SDK packages ${figures.sdkImportMs} + bundle's own ${figures.ownInitMs}); with --enable-source-maps ${figures.initRunsWithSourceMaps.join(', ')}`);
+  log(
+    `bundle: with \`import * as z from 'zod'\`: ${figures.zodNamespace.bundleKB} KB (zod ${figures.zodNamespace.zodKB} KB), own init ${figures.zodNamespace.ownInitMs} ms`,
+  );
   return figures;
 }
