@@ -29,6 +29,7 @@ export interface WindowClaim {
   windowEnd: string;
   trigger: EditionRecord['trigger'];
   createdAt: string;
+  reportIds: string[];
 }
 
 export class DigestsStore {

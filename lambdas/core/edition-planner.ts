@@ -38,6 +38,7 @@ export interface WindowClaimInput {
   windowEnd: string;
   trigger: EditionRecord['trigger'];
   createdAt: string;
+  reportIds: string[];
 }
 
 export interface EditionSources {
@@ -103,6 +104,7 @@ export class EditionPlanner {
       windowEnd: window.end,
       trigger,
       createdAt: now.toISOString(),
+      reportIds: reports.map((report) => report.id),
     };
     const claimed = await this.editions.claimWindow(claim);
     // Another trigger claimed this start first: converge on its edition (and finish creating it if that
@@ -113,7 +115,7 @@ export class EditionPlanner {
       id: owner.editionId,
       trigger: owner.trigger,
       window: ownerWindow,
-      reportIds: claimed.claimed ? reports.map((report) => report.id) : [],
+      reportIds: owner.reportIds ?? [],
       now: new Date(owner.createdAt),
     });
     await this.editions.createEdition(edition);

@@ -59,6 +59,8 @@ export interface MessageOutcome {
   /** True when the message must be delivered again (some recipients are still owed an attempt). */
   retry: boolean;
   outcomes: Record<RecipientOutcome, number>;
+  /** Unexpected errors (storage, bugs) of recipients counted under `retry`. */
+  errors: unknown[];
 }
 
 /**
@@ -98,6 +100,7 @@ export class MailSender {
     const paused = !canSend(edition.status);
     const subscribers = paused ? new Map<string, Subscriber>() : await this.subscribers.getMany(message.emails);
 
+    const errors: unknown[] = [];
     const queue = [...message.emails];
     const worker = async (): Promise<void> => {
       for (let email = queue.shift(); email !== undefined; email = queue.shift()) {
@@ -105,11 +108,17 @@ export class MailSender {
           outcomes.retry += 1;
           continue;
         }
-        outcomes[await this.deliver(edition, email, paused ? 'paused' : subscribers.get(email))] += 1;
+        try {
+          outcomes[await this.deliver(edition, email, paused ? 'paused' : subscribers.get(email))] += 1;
+        } catch (error) {
+          // The recipient's record says how far it got; redelivery resumes from there (see the class comment).
+          errors.push(error);
+          outcomes.retry += 1;
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.concurrency, queue.length) }, worker));
-    return { retry: outcomes.retry > 0, outcomes };
+    return { retry: outcomes.retry > 0, outcomes, errors };
   }
 
   private async deliver(edition: EditionRecord, email: string, subscriber: Subscriber | 'paused' | undefined): Promise<RecipientOutcome> {
