@@ -66,8 +66,8 @@ export interface MessageOutcome {
 /**
  * Sends one mail-queue message: each recipient exactly once, with the tier they hold at send time.
  *
- * Per recipient: a conditional `sending` claim on their delivery record, then SES, then `sent` plus an atomic
- * counter increment. Throttling and unreachable SES give the claim back and ask for redelivery. A claim found
+ * Per recipient: a conditional `sending` claim on their delivery record, then SES, then `sent`; the edition's
+ * counters get one atomic ADD per message with the transitions this attempt made. Throttling and unreachable SES give the claim back and ask for redelivery. A claim found
  * `sending` past its lease means an earlier attempt died, perhaps after SES accepted the mail; that recipient is
  * recorded as failed (outcome unknown) rather than risk a second copy.
  */
@@ -101,6 +101,12 @@ export class MailSender {
     const subscribers = paused ? new Map<string, Subscriber>() : await this.subscribers.getMany(message.emails);
 
     const errors: unknown[] = [];
+    // Counted once per message: only transitions this attempt made are in the tally, so a redelivered message
+    // adds nothing for recipients already done.
+    const tally: Partial<Record<EditionCounter, number>> = {};
+    const add = (counter: EditionCounter) => {
+      tally[counter] = (tally[counter] ?? 0) + 1;
+    };
     const queue = [...message.emails];
     const worker = async (): Promise<void> => {
       for (let email = queue.shift(); email !== undefined; email = queue.shift()) {
@@ -109,7 +115,7 @@ export class MailSender {
           continue;
         }
         try {
-          outcomes[await this.deliver(edition, email, paused ? 'paused' : subscribers.get(email))] += 1;
+          outcomes[await this.deliver(edition, email, paused ? 'paused' : subscribers.get(email), add)] += 1;
         } catch (error) {
           // The recipient's record says how far it got; redelivery resumes from there (see the class comment).
           errors.push(error);
@@ -118,10 +124,16 @@ export class MailSender {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.concurrency, queue.length) }, worker));
+    await this.count(edition.id, tally);
     return { retry: outcomes.retry > 0, outcomes, errors };
   }
 
-  private async deliver(edition: EditionRecord, email: string, subscriber: Subscriber | 'paused' | undefined): Promise<RecipientOutcome> {
+  private async deliver(
+    edition: EditionRecord,
+    email: string,
+    subscriber: Subscriber | 'paused' | undefined,
+    add: (counter: EditionCounter) => void,
+  ): Promise<RecipientOutcome> {
     const key = deliveryKey(email);
     const claimId = randomUUID();
     const claimedAt = this.now().toISOString();
@@ -131,8 +143,8 @@ export class MailSender {
       // Paused editions and suppressed readers get a final record too, so a redelivery never counts them twice.
       const status = subscriber === 'paused' ? 'not-sent' : 'suppressed';
       const claim = await this.deliveries.claimDelivery(edition.id, key, { status, claimId, claimedAt });
-      if (!claim.claimed) return this.resolveExisting(edition, key, claim.existing);
-      await this.count(edition.id, status === 'not-sent' ? 'notSent' : 'suppressed');
+      if (!claim.claimed) return this.resolveExisting(edition, key, claim.existing, add);
+      add(status === 'not-sent' ? 'notSent' : 'suppressed');
       return status;
     }
 
@@ -143,11 +155,11 @@ export class MailSender {
       mail = personalise(compiled, this.recipientLinks(reader, tier));
     } catch (error) {
       if (!(error instanceof RecipientError)) throw error;
-      return this.recordFailure(edition, key, claimId, claimedAt, 'recipient-links');
+      return this.recordFailure(edition, key, claimId, claimedAt, 'recipient-links', add);
     }
 
     const claim = await this.deliveries.claimDelivery(edition.id, key, { status: 'sending', claimId, claimedAt });
-    if (!claim.claimed) return this.resolveExisting(edition, key, claim.existing);
+    if (!claim.claimed) return this.resolveExisting(edition, key, claim.existing, add);
 
     let messageId: string;
     try {
@@ -165,19 +177,20 @@ export class MailSender {
         return 'retry';
       }
       const reason = error instanceof SendRejectedError ? `rejected: ${error.message}` : 'unknown-outcome';
-      if (await this.deliveries.finishDelivery(edition.id, key, claimId, { status: 'failed', reason }, this.now())) {
-        await this.count(edition.id, 'failed');
-      }
+      if (await this.deliveries.finishDelivery(edition.id, key, claimId, { status: 'failed', reason }, this.now())) add('failed');
       return 'failed';
     }
     // Deliberately outside the try: if recording fails, the claim stays `sending` and the lease rule applies.
-    if (await this.deliveries.finishDelivery(edition.id, key, claimId, { status: 'sent', messageId }, this.now())) {
-      await this.count(edition.id, 'sent');
-    }
+    if (await this.deliveries.finishDelivery(edition.id, key, claimId, { status: 'sent', messageId }, this.now())) add('sent');
     return 'sent';
   }
 
-  private async resolveExisting(edition: EditionRecord, key: string, existing: DeliveryRecord): Promise<RecipientOutcome> {
+  private async resolveExisting(
+    edition: EditionRecord,
+    key: string,
+    existing: DeliveryRecord,
+    add: (counter: EditionCounter) => void,
+  ): Promise<RecipientOutcome> {
     switch (existingDeliveryAction(existing, this.now(), this.leaseMs)) {
       case 'skip':
         return 'skipped';
@@ -187,16 +200,23 @@ export class MailSender {
         if (
           await this.deliveries.finishDelivery(edition.id, key, existing.claimId, { status: 'failed', reason: 'unknown-outcome' }, this.now())
         ) {
-          await this.count(edition.id, 'failed');
+          add('failed');
         }
         return 'failed';
     }
   }
 
-  private async recordFailure(edition: EditionRecord, key: string, claimId: string, claimedAt: string, reason: string): Promise<RecipientOutcome> {
+  private async recordFailure(
+    edition: EditionRecord,
+    key: string,
+    claimId: string,
+    claimedAt: string,
+    reason: string,
+    add: (counter: EditionCounter) => void,
+  ): Promise<RecipientOutcome> {
     const claim = await this.deliveries.claimDelivery(edition.id, key, { status: 'failed', claimId, claimedAt, reason });
-    if (!claim.claimed) return this.resolveExisting(edition, key, claim.existing);
-    await this.count(edition.id, 'failed');
+    if (!claim.claimed) return this.resolveExisting(edition, key, claim.existing, add);
+    add('failed');
     return 'failed';
   }
 
@@ -207,8 +227,9 @@ export class MailSender {
     return { unsubscribeUrl, feedUrl: privateFeedUrl(this.publication, feedToken) };
   }
 
-  private async count(editionId: string, counter: EditionCounter): Promise<void> {
-    const edition = await this.deliveries.count(editionId, { [counter]: 1 }, this.now());
+  private async count(editionId: string, tally: Partial<Record<EditionCounter, number>>): Promise<void> {
+    if (Object.keys(tally).length === 0) return;
+    const edition = await this.deliveries.count(editionId, tally, this.now());
     if (isComplete(edition)) await this.deliveries.setStatus(editionId, ['sending'], finalStatus(edition), this.now());
   }
 

@@ -1,13 +1,12 @@
 import MarkdownIt from 'markdown-it';
 import type { PluginSimple, StateCore, Token } from 'markdown-it';
 import footnotePlugin from 'markdown-it-footnote';
-import sanitizeHtml from 'sanitize-html';
 import { stripXmlIllegal } from './text-safety';
 
 /**
  * Report bodies as safe HTML (brief §2). markdown-it never emits raw HTML here (`html: false`: a `<script>` an
- * editor types is shown as text), so sanitize-html is the second line of defence, and the place where every URL
- * is made absolute: feeds, mail and pages are read far away from the site, where relative URLs break.
+ * editor types is shown as text) and every tag comes from a renderer rule; the output policy below is where every
+ * URL is made absolute: feeds, mail and pages are read far away from the site, where relative URLs break.
  */
 export interface RenderOptions {
   /** Relative hrefs and srcs resolve against this, usually the report page URL. */
@@ -29,7 +28,7 @@ const footnote = footnotePlugin as unknown as PluginSimple;
  * never disagree about where a paragraph or a footnote definition ends.
  */
 export function createMarkdownIt(): MarkdownIt {
-  const md = new MarkdownIt({ html: false, linkify: true, typographer: true }).use(footnote);
+  const md = new MarkdownIt({ html: false, xhtmlOut: true, linkify: true, typographer: true }).use(footnote);
   // Typographer for curly quotes only: (c) → © and friends would change words the leak scan compares.
   md.disable('replacements');
   return md;
@@ -38,8 +37,13 @@ export function createMarkdownIt(): MarkdownIt {
 const renderer = createRenderer();
 
 export function renderMarkdown(markdown: string, options: RenderOptions): string {
-  const html = renderer.render(stripXmlIllegal(markdown));
-  return sanitizeHtml(html, sanitizeOptions(options));
+  const env: RenderEnv = { resolve: urlResolver(options), linkDropped: false };
+  const html = renderer.render(stripXmlIllegal(markdown), env);
+  if (!options.absoluteFragments) return html;
+  // Footnote links are written by the plugin as `href="#fn1"`. Every quote in text and attributes is escaped by
+  // markdown-it, so this pattern can only meet a real attribute.
+  const page = options.absoluteFragments.replace(/#.*$/, '');
+  return html.replaceAll(' href="#', ` href="${renderer.utils.escapeHtml(page)}#`);
 }
 
 /** Images whose alt text is empty or missing; intake rejects the body when this is not 0. */
@@ -61,17 +65,22 @@ function createRenderer(): MarkdownIt {
   const md = createMarkdownIt();
   md.core.ruler.push('dispatch_headings', clampHeadings);
   md.core.ruler.push('dispatch_figures', markFigures);
+  installOutputPolicy(md);
 
-  const defaultImage = md.renderer.rules.image;
-  md.renderer.rules.image = (tokens, idx, options, env, self) => {
+  md.renderer.rules.image = (tokens, idx, options, env: RenderEnv, self) => {
     const token = tokens[idx];
-    const caption = token?.meta?.figureCaption;
-    if (!token || typeof caption !== 'string') {
-      return defaultImage ? defaultImage(tokens, idx, options, env, self) : self.renderToken(tokens, idx, options);
-    }
-    token.attrSet('alt', self.renderInlineAsText(token.children ?? [], options, env));
-    token.attrs = (token.attrs ?? []).filter(([name]) => name !== 'title');
-    return `${self.renderToken(tokens, idx, options)}<figcaption>${md.utils.escapeHtml(caption)}</figcaption>`;
+    const src = token?.attrGet('src');
+    const resolved = src === null || src === undefined ? undefined : env.resolve(src, IMAGE_SCHEMES);
+    // An image without a usable source is dropped rather than left as a broken box.
+    if (!token || resolved === undefined || resolved.startsWith('#')) return '';
+    // Only alt and src survive: a title becomes the caption of a figure or is dropped.
+    token.attrs = [
+      ['alt', self.renderInlineAsText(token.children ?? [], options, env)],
+      ['src', resolved],
+    ];
+    const image = self.renderToken(tokens, idx, options);
+    const caption = token.meta?.figureCaption;
+    return typeof caption === 'string' ? `${image}<figcaption>${md.utils.escapeHtml(caption)}</figcaption>` : image;
   };
   md.renderer.rules.footnote_block_open = () =>
     `<section class="footnotes">\n<h2>${SOURCES_HEADING}</h2>\n<ol class="footnotes-list">\n`;
@@ -110,9 +119,16 @@ function markFigures(state: StateCore): void {
 const ALLOWED_SCHEMES = ['https:', 'http:', 'mailto:'];
 const IMAGE_SCHEMES = ['https:', 'http:'];
 
-function sanitizeOptions({ baseUrl, absoluteFragments }: RenderOptions): sanitizeHtml.IOptions {
-  const resolve = (url: string, schemes: readonly string[]): string | undefined => {
-    if (url.startsWith('#')) return absoluteFragments ? `${absoluteFragments.replace(/#.*$/, '')}${url}` : url;
+interface RenderEnv {
+  resolve: (url: string, schemes: readonly string[]) => string | undefined;
+  /** Set while inside a link whose URL was refused: its text is kept, the `<a>` is not. */
+  linkDropped: boolean;
+}
+
+/** Absolute URLs with an allowed scheme, or nothing: relative URLs break in feeds and mail, read far away. */
+function urlResolver({ baseUrl }: RenderOptions): RenderEnv['resolve'] {
+  return (url, schemes) => {
+    if (url.startsWith('#')) return url;
     try {
       const absolute = new URL(url, baseUrl);
       return schemes.includes(absolute.protocol) ? absolute.href : undefined;
@@ -120,38 +136,37 @@ function sanitizeOptions({ baseUrl, absoluteFragments }: RenderOptions): sanitiz
       return undefined;
     }
   };
-  return {
-    allowedTags: [
-      ...['h2', 'h3', 'h4', 'p', 'br', 'hr', 'blockquote', 'ul', 'ol', 'li', 'pre', 'code', 'em', 'strong', 's'],
-      ...['a', 'img', 'figure', 'figcaption', 'sup', 'section', 'table', 'thead', 'tbody', 'tr', 'th', 'td'],
-    ],
-    allowedAttributes: { a: ['href', 'id', 'title'], img: ['src', 'alt'], li: ['id'], ol: ['start'] },
-    allowedClasses: {
-      section: ['footnotes'],
-      ol: ['footnotes-list'],
-      li: ['footnote-item'],
-      sup: ['footnote-ref'],
-      a: ['footnote-backref'],
-      code: ['language-*'],
-    },
-    allowedSchemes: ALLOWED_SCHEMES.map((scheme) => scheme.slice(0, -1)),
-    allowedSchemesByTag: { img: IMAGE_SCHEMES.map((scheme) => scheme.slice(0, -1)) },
-    allowProtocolRelative: false,
-    disallowedTagsMode: 'discard',
-    transformTags: {
-      // A link whose URL is unsafe or unparsable becomes its bare text (span is not allowed, its text is kept).
-      a: (tagName, attribs) => {
-        const href = attribs.href === undefined ? undefined : resolve(attribs.href, ALLOWED_SCHEMES);
-        if (attribs.href !== undefined && href === undefined) return { tagName: 'span', attribs: {} };
-        return { tagName, attribs: href === undefined ? attribs : { ...attribs, href } };
-      },
-      img: (tagName, attribs) => {
-        const { src: rawSrc, ...rest } = attribs;
-        const src = rawSrc === undefined ? undefined : resolve(rawSrc, IMAGE_SCHEMES);
-        return { tagName, attribs: src === undefined ? rest : { ...rest, src } };
-      },
-    },
-    // An image without a usable source is dropped rather than left as a broken box.
-    exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src,
+}
+
+/**
+ * The output policy, enforced on tokens rather than by re-parsing HTML: with `html: false` every tag comes from a
+ * markdown-it renderer rule, so what remains to police is attributes — URLs (absolute, allowed schemes only) and
+ * the inline `style` markdown-it puts on aligned table cells.
+ */
+function installOutputPolicy(md: MarkdownIt): void {
+  md.core.ruler.push('dispatch_no_styles', (state) => {
+    for (const token of state.tokens) {
+      if (token.attrs) token.attrs = token.attrs.filter(([name]) => name !== 'style');
+    }
+  });
+  const renderDefault: NonNullable<MarkdownIt['renderer']['rules']['link_open']> = (tokens, idx, options, _env, self) =>
+    self.renderToken(tokens, idx, options);
+  md.renderer.rules.link_open = (tokens, idx, options, env: RenderEnv, self) => {
+    const token = tokens[idx];
+    const href = token?.attrGet('href');
+    const resolved = href === null || href === undefined ? undefined : env.resolve(href, ALLOWED_SCHEMES);
+    if (!token || resolved === undefined) {
+      env.linkDropped = true;
+      return '';
+    }
+    token.attrSet('href', resolved);
+    return renderDefault(tokens, idx, options, env, self);
+  };
+  md.renderer.rules.link_close = (tokens, idx, options, env: RenderEnv, self) => {
+    if (env.linkDropped) {
+      env.linkDropped = false;
+      return '';
+    }
+    return renderDefault(tokens, idx, options, env, self);
   };
 }

@@ -20,7 +20,7 @@ export const SERVICE_NAME = 'dispatch';
 export const DISPATCH_RUNTIME = Runtime.NODEJS_24_X;
 
 /**
- * ESM bundles still meet CommonJS dependencies (mjml, sanitize-html…) that call `require`; give them one.
+ * ESM bundles still meet CommonJS dependencies (mjml, html-to-text…) that call `require`; give them one.
  * The alias avoids clashing with any `createRequire` import inside the bundle.
  */
 export const ESM_REQUIRE_BANNER =

@@ -24,11 +24,13 @@ export interface SubmitLatencyFigures {
   sendLagP99Ms: number;
   rate: number;
   seconds: number;
+  /** Closed loop, one request at a time on the idle stack: the service time of one submit (median). */
+  idleServiceMs: number;
 }
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RATE = 20;
-const SECONDS = 30;
+const SECONDS = Number(process.env.BENCH_SUBMIT_SECONDS ?? 30);
 const WARMUP_SECONDS = 3;
 
 interface FixtureReport {
@@ -67,8 +69,23 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<
   }
 }
 
+/** Lets the stream deliveries the warm-up caused finish: waits until a cheap GET answers quickly twice in a row. */
+async function waitIdle(api: string, token: string): Promise<void> {
+  let quick = 0;
+  const deadline = Date.now() + 60_000;
+  while (quick < 2 && Date.now() < deadline) {
+    const began = performance.now();
+    await (await fetch(`${api}/api/reports?limit=1`, { headers: { authorization: `Bearer ${token}` } })).arrayBuffer();
+    quick = performance.now() - began < 30 ? quick + 1 : 0;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+/** BENCH_SUBMIT_CPU_PROFILE=dir writes a V8 CPU profile of the stack process there (for finding where time goes). */
 function startStack(dataDir: string): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
+  const profileDir = process.env.BENCH_SUBMIT_CPU_PROFILE;
+  const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  return spawn(process.execPath, [...profile, '--import', 'tsx', 'local/main.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -145,6 +162,15 @@ export async function measureSubmitLatency(log: (line: string) => void): Promise
 
     // Cold start of the handlers (tsx transpiles them on first import) is not part of the steady state.
     await runPhase(WARMUP_SECONDS, 0);
+    await waitIdle(endpoints.api, token);
+    const idle: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const began = performance.now();
+      await submit(100_000 + i);
+      idle.push(performance.now() - began);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    await waitIdle(endpoints.api, token);
     const results = await runPhase(SECONDS, WARMUP_SECONDS * RATE);
     const ok = results.filter((r) => r.status === 201);
     if (ok.length === 0) throw new Error(`No submit succeeded (statuses ${[...new Set(results.map((r) => r.status))].join(', ')})`);
@@ -160,6 +186,7 @@ export async function measureSubmitLatency(log: (line: string) => void): Promise
       sendLagP99Ms: round(percentile(results.map((r) => r.lag), 99), 1),
       rate: RATE,
       seconds: SECONDS,
+      idleServiceMs: round(percentile(idle, 50), 1),
     };
     log(
       `submit: ${figures.sent} requests at ${RATE}/s (${figures.ok} × 201, ${figures.failed} other): p50 ${figures.p50Ms} ms, p90 ${figures.p90Ms}, p99 ${figures.p99Ms}, max ${figures.maxMs}; send lag p99 ${figures.sendLagP99Ms} ms`,

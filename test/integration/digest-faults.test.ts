@@ -224,7 +224,7 @@ describe('mail sender under faults (1,000 recipients)', () => {
       method: 'POST',
       json: { title: 'Fault drill report', summary: 'A short summary.', body: 'Body text.', tier: 'complimentary', series: 'grid-watch' },
     });
-    expect(response.status).toBe(201);
+    expect(response.status, await response.clone().text()).toBe(201);
     const planner = new EditionPlanner(
       digests,
       new VaultEditionSources(new PublishedReports(DynamoDBDocumentClient.from(dynamo), harness.stack.endpoints.tables.Reports as string), vault),

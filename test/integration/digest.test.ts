@@ -139,4 +139,27 @@ describe('digest editions', () => {
     expect(mailsTo(all, FREE[0] as string)).toHaveLength(1);
     for (const email of [...FREE.slice(1), ...PAID]) expect(mailsTo(all, email)).toHaveLength(2);
   });
+
+  it('suppresses hard bounces and complaints reported by SES and counts them on the edition', async () => {
+    for (const email of ['bounce@simulator.amazonses.com', 'complaint@simulator.amazonses.com']) {
+      await harness.api(`/api/subscribers/${encodeURIComponent(email)}`, { method: 'PUT', json: { tier: 'free', status: 'active' } });
+    }
+    await submit('Feedback drill', 'complimentary', 'A short complimentary note.');
+    await harness.stack.drain();
+    const accepted = await harness.api('/api/digests', { method: 'POST', json: {} });
+    const { id } = (await accepted.json()) as { id: string };
+    await harness.stack.drain();
+    await harness.stack.pollSesFeedback();
+    await harness.stack.pollSesFeedback();
+
+    const progress = (await (await harness.api(`/api/digests/${id}`)).json()) as Record<string, unknown>;
+    expect(progress).toMatchObject({ status: 'sent', bounced: 1, complained: 1 });
+    for (const [email, status] of [
+      ['bounce@simulator.amazonses.com', 'bounced'],
+      ['complaint@simulator.amazonses.com', 'complained'],
+    ] as const) {
+      const again = await harness.api(`/api/subscribers/${encodeURIComponent(email)}/feed-url`);
+      expect(((await again.json()) as { error: { message: string } }).error.message).toContain(status);
+    }
+  });
 });

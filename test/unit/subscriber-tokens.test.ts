@@ -1,0 +1,68 @@
+import { ulid } from 'ulid';
+import { describe, expect, it } from 'vitest';
+import { SubscriberTokens } from '../../lambdas/core/subscriber-tokens';
+
+const tokens = new SubscriberTokens('k'.repeat(48));
+const id = ulid(Date.parse('2026-11-01T00:00:00Z'));
+const now = new Date('2026-11-24T09:00:00Z');
+
+describe('subscriber tokens', () => {
+  it('round-trips each purpose with its claims', () => {
+    expect(tokens.verify(tokens.unsubscribeToken(id), 'unsubscribe', now)).toEqual({ ok: true, claims: { purpose: 'unsubscribe', subscriberId: id } });
+    expect(tokens.verify(tokens.feedToken(id, 3), 'feed', now)).toEqual({
+      ok: true,
+      claims: { purpose: 'feed', subscriberId: id, feedTokenVersion: 3 },
+    });
+    const confirm = tokens.verify(tokens.confirmToken(id, now), 'confirm', now);
+    expect(confirm.ok && confirm.claims.expiresAt.toISOString()).toBe('2026-12-01T09:00:00.000Z');
+  });
+
+  it('never carries the email address and is URL-safe', () => {
+    const token = tokens.confirmToken(id, now);
+    expect(token).toMatch(/^[A-Za-z0-9._-]+$/);
+    expect(token).not.toContain('@');
+  });
+
+  it('rejects a token signed with another key, or with any character changed', () => {
+    const forged = new SubscriberTokens('z'.repeat(48)).unsubscribeToken(id);
+    expect(tokens.verify(forged, 'unsubscribe', now)).toEqual({ ok: false, reason: 'forged' });
+    const genuine = tokens.feedToken(id, 0);
+    const tampered = genuine.replace('.0.', '.1.');
+    expect(tokens.verify(tampered, 'feed', now)).toEqual({ ok: false, reason: 'forged' });
+    const otherId = tokens.unsubscribeToken(id).replace(id, ulid());
+    expect(tokens.verify(otherId, 'unsubscribe', now)).toEqual({ ok: false, reason: 'forged' });
+  });
+
+  it('rejects malformed input without throwing', () => {
+    for (const value of [undefined, '', 'abc', 'u.x.0.y', `${tokens.unsubscribeToken(id)}x`, 'u..0.'.padEnd(80, 'a')]) {
+      expect(tokens.verify(value, 'unsubscribe', now)).toEqual({ ok: false, reason: 'malformed' });
+    }
+  });
+
+  it('rejects a confirmation token after seven days', () => {
+    const token = tokens.confirmToken(id, now);
+    expect(tokens.verify(token, 'confirm', new Date(now.getTime() + 7 * 86_400_000 - 1000)).ok).toBe(true);
+    expect(tokens.verify(token, 'confirm', new Date(now.getTime() + 7 * 86_400_000))).toEqual({ ok: false, reason: 'expired' });
+  });
+
+  it('keeps unsubscribe tokens valid for years', () => {
+    expect(tokens.verify(tokens.unsubscribeToken(id), 'unsubscribe', new Date('2031-01-01T00:00:00Z')).ok).toBe(true);
+  });
+
+  it('refuses a token used for another purpose', () => {
+    expect(tokens.verify(tokens.confirmToken(id, now), 'unsubscribe', now)).toEqual({ ok: false, reason: 'wrong-purpose' });
+    expect(tokens.verify(tokens.unsubscribeToken(id), 'feed', now)).toEqual({ ok: false, reason: 'wrong-purpose' });
+    expect(tokens.verify(tokens.feedToken(id, 0), 'confirm', now)).toEqual({ ok: false, reason: 'wrong-purpose' });
+  });
+
+  it('carries the feed version, so bumping the subscriber’s version revokes older URLs', () => {
+    const check = tokens.verify(tokens.feedToken(id, 1), 'feed', now);
+    const storedVersion = 2;
+    expect(check.ok && check.claims.feedTokenVersion === storedVersion).toBe(false);
+  });
+
+  it('refuses a short secret and a subscriber id that is not a ULID', () => {
+    expect(() => new SubscriberTokens('short')).toThrow(/32/);
+    expect(() => tokens.unsubscribeToken('reader@example.org')).toThrow(/ULID/);
+  });
+});
