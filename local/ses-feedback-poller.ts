@@ -67,7 +67,11 @@ export class SesFeedbackPoller {
       const recipients = [...mail.destination.to, ...(mail.destination.cc ?? []), ...(mail.destination.bcc ?? [])].map(
         (address) => address.trim().toLowerCase(),
       );
-      const kind = recipients.includes(SIMULATOR.bounce) ? 'bounce' : recipients.includes(SIMULATOR.complaint) ? 'complaint' : undefined;
+      const kind = recipients.includes(SIMULATOR.bounce)
+        ? 'bounce'
+        : recipients.includes(SIMULATOR.complaint)
+          ? 'complaint'
+          : undefined;
       if (kind) {
         const edition = mail.headers?.find((header) => header.name.toLowerCase() === 'x-dispatch-edition')?.value;
         try {
@@ -111,7 +115,11 @@ function feedbackEvent(kind: 'bounce' | 'complaint', mail: StoredMail, edition: 
   return {
     eventType: 'Complaint',
     ...base,
-    complaint: { complainedRecipients: [{ emailAddress: SIMULATOR.complaint }], complaintFeedbackType: 'abuse', timestamp },
+    complaint: {
+      complainedRecipients: [{ emailAddress: SIMULATOR.complaint }],
+      complaintFeedbackType: 'abuse',
+      timestamp,
+    },
   };
 }
 

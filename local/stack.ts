@@ -225,7 +225,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   for (const delivery of deliveries) delivery.start();
 
   // SES event publishing, locally: simulator bounces and complaints → the ses-feedback function.
-  const feedbackPoller = new SesFeedbackPoller(emulators.sesUrl, invoker('ses-feedback'), { intervalMs: 1_000, log: options.log });
+  const feedbackPoller = new SesFeedbackPoller(emulators.sesUrl, invoker('ses-feedback'), {
+    intervalMs: 1_000,
+    log: options.log,
+  });
   feedbackPoller.start();
 
   const planQueueStore = sqsQueues.get(localQueueName(planQueue));

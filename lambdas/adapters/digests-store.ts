@@ -1,5 +1,13 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type BatchGetCommandOutput,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import type {
   DeliveryRecord,
   DeliveryStatus,
@@ -90,7 +98,13 @@ export class DigestsStore {
   }
 
   /** Records one enqueued page of recipients; false when another planner recorded this page first. */
-  async recordPlannedPage(id: string, page: number, nextCursor: string | undefined, count: number, at: Date): Promise<boolean> {
+  async recordPlannedPage(
+    id: string,
+    page: number,
+    nextCursor: string | undefined,
+    count: number,
+    at: Date,
+  ): Promise<boolean> {
     return this.conditional(
       new UpdateCommand({
         TableName: this.tableName,
@@ -116,9 +130,22 @@ export class DigestsStore {
   }
 
   /** Sets a final or paused status if the edition is still in one of `from`. */
-  async setStatus(id: string, from: readonly EditionStatus[], to: EditionStatus, at: Date, reason?: string): Promise<EditionRecord | undefined> {
+  async setStatus(
+    id: string,
+    from: readonly EditionStatus[],
+    to: EditionStatus,
+    at: Date,
+    reason?: string,
+  ): Promise<EditionRecord | undefined> {
     const extra = `${to === 'sent' || to === 'failed' ? ', completedAt = :at' : ''}${reason ? ', reason = :reason' : ''}`;
-    return this.transition(id, from, `SET #status = :to, updatedAt = :at${extra}`, to, at, reason ? { ':reason': reason } : {});
+    return this.transition(
+      id,
+      from,
+      `SET #status = :to, updatedAt = :at${extra}`,
+      to,
+      at,
+      reason ? { ':reason': reason } : {},
+    );
   }
 
   /** Atomic counter increments; returns the edition as it is after them. */
@@ -156,6 +183,25 @@ export class DigestsStore {
     const existing = await this.getItem(deliveryItemKey(editionId, key));
     if (!existing) return this.claimDelivery(editionId, key, record);
     return { claimed: false, existing: strip(existing) as unknown as DeliveryRecord };
+  }
+
+  /** Delivery records of some recipients (by key), for a cheap skip of those already done on redelivery. */
+  async getDeliveries(editionId: string, keys: readonly string[]): Promise<Map<string, DeliveryRecord>> {
+    const found = new Map<string, DeliveryRecord>();
+    let pending: Record<string, unknown>[] | undefined = [...new Set(keys)].map((key) =>
+      deliveryItemKey(editionId, key),
+    );
+    for (let attempt = 0; pending && pending.length > 0; attempt += 1) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+      const response: BatchGetCommandOutput = await this.client.send(
+        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
+      );
+      for (const item of response.Responses?.[this.tableName] ?? []) {
+        found.set(String(item.sk).slice('TO#'.length), strip(item) as unknown as DeliveryRecord);
+      }
+      pending = response.UnprocessedKeys?.[this.tableName]?.Keys;
+    }
+    return found;
   }
 
   /** Finishes a `sending` claim this attempt holds; false if the claim is no longer ours. */
@@ -250,7 +296,9 @@ export class DigestsStore {
   }
 
   private async getItem(key: Record<string, string>): Promise<Record<string, unknown> | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+    );
     return Item;
   }
 

@@ -92,7 +92,8 @@ export class SesMailer implements Mailer {
       } catch (error) {
         const kind = classifySendError(error);
         if (kind === 'throttled') {
-          if (attempt >= this.maxAttempts) throw new SendThrottledError(`SES throttled ${attempt} attempts`, { cause: error });
+          if (attempt >= this.maxAttempts)
+            throw new SendThrottledError(`SES throttled ${attempt} attempts`, { cause: error });
           const ceiling = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
           await this.sleep(this.random() * ceiling);
           continue;

@@ -25,7 +25,9 @@ export class PrivateFeedFiles {
 
   async get(file: FeedFile): Promise<StoredFeed | undefined> {
     try {
-      const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: `${VAULT_PREFIX.privateFeeds}${file}` }));
+      const object = await this.s3.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: `${VAULT_PREFIX.privateFeeds}${file}` }),
+      );
       const placeholder = object.Metadata?.placeholder;
       const updated = object.Metadata?.updated;
       if (!placeholder || !updated) throw new Error(`Private feed ${file} has no placeholder metadata`);

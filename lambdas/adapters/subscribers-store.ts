@@ -79,7 +79,13 @@ export class SubscribersStore {
    * Moves an existing subscriber to a suppressed status unless it already has one of `keep`; false when there
    * is nothing to change (unknown address or already suppressed).
    */
-  async suppress(email: string, status: SubscriberStatus, reason: string, keep: readonly SubscriberStatus[], at: Date): Promise<boolean> {
+  async suppress(
+    email: string,
+    status: SubscriberStatus,
+    reason: string,
+    keep: readonly SubscriberStatus[],
+    at: Date,
+  ): Promise<boolean> {
     const keepValues = Object.fromEntries(keep.map((value, index) => [`:keep${index}`, value]));
     try {
       await this.client.send(
@@ -120,7 +126,11 @@ export class SubscribersStore {
   }
 
   /** One page of subscribers with a status, in email order (the byStatus index); never a scan. */
-  async pageByStatus(status: SubscriberStatus, limit: number, start?: Record<string, unknown>): Promise<SubscriberPage> {
+  async pageByStatus(
+    status: SubscriberStatus,
+    limit: number,
+    start?: Record<string, unknown>,
+  ): Promise<SubscriberPage> {
     const page = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,

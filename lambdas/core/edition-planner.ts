@@ -1,5 +1,12 @@
 import { ulid } from 'ulid';
-import { buildEditionContent, DIGEST_TIERS, personalise, type CompiledEdition, type DigestTier, type EditionContent } from './digest';
+import {
+  buildEditionContent,
+  DIGEST_TIERS,
+  personalise,
+  type CompiledEdition,
+  type DigestTier,
+  type EditionContent,
+} from './digest';
 import {
   chunk,
   editionViews,
@@ -27,9 +34,21 @@ export interface EditionsRepository {
   createEdition(edition: EditionRecord): Promise<boolean>;
   getEdition(id: string): Promise<EditionRecord | undefined>;
   markCompiled(id: string, at: Date): Promise<void>;
-  recordPlannedPage(id: string, page: number, nextCursor: string | undefined, count: number, at: Date): Promise<boolean>;
+  recordPlannedPage(
+    id: string,
+    page: number,
+    nextCursor: string | undefined,
+    count: number,
+    at: Date,
+  ): Promise<boolean>;
   finishPlanning(id: string, at: Date): Promise<EditionRecord | undefined>;
-  setStatus(id: string, from: readonly EditionStatus[], to: EditionStatus, at: Date, reason?: string): Promise<EditionRecord | undefined>;
+  setStatus(
+    id: string,
+    from: readonly EditionStatus[],
+    to: EditionStatus,
+    at: Date,
+    reason?: string,
+  ): Promise<EditionRecord | undefined>;
 }
 
 export interface WindowClaimInput {
@@ -133,7 +152,13 @@ export class EditionPlanner {
     if (!edition.compiledAt) {
       const content = await this.contentFor(edition.id, new Date(edition.windowEnd), window);
       if (!content) {
-        return this.editions.setStatus(edition.id, ['planning'], 'failed', now(), 'every report of the window was unpublished before planning');
+        return this.editions.setStatus(
+          edition.id,
+          ['planning'],
+          'failed',
+          now(),
+          'every report of the window was unpublished before planning',
+        );
       }
       for (const tier of DIGEST_TIERS) {
         await this.compiled.put(edition.id, tier, await this.compile(content[tier], this.publication));
@@ -145,7 +170,13 @@ export class EditionPlanner {
       const page = await fanOut.recipients.activePage(PLAN_PAGE_SIZE, edition.planCursor);
       const messages = chunk(page.emails, RECIPIENTS_PER_MESSAGE).map((emails) => ({ editionId, emails }));
       await fanOut.mailQueue.sendAll(messages);
-      const recorded = await this.editions.recordPlannedPage(editionId, edition.planPage, page.next, page.emails.length, now());
+      const recorded = await this.editions.recordPlannedPage(
+        editionId,
+        edition.planPage,
+        page.next,
+        page.emails.length,
+        now(),
+      );
       const current = await this.editions.getEdition(editionId);
       if (!current || current.status !== 'planning') return current;
       // Not recorded: a concurrent planner (a redelivered plan message) got there first; carry on from its page.
@@ -163,7 +194,10 @@ export class EditionPlanner {
   }
 
   /** What the next edition would look like for one tier, with example links in place of a reader's own. */
-  async preview(tier: DigestTier, now: Date): Promise<{ subject: string; html: string; text: string; window: EditionWindow } | undefined> {
+  async preview(
+    tier: DigestTier,
+    now: Date,
+  ): Promise<{ subject: string; html: string; text: string; window: EditionWindow } | undefined> {
     const window = await this.nextWindow(now);
     if (isEmptyWindow(window)) return undefined;
     const content = await this.contentFor(`preview-${now.getTime()}`, now, window);
@@ -176,7 +210,11 @@ export class EditionPlanner {
     return { subject: message.subject, html: message.html, text: message.text, window };
   }
 
-  private async contentFor(id: string, date: Date, window: EditionWindow): Promise<Record<DigestTier, EditionContent> | undefined> {
+  private async contentFor(
+    id: string,
+    date: Date,
+    window: EditionWindow,
+  ): Promise<Record<DigestTier, EditionContent> | undefined> {
     const reports = await this.sources.inWindow(window, MAX_EDITION_REPORTS);
     if (reports.length === 0) return undefined;
     const paidParts = new Map<string, PaidPart>();

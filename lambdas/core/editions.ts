@@ -201,7 +201,11 @@ export const DELIVERY_LEASE_MS = 60_000;
  * What to do when a recipient's delivery record already exists. A dead claim is the ambiguous case (sent or
  * not?); we choose never to mail twice, so it is recorded as failed with an unknown outcome.
  */
-export function existingDeliveryAction(delivery: DeliveryRecord, now: Date, leaseMs = DELIVERY_LEASE_MS): 'skip' | 'wait' | 'give-up' {
+export function existingDeliveryAction(
+  delivery: DeliveryRecord,
+  now: Date,
+  leaseMs = DELIVERY_LEASE_MS,
+): 'skip' | 'wait' | 'give-up' {
   if (delivery.status !== 'sending') return 'skip';
   return now.getTime() - Date.parse(delivery.claimedAt) < leaseMs ? 'wait' : 'give-up';
 }

@@ -23,7 +23,12 @@ import { mailableTier, type Subscriber } from './subscribers';
 /** Ports of the sender. */
 export interface DeliveriesRepository {
   getEdition(id: string): Promise<EditionRecord | undefined>;
-  claimDelivery(editionId: string, key: string, record: DeliveryRecord): Promise<{ claimed: true } | { claimed: false; existing: DeliveryRecord }>;
+  getDeliveries(editionId: string, keys: readonly string[]): Promise<Map<string, DeliveryRecord>>;
+  claimDelivery(
+    editionId: string,
+    key: string,
+    record: DeliveryRecord,
+  ): Promise<{ claimed: true } | { claimed: false; existing: DeliveryRecord }>;
   finishDelivery(
     editionId: string,
     key: string,
@@ -33,7 +38,13 @@ export interface DeliveriesRepository {
   ): Promise<boolean>;
   releaseDelivery(editionId: string, key: string, claimId: string): Promise<void>;
   count(id: string, counters: Partial<Record<EditionCounter, number>>, at: Date): Promise<EditionRecord>;
-  setStatus(id: string, from: readonly EditionStatus[], to: EditionStatus, at: Date, reason?: string): Promise<EditionRecord | undefined>;
+  setStatus(
+    id: string,
+    from: readonly EditionStatus[],
+    to: EditionStatus,
+    at: Date,
+    reason?: string,
+  ): Promise<EditionRecord | undefined>;
 }
 
 export interface SubscriberLookup {
@@ -94,11 +105,25 @@ export class MailSender {
   }
 
   async send(message: MailMessage, hasTime: () => boolean = () => true): Promise<MessageOutcome> {
-    const outcomes: Record<RecipientOutcome, number> = { sent: 0, suppressed: 0, failed: 0, 'not-sent': 0, skipped: 0, retry: 0 };
+    const outcomes: Record<RecipientOutcome, number> = {
+      sent: 0,
+      suppressed: 0,
+      failed: 0,
+      'not-sent': 0,
+      skipped: 0,
+      retry: 0,
+    };
     const edition = await this.deliveries.getEdition(message.editionId);
     if (!edition) throw new Error(`Edition ${message.editionId} does not exist`);
     const paused = !canSend(edition.status);
-    const subscribers = paused ? new Map<string, Subscriber>() : await this.subscribers.getMany(message.emails);
+    // A redelivered message is mostly done already: one batch read skips those recipients before any claim.
+    const existing = await this.deliveries.getDeliveries(edition.id, message.emails.map(deliveryKey));
+    const open = message.emails.filter((email) => {
+      const record = existing.get(deliveryKey(email));
+      return record === undefined || record.status === 'sending';
+    });
+    const subscribers =
+      paused || open.length === 0 ? new Map<string, Subscriber>() : await this.subscribers.getMany(open);
 
     const errors: unknown[] = [];
     // Counted once per message: only transitions this attempt made are in the tally, so a redelivered message
@@ -107,7 +132,8 @@ export class MailSender {
     const add = (counter: EditionCounter) => {
       tally[counter] = (tally[counter] ?? 0) + 1;
     };
-    const queue = [...message.emails];
+    outcomes.skipped = message.emails.length - open.length;
+    const queue = [...open];
     const worker = async (): Promise<void> => {
       for (let email = queue.shift(); email !== undefined; email = queue.shift()) {
         if (!hasTime()) {
@@ -177,11 +203,13 @@ export class MailSender {
         return 'retry';
       }
       const reason = error instanceof SendRejectedError ? `rejected: ${error.message}` : 'unknown-outcome';
-      if (await this.deliveries.finishDelivery(edition.id, key, claimId, { status: 'failed', reason }, this.now())) add('failed');
+      if (await this.deliveries.finishDelivery(edition.id, key, claimId, { status: 'failed', reason }, this.now()))
+        add('failed');
       return 'failed';
     }
     // Deliberately outside the try: if recording fails, the claim stays `sending` and the lease rule applies.
-    if (await this.deliveries.finishDelivery(edition.id, key, claimId, { status: 'sent', messageId }, this.now())) add('sent');
+    if (await this.deliveries.finishDelivery(edition.id, key, claimId, { status: 'sent', messageId }, this.now()))
+      add('sent');
     return 'sent';
   }
 
@@ -198,7 +226,13 @@ export class MailSender {
         return 'retry';
       case 'give-up':
         if (
-          await this.deliveries.finishDelivery(edition.id, key, existing.claimId, { status: 'failed', reason: 'unknown-outcome' }, this.now())
+          await this.deliveries.finishDelivery(
+            edition.id,
+            key,
+            existing.claimId,
+            { status: 'failed', reason: 'unknown-outcome' },
+            this.now(),
+          )
         ) {
           add('failed');
         }
@@ -214,7 +248,12 @@ export class MailSender {
     reason: string,
     add: (counter: EditionCounter) => void,
   ): Promise<RecipientOutcome> {
-    const claim = await this.deliveries.claimDelivery(edition.id, key, { status: 'failed', claimId, claimedAt, reason });
+    const claim = await this.deliveries.claimDelivery(edition.id, key, {
+      status: 'failed',
+      claimId,
+      claimedAt,
+      reason,
+    });
     if (!claim.claimed) return this.resolveExisting(edition, key, claim.existing, add);
     add('failed');
     return 'failed';

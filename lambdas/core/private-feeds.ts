@@ -23,7 +23,9 @@ export function renderPrivateFeeds(
   publication: Publication,
   placeholder: string,
 ): { documents: Record<FeedFile, string>; updated: Date } {
-  const views = records.map((record) => paidView(record, record.paidRef ? paidParts.get(record.paidRef) : undefined, publication));
+  const views = records.map((record) =>
+    paidView(record, record.paidRef ? paidParts.get(record.paidRef) : undefined, publication),
+  );
   // The newest change, not the build time: an unchanged archive renders the same bytes, so ETags hold.
   const updated = new Date(Math.max(0, ...views.map((view) => Date.parse(view.updatedAt))));
   const base = privateFeedBase(publication, placeholder);
@@ -54,7 +56,12 @@ export interface ServedFeed {
 }
 
 /** The reader's copy: their token in place of the placeholder, an ETag of exactly those bytes. */
-export function serveFeed(file: FeedFile, stored: StoredFeed, token: string, ifNoneMatch: string | undefined): ServedFeed {
+export function serveFeed(
+  file: FeedFile,
+  stored: StoredFeed,
+  token: string,
+  ifNoneMatch: string | undefined,
+): ServedFeed {
   const body = stored.body.replaceAll(stored.placeholder, token);
   const etag = `"${createHash('sha256').update(body, 'utf8').digest('base64url').slice(0, 27)}"`;
   const headers = {

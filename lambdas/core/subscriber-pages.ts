@@ -76,7 +76,10 @@ export const pages = {
 };
 
 /** The confirmation mail: plain, no tracking, the one link a reader needs. */
-export function confirmationMail(publication: Publication, confirmUrl: string): { subject: string; html: string; text: string } {
+export function confirmationMail(
+  publication: Publication,
+  confirmUrl: string,
+): { subject: string; html: string; text: string } {
   const subject = `Confirm your subscription to ${publication.name}`;
   const intro = `Someone, hopefully you, asked to receive the ${publication.name} digest at this address.`;
   const outro = 'The link works for seven days. If you did not ask for this, ignore this mail and nothing will happen.';

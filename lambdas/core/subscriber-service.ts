@@ -27,8 +27,7 @@ export interface SubscribersRepository {
 }
 
 export type LinkOutcome =
-  | { outcome: 'done' | 'unchanged' | 'refused' }
-  | { outcome: 'invalid'; reason: 'expired' | 'invalid' };
+  { outcome: 'done' | 'unchanged' | 'refused' } | { outcome: 'invalid'; reason: 'expired' | 'invalid' };
 
 const emailParameter = z.object({ email: emailSchema });
 
@@ -87,7 +86,11 @@ export class SubscriberService {
   }
 
   /** Admin create-or-update; imports skip opt-in. */
-  async put(rawEmail: string, body: Record<string, unknown>, now: Date): Promise<{ subscriber: Subscriber; created: boolean }> {
+  async put(
+    rawEmail: string,
+    body: Record<string, unknown>,
+    now: Date,
+  ): Promise<{ subscriber: Subscriber; created: boolean }> {
     const { email } = parseWith(emailParameter, { email: rawEmail });
     const update = parseWith(adminUpdateSchema, body);
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
@@ -111,12 +114,18 @@ export class SubscriberService {
           : `Private feeds are for active subscribers; this subscriber is ${subscriber.status}`,
       );
     }
-    return privateFeedUrl(this.publication, this.tokens.feedToken(subscriber.subscriberId, subscriber.feedTokenVersion));
+    return privateFeedUrl(
+      this.publication,
+      this.tokens.feedToken(subscriber.subscriberId, subscriber.feedTokenVersion),
+    );
   }
 
   private async sendConfirmation(subscriber: Subscriber, now: Date): Promise<void> {
     const token = this.tokens.confirmToken(subscriber.subscriberId, now);
-    const mail = confirmationMail(this.publication, `${this.publication.siteUrl}/api/subscribers/confirm?token=${token}`);
+    const mail = confirmationMail(
+      this.publication,
+      `${this.publication.siteUrl}/api/subscribers/confirm?token=${token}`,
+    );
     try {
       await this.mailer.send({ to: subscriber.email, ...mail, tags: { kind: 'confirmation' } });
     } catch (error) {

@@ -29,8 +29,7 @@ export type TokenClaims =
 export type TokenFailure = 'malformed' | 'forged' | 'expired' | 'wrong-purpose';
 
 export type TokenCheck<P extends TokenPurpose> =
-  | { ok: true; claims: Extract<TokenClaims, { purpose: P }> }
-  | { ok: false; reason: TokenFailure };
+  { ok: true; claims: Extract<TokenClaims, { purpose: P }> } | { ok: false; reason: TokenFailure };
 
 export class SubscriberTokens {
   private readonly key: Buffer;

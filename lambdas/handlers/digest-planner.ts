@@ -32,7 +32,10 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
       if ('trigger' in message) {
         const outcome = await planner.create(new Date(message.scheduledTime), 'schedule', new Date());
         if (outcome.kind === 'empty') {
-          logger.info('Scheduled edition skipped: no new reports', { windowStart: outcome.window.start, windowEnd: outcome.window.end });
+          logger.info('Scheduled edition skipped: no new reports', {
+            windowStart: outcome.window.start,
+            windowEnd: outcome.window.end,
+          });
           continue;
         }
         logger.info('Scheduled edition', { editionId: outcome.edition.id, outcome: outcome.kind });
@@ -43,7 +46,10 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
       const planned = await planner.plan(editionId, fanOut, () => new Date());
       logger.info('Edition planned', { editionId, status: planned?.status, recipients: planned?.recipients });
     } catch (error) {
-      logger.error('Planning failed', { messageId: record.messageId, error: error instanceof Error ? error.message : String(error) });
+      logger.error('Planning failed', {
+        messageId: record.messageId,
+        error: error instanceof Error ? error.message : String(error),
+      });
       failures.push({ itemIdentifier: record.messageId });
     }
   }

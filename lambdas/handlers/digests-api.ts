@@ -30,15 +30,22 @@ async function route(event: ApiEvent): Promise<ApiResult> {
       // Sent for duplicates too: planning is idempotent, and it finishes an edition whose trigger died early.
       await plans.send({ editionId: outcome.edition.id } satisfies PlanMessage);
       logger.info('Edition accepted', { editionId: outcome.edition.id, outcome: outcome.kind });
-      return json(202, { ...editionProgress(outcome.edition), duplicate: outcome.kind === 'duplicate' }, {
-        location: `/api/digests/${outcome.edition.id}`,
-      });
+      return json(
+        202,
+        { ...editionProgress(outcome.edition), duplicate: outcome.kind === 'duplicate' },
+        {
+          location: `/api/digests/${outcome.edition.id}`,
+        },
+      );
     }
     case 'GET /api/digests/preview': {
       const { tier } = parseWith(previewSchema, event.queryStringParameters ?? {});
       const preview = await planner.preview(tier, now);
       if (!preview) {
-        throw new ConflictError('nothing_to_preview', 'No report was published since the last edition; there is nothing to preview');
+        throw new ConflictError(
+          'nothing_to_preview',
+          'No report was published since the last edition; there is nothing to preview',
+        );
       }
       return json(200, { tier, ...preview });
     }

@@ -42,11 +42,17 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
       const result = await sender.send(parsed.data, hasTime);
       logger.info('Mail batch processed', { editionId: parsed.data.editionId, ...result.outcomes });
       for (const error of result.errors) {
-        logger.error('Recipient failed', { editionId: parsed.data.editionId, error: error instanceof Error ? error.message : String(error) });
+        logger.error('Recipient failed', {
+          editionId: parsed.data.editionId,
+          error: error instanceof Error ? error.message : String(error),
+        });
       }
       if (result.retry) failures.push({ itemIdentifier: record.messageId });
     } catch (error) {
-      logger.error('Mail batch failed', { messageId: record.messageId, error: error instanceof Error ? error.message : String(error) });
+      logger.error('Mail batch failed', {
+        messageId: record.messageId,
+        error: error instanceof Error ? error.message : String(error),
+      });
       failures.push({ itemIdentifier: record.messageId });
     }
   }

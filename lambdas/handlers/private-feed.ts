@@ -26,7 +26,11 @@ async function route(event: ApiEvent): Promise<ApiResult> {
   const check = tokens.verify(token, 'feed', new Date());
   if (!check.ok) return notFound();
   const subscriber = await subscribers.getBySubscriberId(check.claims.subscriberId);
-  if (!subscriber || feedEligibility(subscriber) !== 'eligible' || subscriber.feedTokenVersion !== check.claims.feedTokenVersion) {
+  if (
+    !subscriber ||
+    feedEligibility(subscriber) !== 'eligible' ||
+    subscriber.feedTokenVersion !== check.claims.feedTokenVersion
+  ) {
     logger.info('Private feed refused', { subscriberId: check.claims.subscriberId });
     return notFound();
   }

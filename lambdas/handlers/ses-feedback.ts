@@ -26,9 +26,19 @@ export const handler = async (event: SNSEvent): Promise<void> => {
     for (const email of action.emails) {
       if (await subscribers.suppress(email, action.status, action.kind, action.keep, now)) changed += 1;
     }
-    logger.info('SES feedback', { kind: action.kind, editionId: action.editionId, recipients: action.emails.length, changed });
-    if (!action.editionId || !(await digests.recordFeedback(action.editionId, action.messageId, action.kind, now))) continue;
-    const edition = await digests.count(action.editionId, { [action.kind === 'bounce' ? 'bounced' : 'complained']: 1 }, now);
+    logger.info('SES feedback', {
+      kind: action.kind,
+      editionId: action.editionId,
+      recipients: action.emails.length,
+      changed,
+    });
+    if (!action.editionId || !(await digests.recordFeedback(action.editionId, action.messageId, action.kind, now)))
+      continue;
+    const edition = await digests.count(
+      action.editionId,
+      { [action.kind === 'bounce' ? 'bounced' : 'complained']: 1 },
+      now,
+    );
     const reason = canSend(edition.status) ? pauseReason(edition) : undefined;
     if (reason && (await digests.setStatus(edition.id, ['planning', 'sending'], 'paused', now, reason))) {
       logger.warn('Edition paused', { editionId: edition.id, reason });

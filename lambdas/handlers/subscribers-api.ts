@@ -35,7 +35,8 @@ async function route(event: ApiEvent): Promise<ApiResult> {
       await service.signUp(jsonObjectBody(event), now);
       return json(202, {
         status: 'pending',
-        message: 'If this address can subscribe, a confirmation mail is on its way. Follow its link to start receiving the digest.',
+        message:
+          'If this address can subscribe, a confirmation mail is on its way. Follow its link to start receiving the digest.',
       });
     case 'GET /api/subscribers/confirm':
       return linkPage(await service.confirm(token, now), 'confirmation', {

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build, type Metafile, type Plugin } from 'esbuild';
-import { DISPATCH_RUNTIME, ESM_REQUIRE_BANNER, HANDLERS_DIR, PROJECT_ROOT } from '../../lib/constructs/dispatch-function';
+import {
+  DISPATCH_RUNTIME,
+  ESM_REQUIRE_BANNER,
+  HANDLERS_DIR,
+  PROJECT_ROOT,
+} from '../../lib/constructs/dispatch-function';
 import { median, round } from './stats';
 
 const run = promisify(execFile);
@@ -36,7 +41,9 @@ export interface BundleFigures {
 }
 
 const HANDLER = 'reports-api';
-const OUT_DIR = join(PROJECT_ROOT, 'test', 'bench', '.out', HANDLER);
+/** Under the repo so the bundle's external @aws-sdk imports resolve from node_modules; removed afterwards. */
+const SCRATCH = join(PROJECT_ROOT, 'test', 'bench', '.out');
+const OUT_DIR = join(SCRATCH, HANDLER);
 const INIT_RUNS = 7;
 
 /** NodejsFunction's target for the construct's runtime: nodejs24.x → node24. */
@@ -53,7 +60,10 @@ const zodNamespacePlugin: Plugin = {
   },
 };
 
-async function bundle(dir: string, plugins: Plugin[] = []): Promise<{ outfile: string; metafile: Metafile; target: string }> {
+async function bundle(
+  dir: string,
+  plugins: Plugin[] = [],
+): Promise<{ outfile: string; metafile: Metafile; target: string }> {
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   const outfile = join(dir, 'index.mjs');
@@ -136,13 +146,23 @@ function outputOf(metafile: Metafile) {
 }
 
 export async function measureBundle(log: (line: string) => void): Promise<BundleFigures> {
+  try {
+    return await bundleAndInit(log);
+  } finally {
+    await rm(SCRATCH, { recursive: true, force: true });
+  }
+}
+
+async function bundleAndInit(log: (line: string) => void): Promise<BundleFigures> {
   const { outfile, metafile, target } = await bundle(OUT_DIR);
   const output = outputOf(metafile);
   const inputs = Object.entries(output.inputs);
   const sdkBytesInBundle = inputs
     .filter(([path]) => /node_modules\/(@aws-sdk|@smithy)\//.test(path))
     .reduce((sum, [, input]) => sum + input.bytesInOutput, 0);
-  const externalSdkImports = [...new Set(output.imports.filter((i) => i.external && i.path.startsWith('@aws-sdk/')).map((i) => i.path))];
+  const externalSdkImports = [
+    ...new Set(output.imports.filter((i) => i.external && i.path.startsWith('@aws-sdk/')).map((i) => i.path)),
+  ];
   const byPackage = new Map<string, number>();
   for (const [path, input] of inputs) {
     const name = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? 'dispatch (lambdas/, templates/)';
@@ -189,7 +209,9 @@ export async function measureBundle(log: (line: string) => void): Promise<Bundle
     `bundle: ${figures.bundleKB} KB (+ ${figures.sourceMapKB} KB map), target ${target}; SDK bytes bundled ${sdkBytesInBundle}; external ${externalSdkImports.join(', ')}`,
   );
   log(`bundle: largest parts ${largestInputs.map((p) => `${p.path} ${p.kB} KB`).join(', ')}`);
-  log(`bundle: init ms ${figures.initRuns.join(', ')} (median ${figures.initMs}: SDK packages ${figures.sdkImportMs} + bundle's own ${figures.ownInitMs}); with --enable-source-maps ${figures.initRunsWithSourceMaps.join(', ')}`);
+  log(
+    `bundle: init ms ${figures.initRuns.join(', ')} (median ${figures.initMs}: SDK packages ${figures.sdkImportMs} + bundle's own ${figures.ownInitMs}); with --enable-source-maps ${figures.initRunsWithSourceMaps.join(', ')}`,
+  );
   log(
     `bundle: with \`import * as z from 'zod'\`: ${figures.zodNamespace.bundleKB} KB (zod ${figures.zodNamespace.zodKB} KB), own init ${figures.zodNamespace.ownInitMs} ms`,
   );

@@ -1,7 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Client } from '@smithy/smithy-client';
 import { round } from './stats';
 
 /**
@@ -71,8 +69,21 @@ interface Tally {
   mailQueueMessages: number;
 }
 
-const DYNAMO_READS = new Set(['GetItemCommand', 'BatchGetItemCommand', 'QueryCommand', 'ScanCommand', 'TransactGetItemsCommand']);
-const DYNAMO_METERED = new Set([...DYNAMO_READS, 'PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand', 'TransactWriteItemsCommand']);
+const DYNAMO_READS = new Set([
+  'GetItemCommand',
+  'BatchGetItemCommand',
+  'QueryCommand',
+  'ScanCommand',
+  'TransactGetItemsCommand',
+]);
+const DYNAMO_METERED = new Set([
+  ...DYNAMO_READS,
+  'PutItemCommand',
+  'UpdateItemCommand',
+  'DeleteItemCommand',
+  'BatchWriteItemCommand',
+  'TransactWriteItemsCommand',
+]);
 
 interface CapacityShape {
   CapacityUnits?: number;
@@ -84,17 +95,29 @@ interface CapacityShape {
  * Counts every call at the `initialize` step (once per operation, before retries) and, for DynamoDB, asks for
  * ConsumedCapacity so reads and writes are priced in request units rather than guessed from item sizes.
  */
-export function countCalls(client: Pick<Client<never, never, never, never>, 'middlewareStack'> | DynamoDBDocumentClient, tally: Tally, service: string): void {
-  const stack = (client as { middlewareStack: { add: (mw: unknown, options: { step: string; name: string }) => void } }).middlewareStack;
+/** Any SDK v3 client (the document client shares its DynamoDBClient's stack). */
+interface WithMiddleware {
+  middlewareStack: { add: (middleware: never, options: { step: 'initialize'; name: string }) => void };
+}
+
+export function countCalls(client: WithMiddleware, tally: Tally, service: string): void {
+  const stack = client.middlewareStack as unknown as {
+    add: (mw: unknown, options: { step: string; name: string }) => void;
+  };
   stack.add(
-    (next: (args: { input: Record<string, unknown> }) => Promise<{ output: Record<string, unknown> }>, context: { commandName?: string }) =>
+    (
+      next: (args: { input: Record<string, unknown> }) => Promise<{ output: Record<string, unknown> }>,
+      context: { commandName?: string },
+    ) =>
       async (args: { input: Record<string, unknown> }) => {
         const command = context.commandName ?? 'Unknown';
         const key = `${service}:${command.replace(/Command$/, '')}`;
         tally.calls.set(key, (tally.calls.get(key) ?? 0) + 1);
         if (service === 'DynamoDB' && DYNAMO_METERED.has(command)) args.input.ReturnConsumedCapacity = 'TOTAL';
         if (service === 'SQS') {
-          const entries = (args.input.Entries as { MessageBody?: string }[] | undefined) ?? [{ MessageBody: String(args.input.MessageBody ?? '') }];
+          const entries = (args.input.Entries as { MessageBody?: string }[] | undefined) ?? [
+            { MessageBody: String(args.input.MessageBody ?? '') },
+          ];
           const bytes = entries.reduce((sum, entry) => sum + Buffer.byteLength(entry.MessageBody ?? ''), 0);
           tally.sqsChunks += Math.max(1, Math.ceil(bytes / 65_536));
           if (String(args.input.QueueUrl ?? '').includes('mailqueue')) tally.mailQueueMessages += entries.length;
@@ -104,7 +127,10 @@ export function countCalls(client: Pick<Client<never, never, never, never>, 'mid
           const consumed = result.output.ConsumedCapacity as CapacityShape | CapacityShape[] | undefined;
           const list = consumed === undefined ? [] : Array.isArray(consumed) ? consumed : [consumed];
           if (list.length === 0) tally.unmetered += 1;
-          const units = list.reduce((sum, c) => sum + (c.CapacityUnits ?? (c.ReadCapacityUnits ?? 0) + (c.WriteCapacityUnits ?? 0)), 0);
+          const units = list.reduce(
+            (sum, c) => sum + (c.CapacityUnits ?? (c.ReadCapacityUnits ?? 0) + (c.WriteCapacityUnits ?? 0)),
+            0,
+          );
           if (DYNAMO_READS.has(command)) tally.readUnits += units;
           else tally.writeUnits += units;
         }
@@ -119,7 +145,9 @@ export async function measureCost(log: (line: string) => void): Promise<CostFigu
   const prices = await loadPrices();
   const { built, missing } = await pipelineBuilt();
   if (!built) {
-    log(`cost: digest pipeline not yet built (${missing.join(', ')} still placeholders); prices from prices.json dated ${prices.assumedDate}`);
+    log(
+      `cost: digest pipeline not yet built (${missing.join(', ')} still placeholders); prices from prices.json dated ${prices.assumedDate}`,
+    );
     return { ratio: null, note: 'n/a (digest pipeline not yet built)', priceDate: prices.assumedDate };
   }
 
@@ -133,7 +161,14 @@ export async function measureCost(log: (line: string) => void): Promise<CostFigu
     const { sesClient } = await import('../../lambdas/adapters/mailer');
     const { sqsClient } = await import('../../lambdas/adapters/queue');
     const { mjmlCompileCount } = await import('../../lambdas/render/digest-renderer');
-    const tally: Tally = { calls: new Map(), readUnits: 0, writeUnits: 0, unmetered: 0, sqsChunks: 0, mailQueueMessages: 0 };
+    const tally: Tally = {
+      calls: new Map(),
+      readUnits: 0,
+      writeUnits: 0,
+      unmetered: 0,
+      sqsChunks: 0,
+      mailQueueMessages: 0,
+    };
     countCalls(dynamoDocumentClient(), tally, 'DynamoDB');
     countCalls(s3Client(), tally, 'S3');
     countCalls(sesClient(), tally, 'SES');
@@ -153,7 +188,8 @@ export async function measureCost(log: (line: string) => void): Promise<CostFigu
           publishAt: new Date(Date.now() - 3_600_000).toISOString(),
         },
       });
-      if (response.status !== 201) throw new Error(`Seeding report ${i} failed: ${response.status} ${await response.text()}`);
+      if (response.status !== 201)
+        throw new Error(`Seeding report ${i} failed: ${response.status} ${await response.text()}`);
     }
     for (let i = 0; i < RECIPIENTS; i++) {
       const response = await harness.api(`/api/subscribers/${encodeURIComponent(`reader${i}@bench.example.org`)}`, {
@@ -169,12 +205,15 @@ export async function measureCost(log: (line: string) => void): Promise<CostFigu
     const compilesBefore = mjmlCompileCount();
     const began = performance.now();
     const started = await harness.api('/api/digests', { method: 'POST', json: {} });
-    if (started.status !== 202) throw new Error(`POST /api/digests answered ${started.status}: ${await started.text()}`);
+    if (started.status !== 202)
+      throw new Error(`POST /api/digests answered ${started.status}: ${await started.text()}`);
     await harness.stack.drain(600_000);
     const wallMs = performance.now() - began;
     const inbox = (await (await fetch(`${harness.stack.sesUrl}/store`)).json()) as { emails?: unknown[] };
     const sent = tally.calls.get('SES:SendEmail') ?? 0;
-    log(`cost: edition to ${RECIPIENTS} subscribers: ${sent} SendEmail calls, ${inbox.emails?.length ?? '?'} mails in the SES emulator, ${round(wallMs)} ms`);
+    log(
+      `cost: edition to ${RECIPIENTS} subscribers: ${sent} SendEmail calls, ${inbox.emails?.length ?? '?'} mails in the SES emulator, ${round(wallMs)} ms`,
+    );
     if (sent < RECIPIENTS) throw new Error(`Only ${sent} of ${RECIPIENTS} messages were sent`);
     return priceEdition(prices, tally, RECIPIENTS, wallMs, mjmlCompileCount() - compilesBefore, log);
   } finally {
@@ -182,10 +221,25 @@ export async function measureCost(log: (line: string) => void): Promise<CostFigu
   }
 }
 
-function priceEdition(prices: PriceFile, tally: Tally, recipients: number, wallMs: number, compiles: number, log: (line: string) => void): CostFigures {
+function priceEdition(
+  prices: PriceFile,
+  tally: Tally,
+  recipients: number,
+  wallMs: number,
+  compiles: number,
+  log: (line: string) => void,
+): CostFigures {
   const scale = SCALE_TO / recipients;
-  const calls = (prefix: string, ops: string[]): number => ops.reduce((sum, op) => sum + (tally.calls.get(`${prefix}:${op}`) ?? 0), 0);
-  const s3Puts = calls('S3', ['PutObject', 'CopyObject', 'ListObjectsV2', 'CreateMultipartUpload', 'UploadPart', 'CompleteMultipartUpload']);
+  const calls = (prefix: string, ops: string[]): number =>
+    ops.reduce((sum, op) => sum + (tally.calls.get(`${prefix}:${op}`) ?? 0), 0);
+  const s3Puts = calls('S3', [
+    'PutObject',
+    'CopyObject',
+    'ListObjectsV2',
+    'CreateMultipartUpload',
+    'UploadPart',
+    'CompleteMultipartUpload',
+  ]);
   const s3Gets = calls('S3', ['GetObject', 'HeadObject']);
   const sesSends = calls('SES', ['SendEmail']);
   // Lambda's event source mapping polls and deletes what it delivers: ≈ one ReceiveMessage and one
@@ -195,23 +249,66 @@ function priceEdition(prices: PriceFile, tally: Tally, recipients: number, wallM
   // DynamoDB calls the emulator did not meter: one unit each (items assumed ≤ 1 KB written, ≤ 4 KB read).
   const lines = [
     { item: 'SES SendEmail', usd: sesSends * priceOf(prices, 'sesOutboundEmail'), basis: `${sesSends} calls counted` },
-    { item: 'SQS requests', usd: sqsRequests * priceOf(prices, 'sqsStandardRequest'), basis: `${tally.sqsChunks} send chunks counted + ${2 * mailBatches + 2} poll/delete (derived)` },
-    { item: 'DynamoDB reads', usd: (tally.readUnits + tally.unmetered) * priceOf(prices, 'dynamodbOnDemandRead'), basis: `${round(tally.readUnits, 1)} RRU metered` },
-    { item: 'DynamoDB writes', usd: tally.writeUnits * priceOf(prices, 'dynamodbOnDemandWrite'), basis: `${round(tally.writeUnits, 1)} WRU metered; ${tally.unmetered} unmetered calls at 1 unit` },
-    { item: 'S3 requests', usd: s3Puts * priceOf(prices, 's3StandardPut') + s3Gets * priceOf(prices, 's3StandardGet'), basis: `${s3Puts} PUT-class, ${s3Gets} GET/HEAD` },
+    {
+      item: 'SQS requests',
+      usd: sqsRequests * priceOf(prices, 'sqsStandardRequest'),
+      basis: `${tally.sqsChunks} send chunks counted + ${2 * mailBatches + 2} poll/delete (derived)`,
+    },
+    {
+      item: 'DynamoDB reads',
+      usd: (tally.readUnits + tally.unmetered) * priceOf(prices, 'dynamodbOnDemandRead'),
+      basis: `${round(tally.readUnits, 1)} RRU metered`,
+    },
+    {
+      item: 'DynamoDB writes',
+      usd: tally.writeUnits * priceOf(prices, 'dynamodbOnDemandWrite'),
+      basis: `${round(tally.writeUnits, 1)} WRU metered; ${tally.unmetered} unmetered calls at 1 unit`,
+    },
+    {
+      item: 'S3 requests',
+      usd: s3Puts * priceOf(prices, 's3StandardPut') + s3Gets * priceOf(prices, 's3StandardGet'),
+      basis: `${s3Puts} PUT-class, ${s3Gets} GET/HEAD`,
+    },
     // Upper bound: the whole local run's wall time (emulators included) billed as one 1 GB arm64 function.
-    { item: 'Lambda duration (estimate)', usd: (wallMs / 1000) * priceOf(prices, 'lambdaArmGbSecond'), basis: `wall time of the local run, ${round(wallMs)} ms at 1 GB, upper bound` },
-    { item: 'Lambda requests (derived)', usd: (mailBatches + 2) * priceOf(prices, 'lambdaRequest'), basis: `${mailBatches} sender batches + API + planner` },
+    {
+      item: 'Lambda duration (estimate)',
+      usd: (wallMs / 1000) * priceOf(prices, 'lambdaArmGbSecond'),
+      basis: `wall time of the local run, ${round(wallMs)} ms at 1 GB, upper bound`,
+    },
+    {
+      item: 'Lambda requests (derived)',
+      usd: (mailBatches + 2) * priceOf(prices, 'lambdaRequest'),
+      basis: `${mailBatches} sender batches + API + planner`,
+    },
     // Modelled, not counted locally: the configuration set publishes a delivery event per message to SNS, and
     // the feedback Lambda runs once per event.
-    { item: 'SNS delivery events (modelled)', usd: sesSends * priceOf(prices, 'snsPublish'), basis: '1 publish per message' },
-    { item: 'ses-feedback Lambda (modelled)', usd: sesSends * (priceOf(prices, 'lambdaRequest') + 0.02 * 0.25 * priceOf(prices, 'lambdaArmGbSecond') + priceOf(prices, 'dynamodbOnDemandWrite')), basis: '1 invocation, 20 ms at 256 MB, 1 WRU per message' },
+    {
+      item: 'SNS delivery events (modelled)',
+      usd: sesSends * priceOf(prices, 'snsPublish'),
+      basis: '1 publish per message',
+    },
+    {
+      item: 'ses-feedback Lambda (modelled)',
+      usd:
+        sesSends *
+        (priceOf(prices, 'lambdaRequest') +
+          0.02 * 0.25 * priceOf(prices, 'lambdaArmGbSecond') +
+          priceOf(prices, 'dynamodbOnDemandWrite')),
+      basis: '1 invocation, 20 ms at 256 MB, 1 WRU per message',
+    },
   ].map((line) => ({ ...line, usd: line.usd * scale }));
   const totalUsd = lines.reduce((sum, line) => sum + line.usd, 0);
   const sesFloorUsd = SCALE_TO * priceOf(prices, 'sesOutboundEmail');
-  const callsPerRecipient = Object.fromEntries([...tally.calls.entries()].sort().map(([key, count]) => [key, round(count / recipients, 4)]));
-  log(`cost: calls per recipient: ${Object.entries(callsPerRecipient).map(([key, n]) => `${key} ${n}`).join(', ')}`);
-  for (const line of lines) log(`cost:   ${line.item}: $${round(line.usd, 4)} per ${SCALE_TO.toLocaleString('en-US')} (${line.basis})`);
+  const callsPerRecipient = Object.fromEntries(
+    [...tally.calls.entries()].sort().map(([key, count]) => [key, round(count / recipients, 4)]),
+  );
+  log(
+    `cost: calls per recipient: ${Object.entries(callsPerRecipient)
+      .map(([key, n]) => `${key} ${n}`)
+      .join(', ')}`,
+  );
+  for (const line of lines)
+    log(`cost:   ${line.item}: $${round(line.usd, 4)} per ${SCALE_TO.toLocaleString('en-US')} (${line.basis})`);
   return {
     ratio: round(totalUsd / sesFloorUsd, 3),
     recipients,

@@ -1,4 +1,9 @@
-import { parseCompiledEdition, personalise, type CompiledEdition, type PersonalisedMessage } from '../../lambdas/core/digest';
+import {
+  parseCompiledEdition,
+  personalise,
+  type CompiledEdition,
+  type PersonalisedMessage,
+} from '../../lambdas/core/digest';
 import { compileEdition, mjmlCompileCount } from '../../lambdas/render/digest-renderer';
 import { fixtureEdition, publication } from '../fixtures/digest-edition';
 import { formatList, median, round } from './stats';
@@ -34,7 +39,9 @@ const NAIVE_PER_REPETITION = 5;
 
 const recipient = (i: number, tier: 'free' | 'paid') => ({
   unsubscribeUrl: `https://reports.example.org/api/unsubscribe?token=tok${i.toString(36)}x${(i * 7919).toString(36)}`,
-  ...(tier === 'paid' ? { feedUrl: `https://reports.example.org/feeds/private/f${(i * 104729).toString(36)}/rss.xml` } : {}),
+  ...(tier === 'paid'
+    ? { feedUrl: `https://reports.example.org/feeds/private/f${(i * 104729).toString(36)}/rss.xml` }
+    : {}),
 });
 
 type Measure = (message: PersonalisedMessage) => number;
@@ -43,7 +50,9 @@ type Measure = (message: PersonalisedMessage) => number;
 const rope: Measure = (m) => m.html.length + m.text.length + m.subject.length + m.headers.length;
 /** Reading a character from the middle makes V8 flatten each rope into one contiguous string. */
 const flat: Measure = (m) =>
-  m.html.charCodeAt(m.html.length >> 1) + m.text.charCodeAt(m.text.length >> 1) + m.headers.reduce((n, h) => n + h.value.length, 0);
+  m.html.charCodeAt(m.html.length >> 1) +
+  m.text.charCodeAt(m.text.length >> 1) +
+  m.headers.reduce((n, h) => n + h.value.length, 0);
 /** The UTF-8 bytes of subject, HTML, text and headers, as the SES request will carry them. */
 const encoded: Measure = (m) => {
   let bytes = Buffer.byteLength(m.subject) + Buffer.byteLength(m.html) + Buffer.byteLength(m.text);
@@ -51,7 +60,12 @@ const encoded: Measure = (m) => {
   return bytes;
 };
 
-function oursPerSecond(editions: Record<'free' | 'paid', CompiledEdition>, count: number, offset: number, measure: Measure): number {
+function oursPerSecond(
+  editions: Record<'free' | 'paid', CompiledEdition>,
+  count: number,
+  offset: number,
+  measure: Measure,
+): number {
   let sink = 0;
   const began = performance.now();
   for (let i = offset; i < offset + count; i++) {
@@ -88,7 +102,8 @@ async function naivePerSecond(count: number, offset: number): Promise<number> {
 }
 
 /** The sender loads the compiled edition as JSON from the vault; personalise works on that parsed copy. */
-const roundTrip = (compiled: CompiledEdition): CompiledEdition => parseCompiledEdition(JSON.parse(JSON.stringify(compiled)));
+const roundTrip = (compiled: CompiledEdition): CompiledEdition =>
+  parseCompiledEdition(JSON.parse(JSON.stringify(compiled)));
 
 export async function measureDigest(log: (line: string) => void): Promise<DigestFigures> {
   // One edition to 10,000 subscribers of both tiers: stage 1 per tier, stage 2 per subscriber.
@@ -108,7 +123,9 @@ export async function measureDigest(log: (line: string) => void): Promise<Digest
   const naiveFirst = personalise(await compileEdition(fixtureEdition('paid'), publication), recipient(1, 'paid'));
   const oursFirst = personalise(editions.paid, recipient(1, 'paid'));
   const sameOutput =
-    naiveFirst.html === oursFirst.html && naiveFirst.text === oursFirst.text && naiveFirst.subject === oursFirst.subject;
+    naiveFirst.html === oursFirst.html &&
+    naiveFirst.text === oursFirst.text &&
+    naiveFirst.subject === oursFirst.subject;
 
   oursPerSecond(editions, 20_000, 0, flat); // warm-up: let the JIT settle before the timed runs
   await naivePerSecond(2, 0);
@@ -122,12 +139,16 @@ export async function measureDigest(log: (line: string) => void): Promise<Digest
     ours.push(oursPerSecond(editions, MESSAGES_PER_REPETITION, offset, flat));
     ropes.push(oursPerSecond(editions, MESSAGES_PER_REPETITION, offset, rope));
     encodes.push(oursPerSecond(editions, MESSAGES_PER_REPETITION / 2, offset, encoded));
-    floors.push(encodeOnlyPerSecond(personalise(editions.free, recipient(offset, 'free')), MESSAGES_PER_REPETITION / 4));
+    floors.push(
+      encodeOnlyPerSecond(personalise(editions.free, recipient(offset, 'free')), MESSAGES_PER_REPETITION / 4),
+    );
     naive.push(await naivePerSecond(NAIVE_PER_REPETITION, rep * NAIVE_PER_REPETITION));
   }
   const messagesPerSecond = median(ours);
   const naiveMessagesPerSecond = median(naive);
-  log(`digest: flat ${formatList(ours, 0)} msg/s; rope ${formatList(ropes, 0)}; utf-8 encoded ${formatList(encodes, 0)}; encode-only floor ${formatList(floors, 0)}`);
+  log(
+    `digest: flat ${formatList(ours, 0)} msg/s; rope ${formatList(ropes, 0)}; utf-8 encoded ${formatList(encodes, 0)}; encode-only floor ${formatList(floors, 0)}`,
+  );
   log(`digest: naive (MJML per recipient) ${formatList(naive)} msg/s; same output both ways: ${sameOutput}`);
   return {
     messagesPerSecond: round(messagesPerSecond),

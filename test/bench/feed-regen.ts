@@ -82,7 +82,10 @@ function seedRecord(i: number, publishedMs: number, publication: Publication): R
     ...(subscriber ? { paidRef: `paid/${id}.json` } : {}),
     sourceRef: `source/${id}.json`,
     fingerprints: subscriber
-      ? fingerprintSubscriberPart(`Vault-only finding ${i}: relay ORCHID-${i} was tripped by hand on night ${i % 30}, the log shows.`, '')
+      ? fingerprintSubscriberPart(
+          `Vault-only finding ${i}: relay ORCHID-${i} was tripped by hand on night ${i % 30}, the log shows.`,
+          '',
+        )
       : [],
   };
 }
@@ -102,16 +105,30 @@ function itemsOf(record: ReportRecord, now: Date): Record<string, unknown>[] {
   ];
 }
 
-async function batchWrite(client: DynamoDBDocumentClient, tableName: string, items: Record<string, unknown>[]): Promise<void> {
-  let pending: { PutRequest: { Item: Record<string, unknown> } }[] | undefined = items.map((Item) => ({ PutRequest: { Item } }));
+async function batchWrite(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  items: Record<string, unknown>[],
+): Promise<void> {
+  let pending: { PutRequest: { Item: Record<string, unknown> } }[] | undefined = items.map((Item) => ({
+    PutRequest: { Item },
+  }));
   for (let attempt = 0; pending && pending.length > 0; attempt++) {
     if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * 2 ** attempt)));
-    const response: BatchWriteCommandOutput = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
+    const response: BatchWriteCommandOutput = await client.send(
+      new BatchWriteCommand({ RequestItems: { [tableName]: pending } }),
+    );
     pending = response.UnprocessedItems?.[tableName] as typeof pending;
   }
 }
 
-async function seed(client: DynamoDBDocumentClient, tableName: string, count: number, publication: Publication, now: Date): Promise<number> {
+async function seed(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  count: number,
+  publication: Publication,
+  now: Date,
+): Promise<number> {
   const began = performance.now();
   const start = now.getTime() - (count + 10) * 60_000;
   const inFlight = new Set<Promise<void>>();
@@ -155,7 +172,14 @@ interface ArchiveSet {
   timer: Timed;
 }
 
-function archiveSet(label: string, client: DynamoDBDocumentClient, tableName: string, s3: S3Client, bucket: string, publication: Publication): ArchiveSet {
+function archiveSet(
+  label: string,
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  s3: S3Client,
+  bucket: string,
+  publication: Publication,
+): ArchiveSet {
   const store = new ReportsStore(client, tableName);
   const site = new SiteBucket(s3, bucket);
   const timer = new Timed();
@@ -172,7 +196,11 @@ function archiveSet(label: string, client: DynamoDBDocumentClient, tableName: st
 }
 
 /** One editor submit as ReportsStore stores it, then the feed publisher's work for its stream record. */
-async function regen(set: ArchiveSet, publication: Publication, sequence: number): Promise<{ ms: number; breakdown: Breakdown; writes: number }> {
+async function regen(
+  set: ArchiveSet,
+  publication: Publication,
+  sequence: number,
+): Promise<{ ms: number; breakdown: Breakdown; writes: number }> {
   const now = new Date();
   const record = seedRecord(1_000_000 + sequence, now.getTime() - 1000, publication);
   await set.store.putTagEntries(record);
@@ -183,16 +211,23 @@ async function regen(set: ArchiveSet, publication: Publication, sequence: number
   const began = performance.now();
   const result = await set.publisher.publish(plan);
   const ms = performance.now() - began;
-  if (result.blocked.length > 0) throw new Error(`The leak scan blocked ${result.blocked.length} artifact(s) in the ${set.label} set`);
+  if (result.blocked.length > 0)
+    throw new Error(`The leak scan blocked ${result.blocked.length} artifact(s) in the ${set.label} set`);
   return {
     ms,
-    breakdown: { tableMs: set.timer.tableMs, siteMs: set.timer.siteMs, otherMs: ms - set.timer.tableMs - set.timer.siteMs },
+    breakdown: {
+      tableMs: set.timer.tableMs,
+      siteMs: set.timer.siteMs,
+      otherMs: ms - set.timer.tableMs - set.timer.siteMs,
+    },
     writes: result.written.length,
   };
 }
 
 export async function measureFeedRegen(log: (line: string) => void): Promise<FeedRegenFigures> {
-  const cdk = JSON.parse(await readFile(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: { dispatch: unknown } };
+  const cdk = JSON.parse(await readFile(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+    context: { dispatch: unknown };
+  };
   const publication = parsePublication(cdk.context.dispatch);
   const dataDir = await mkdtemp(join(tmpdir(), 'dispatch-bench-feeds-'));
   const buckets = { small: 'bench-site-100', large: 'bench-site-100k' };
@@ -216,9 +251,13 @@ export async function measureFeedRegen(log: (line: string) => void): Promise<Fee
     ]);
     const now = new Date();
     const smallSeed = await seed(documents, tables.small, SMALL, publication, now);
-    log(`feeds: seeding ${LARGE.toLocaleString('en-US')} reports (${(LARGE * 3).toLocaleString('en-US')} items) into dynalite…`);
+    log(
+      `feeds: seeding ${LARGE.toLocaleString('en-US')} reports (${(LARGE * 3).toLocaleString('en-US')} items) into dynalite…`,
+    );
     const largeSeed = await seed(documents, tables.large, LARGE, publication, now);
-    log(`feeds: seeded ${SMALL} reports in ${round(smallSeed, 2)} s and ${LARGE.toLocaleString('en-US')} in ${round(largeSeed, 1)} s`);
+    log(
+      `feeds: seeded ${SMALL} reports in ${round(smallSeed, 2)} s and ${LARGE.toLocaleString('en-US')} in ${round(largeSeed, 1)} s`,
+    );
 
     const small = archiveSet('100', documents, tables.small, s3, buckets.small, publication);
     const large = archiveSet('100k', documents, tables.large, s3, buckets.large, publication);
@@ -230,7 +269,8 @@ export async function measureFeedRegen(log: (line: string) => void): Promise<Fee
     for (let rep = 0; rep < REPETITIONS; rep++) {
       // Alternate which set goes first, so drift on a shared machine hits both alike.
       const order = rep % 2 === 0 ? (['small', 'large'] as const) : (['large', 'small'] as const);
-      for (const which of order) runs[which].push(await regen(which === 'small' ? small : large, publication, sequence++));
+      for (const which of order)
+        runs[which].push(await regen(which === 'small' ? small : large, publication, sequence++));
     }
     const summarise = (list: Awaited<ReturnType<typeof regen>>[]): Breakdown => ({
       tableMs: round(median(list.map((r) => r.breakdown.tableMs)), 1),
@@ -250,8 +290,12 @@ export async function measureFeedRegen(log: (line: string) => void): Promise<Fee
       seedSeconds: { small: round(smallSeed, 2), large: round(largeSeed, 1) },
       writesPerRegen: runs.large[0]?.writes ?? 0,
     };
-    log(`feeds: regen ms with 100: ${formatList(figures.smallRuns)}; with 100k: ${formatList(figures.largeRuns)}; ${figures.writesPerRegen} objects written per regen`);
-    log(`feeds: median split (DynamoDB / S3 / render+scan): 100 → ${Object.values(figures.breakdown.small).join(' / ')} ms; 100k → ${Object.values(figures.breakdown.large).join(' / ')} ms`);
+    log(
+      `feeds: regen ms with 100: ${formatList(figures.smallRuns)}; with 100k: ${formatList(figures.largeRuns)}; ${figures.writesPerRegen} objects written per regen`,
+    );
+    log(
+      `feeds: median split (DynamoDB / S3 / render+scan): 100 → ${Object.values(figures.breakdown.small).join(' / ')} ms; 100k → ${Object.values(figures.breakdown.large).join(' / ')} ms`,
+    );
     return figures;
   } finally {
     dynamo.destroy();

@@ -23,4 +23,5 @@ export async function repeat<T>(times: number, work: (index: number) => Promise<
   return results;
 }
 
-export const formatList = (values: readonly number[], digits = 1): string => values.map((v) => round(v, digits)).join(', ');
+export const formatList = (values: readonly number[], digits = 1): string =>
+  values.map((v) => round(v, digits)).join(', ');

@@ -124,7 +124,9 @@ export async function measureSubmitLatency(log: (line: string) => void): Promise
     }).catch((error: unknown) => {
       throw new Error(`${error instanceof Error ? error.message : String(error)}; stack stderr: ${stderr}`);
     });
-    await waitFor('GET /api/health', 30_000, async () => ((await fetch(`${endpoints.api}/api/health`)).ok ? true : undefined));
+    await waitFor('GET /api/health', 30_000, async () =>
+      (await fetch(`${endpoints.api}/api/health`)).ok ? true : undefined,
+    );
     const token = (await readFile(join(dataDir, 'admin-token'), 'utf8')).trim();
     const report = await fixtureReport();
     const submit = async (i: number): Promise<number> => {
@@ -173,7 +175,8 @@ export async function measureSubmitLatency(log: (line: string) => void): Promise
     await waitIdle(endpoints.api, token);
     const results = await runPhase(SECONDS, WARMUP_SECONDS * RATE);
     const ok = results.filter((r) => r.status === 201);
-    if (ok.length === 0) throw new Error(`No submit succeeded (statuses ${[...new Set(results.map((r) => r.status))].join(', ')})`);
+    if (ok.length === 0)
+      throw new Error(`No submit succeeded (statuses ${[...new Set(results.map((r) => r.status))].join(', ')})`);
     const latencies = results.map((r) => r.ms);
     const figures: SubmitLatencyFigures = {
       p50Ms: round(percentile(latencies, 50), 1),
@@ -183,7 +186,13 @@ export async function measureSubmitLatency(log: (line: string) => void): Promise
       sent: results.length,
       ok: ok.length,
       failed: results.length - ok.length,
-      sendLagP99Ms: round(percentile(results.map((r) => r.lag), 99), 1),
+      sendLagP99Ms: round(
+        percentile(
+          results.map((r) => r.lag),
+          99,
+        ),
+        1,
+      ),
       rate: RATE,
       seconds: SECONDS,
       idleServiceMs: round(percentile(idle, 50), 1),

@@ -34,7 +34,9 @@ export function markdownTable(figures: readonly Figure[]): string {
   for (const figure of figures) {
     const met = meetsGoal(figure);
     const value =
-      figure.value === null ? (figure.note ?? 'n/a') : `${figure.value.toLocaleString('en-US')}${met === false ? ' ✗' : ' ✓'}`;
+      figure.value === null
+        ? (figure.note ?? 'n/a')
+        : `${figure.value.toLocaleString('en-US')}${met === false ? ' ✗' : ' ✓'}`;
     const goal = `${figure.goal.op === '>=' ? '≥' : '≤'} ${figure.goal.target.toLocaleString('en-US')}${figure.goal.unit ? ` ${figure.goal.unit}` : ''}`;
     lines.push(`| \`${figure.key}\` | ${cell(value)} | ${goal} | ${cell(figure.how)} |`);
   }

@@ -23,7 +23,8 @@ async function mails(): Promise<StoredMail[]> {
 }
 
 const mailsTo = (all: StoredMail[], email: string) => all.filter((mail) => mail.destination.to.includes(email));
-const header = (mail: StoredMail, name: string) => mail.headers?.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value;
+const header = (mail: StoredMail, name: string) =>
+  mail.headers?.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value;
 
 async function submit(title: string, tier: 'complimentary' | 'subscriber', body: string): Promise<void> {
   const response = await harness.api('/api/reports', {
@@ -43,9 +44,16 @@ beforeAll(async () => {
     expect(response.status).toBe(200);
   }
   for (const email of PAID) {
-    await harness.api(`/api/subscribers/${encodeURIComponent(email)}`, { method: 'PUT', json: { tier: 'paid', status: 'active' } });
+    await harness.api(`/api/subscribers/${encodeURIComponent(email)}`, {
+      method: 'PUT',
+      json: { tier: 'paid', status: 'active' },
+    });
   }
-  await submit('Tariff review opens in the Kestrel Valley', 'complimentary', 'The regulator opened its review.\n\nHearings start in March.');
+  await submit(
+    'Tariff review opens in the Kestrel Valley',
+    'complimentary',
+    'The regulator opened its review.\n\nHearings start in March.',
+  );
   await submit(
     'Who tripped the Brannock relay',
     'subscriber',
@@ -60,8 +68,14 @@ afterAll(async () => {
 
 describe('digest editions', () => {
   it('previews the next edition per tier without leaking subscriber text to the free preview', async () => {
-    const free = (await (await harness.api('/api/digests/preview?tier=free')).json()) as { subject: string; html: string };
-    const paid = (await (await harness.api('/api/digests/preview?tier=paid')).json()) as { subject: string; html: string };
+    const free = (await (await harness.api('/api/digests/preview?tier=free')).json()) as {
+      subject: string;
+      html: string;
+    };
+    const paid = (await (await harness.api('/api/digests/preview?tier=paid')).json()) as {
+      subject: string;
+      html: string;
+    };
     expect(free.subject).toContain('Who tripped the Brannock relay');
     expect(free.html).not.toContain('HERON-5521');
     expect(paid.html).toContain('HERON-5521');
@@ -115,11 +129,14 @@ describe('digest editions', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<form method="post"');
 
-    const forged = await fetch(url.replace(/token=([^&]+)/, (_, token: string) => `token=${token.slice(0, -2)}xx`), {
-      method: 'POST',
-      body: 'List-Unsubscribe=One-Click',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    });
+    const forged = await fetch(
+      url.replace(/token=([^&]+)/, (_, token: string) => `token=${token.slice(0, -2)}xx`),
+      {
+        method: 'POST',
+        body: 'List-Unsubscribe=One-Click',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      },
+    );
     expect(forged.status).toBe(400);
 
     const oneClick = await fetch(url, {
@@ -142,7 +159,10 @@ describe('digest editions', () => {
 
   it('suppresses hard bounces and complaints reported by SES and counts them on the edition', async () => {
     for (const email of ['bounce@simulator.amazonses.com', 'complaint@simulator.amazonses.com']) {
-      await harness.api(`/api/subscribers/${encodeURIComponent(email)}`, { method: 'PUT', json: { tier: 'free', status: 'active' } });
+      await harness.api(`/api/subscribers/${encodeURIComponent(email)}`, {
+        method: 'PUT',
+        json: { tier: 'free', status: 'active' },
+      });
     }
     await submit('Feedback drill', 'complimentary', 'A short complimentary note.');
     await harness.stack.drain();

@@ -79,7 +79,9 @@ describe('public sign-up and confirmation', () => {
       [tokens.unsubscribeToken(id), 'not valid'],
       ['garbage', 'not valid'],
     ] as const) {
-      const response = await fetch(`${harness.stack.apiUrl}/api/subscribers/confirm?token=${encodeURIComponent(token)}`);
+      const response = await fetch(
+        `${harness.stack.apiUrl}/api/subscribers/confirm?token=${encodeURIComponent(token)}`,
+      );
       expect(response.status).toBe(400);
       expect(response.headers.get('content-type')).toContain('text/html');
       expect(await response.text()).toContain(words);
@@ -89,7 +91,9 @@ describe('public sign-up and confirmation', () => {
 
   it('activates a free subscriber from the link in the confirmation mail', async () => {
     const [mail] = await mailsTo('new.reader@subs.test');
-    const link = /http:\/\/[^\s"<>]+\/api\/subscribers\/confirm\?token=[^\s"<>]+/.exec(mail?.body.text ?? '')?.[0] as string;
+    const link = /http:\/\/[^\s"<>]+\/api\/subscribers\/confirm\?token=[^\s"<>]+/.exec(
+      mail?.body.text ?? '',
+    )?.[0] as string;
     const response = await fetch(link);
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('Subscription confirmed');
@@ -112,22 +116,35 @@ describe('one-click unsubscribe', () => {
 
     const response = await fetch(url, { method: 'POST', body: 'List-Unsubscribe=One-Click' });
     expect(response.status).toBe(200);
-    expect(await store.get('new.reader@subs.test')).toMatchObject({ status: 'unsubscribed', statusReason: 'one-click' });
+    expect(await store.get('new.reader@subs.test')).toMatchObject({
+      status: 'unsubscribed',
+      statusReason: 'one-click',
+    });
   });
 });
 
 describe('subscriber administration', () => {
   it('creates and updates subscribers directly, never returning a token', async () => {
-    const created = await harness.api('/api/subscribers/Import.Me%40Subs.test', { method: 'PUT', json: { tier: 'paid', status: 'active' } });
+    const created = await harness.api('/api/subscribers/Import.Me%40Subs.test', {
+      method: 'PUT',
+      json: { tier: 'paid', status: 'active' },
+    });
     expect(created.status).toBe(200);
     const body = (await created.json()) as Record<string, unknown>;
     expect(body).toMatchObject({ email: 'import.me@subs.test', tier: 'paid', status: 'active', created: true });
     expect(JSON.stringify(body)).not.toMatch(/token=/);
-    const downgraded = await harness.api('/api/subscribers/import.me%40subs.test', { method: 'PUT', json: { tier: 'free' } });
+    const downgraded = await harness.api('/api/subscribers/import.me%40subs.test', {
+      method: 'PUT',
+      json: { tier: 'free' },
+    });
     expect(await downgraded.json()).toMatchObject({ tier: 'free', status: 'active', created: false });
-    expect((await harness.api('/api/subscribers/import.me%40subs.test', { method: 'PUT', json: { tier: 'gold' } })).status).toBe(422);
+    expect(
+      (await harness.api('/api/subscribers/import.me%40subs.test', { method: 'PUT', json: { tier: 'gold' } })).status,
+    ).toBe(422);
     expect((await harness.api('/api/subscribers/nobody', { method: 'PUT', json: {} })).status).toBe(422);
-    expect((await harness.api('/api/subscribers/x%40subs.test', { method: 'PUT', token: null, json: {} })).status).toBe(401);
+    expect((await harness.api('/api/subscribers/x%40subs.test', { method: 'PUT', token: null, json: {} })).status).toBe(
+      401,
+    );
   });
 
   it('gives a feed URL to paid active subscribers only', async () => {
@@ -135,6 +152,8 @@ describe('subscriber administration', () => {
     expect((await harness.api('/api/subscribers/unknown%40subs.test/feed-url')).status).toBe(404);
     const paid = await harness.api('/api/subscribers/already%40subs.test/feed-url');
     expect(paid.status).toBe(200);
-    expect(((await paid.json()) as { url: string }).url).toMatch(/\/feeds\/private\/f\.[0-9A-Z]{26}\.0\.[\w-]{43}\/rss\.xml$/);
+    expect(((await paid.json()) as { url: string }).url).toMatch(
+      /\/feeds\/private\/f\.[0-9A-Z]{26}\.0\.[\w-]{43}\/rss\.xml$/,
+    );
   });
 });

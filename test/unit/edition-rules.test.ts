@@ -21,7 +21,10 @@ const edition = (overrides: Partial<EditionRecord> = {}): EditionRecord => ({
 
 describe('edition windows', () => {
   it('starts where the last edition ended', () => {
-    expect(nextWindow('2026-11-23T07:00:00.000Z', end)).toEqual({ start: '2026-11-23T07:00:00.000Z', end: '2026-11-30T07:00:00.000Z' });
+    expect(nextWindow('2026-11-23T07:00:00.000Z', end)).toEqual({
+      start: '2026-11-23T07:00:00.000Z',
+      end: '2026-11-30T07:00:00.000Z',
+    });
   });
 
   it('reaches back seven days for the first edition', () => {
@@ -34,7 +37,9 @@ describe('edition windows', () => {
   });
 
   it('accepts schedule and edition plan messages only', () => {
-    expect(planMessageSchema.safeParse({ trigger: 'schedule', scheduledTime: '2026-11-30T07:00:00Z' }).success).toBe(true);
+    expect(planMessageSchema.safeParse({ trigger: 'schedule', scheduledTime: '2026-11-30T07:00:00Z' }).success).toBe(
+      true,
+    );
     expect(planMessageSchema.safeParse({ editionId: 'E1' }).success).toBe(true);
     expect(planMessageSchema.safeParse({ trigger: 'schedule', scheduledTime: 'monday' }).success).toBe(false);
   });
@@ -67,10 +72,22 @@ describe('bounce and complaint rates', () => {
   it('reads hard bounces and complaints from SES events and ignores the rest', () => {
     const mail = { messageId: 'm1', tags: { edition: ['E1'] } };
     expect(
-      feedbackAction({ eventType: 'Bounce', mail, bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: 'A@X.org' }] } }),
+      feedbackAction({
+        eventType: 'Bounce',
+        mail,
+        bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: 'A@X.org' }] },
+      }),
     ).toMatchObject({ kind: 'bounce', editionId: 'E1', emails: ['a@x.org'], status: 'bounced' });
-    expect(feedbackAction({ eventType: 'Bounce', mail, bounce: { bounceType: 'Transient', bouncedRecipients: [] } })).toBeUndefined();
-    expect(feedbackAction({ eventType: 'Complaint', mail, complaint: { complainedRecipients: [{ emailAddress: 'b@x.org' }] } })).toMatchObject({
+    expect(
+      feedbackAction({ eventType: 'Bounce', mail, bounce: { bounceType: 'Transient', bouncedRecipients: [] } }),
+    ).toBeUndefined();
+    expect(
+      feedbackAction({
+        eventType: 'Complaint',
+        mail,
+        complaint: { complainedRecipients: [{ emailAddress: 'b@x.org' }] },
+      }),
+    ).toMatchObject({
       kind: 'complaint',
       status: 'complained',
     });
@@ -84,7 +101,14 @@ describe('existing deliveries', () => {
   it('skips finished ones, waits on a live claim and gives up a dead one without resending', () => {
     expect(existingDeliveryAction({ status: 'sent', claimId: 'c', claimedAt }, end)).toBe('skip');
     expect(existingDeliveryAction({ status: 'suppressed', claimId: 'c', claimedAt }, end)).toBe('skip');
-    expect(existingDeliveryAction({ status: 'sending', claimId: 'c', claimedAt }, new Date(end.getTime() + 1000))).toBe('wait');
-    expect(existingDeliveryAction({ status: 'sending', claimId: 'c', claimedAt }, new Date(end.getTime() + DELIVERY_LEASE_MS))).toBe('give-up');
+    expect(existingDeliveryAction({ status: 'sending', claimId: 'c', claimedAt }, new Date(end.getTime() + 1000))).toBe(
+      'wait',
+    );
+    expect(
+      existingDeliveryAction(
+        { status: 'sending', claimId: 'c', claimedAt },
+        new Date(end.getTime() + DELIVERY_LEASE_MS),
+      ),
+    ).toBe('give-up');
   });
 });

@@ -3,8 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { classifySendError, SesMailer, TokenBucket } from '../../lambdas/adapters/mailer';
 import { SendRejectedError, SendThrottledError } from '../../lambdas/core/outgoing-mail';
 
-const throttle = () => Object.assign(new Error('slow down'), { name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429 } });
-const mail = { to: 'a@example.org', subject: 'S', html: '<p>H</p>', text: 'T', headers: [{ name: 'List-Unsubscribe', value: '<https://x/u>' }], tags: { edition: '01J/x' } };
+const throttle = () =>
+  Object.assign(new Error('slow down'), { name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429 } });
+const mail = {
+  to: 'a@example.org',
+  subject: 'S',
+  html: '<p>H</p>',
+  text: 'T',
+  headers: [{ name: 'List-Unsubscribe', value: '<https://x/u>' }],
+  tags: { edition: '01J/x' },
+};
 
 function fakeClient(failures: (() => Error)[]) {
   const commands: SendEmailCommand[] = [];
@@ -18,7 +26,12 @@ function fakeClient(failures: (() => Error)[]) {
   };
 }
 
-const options = { fromAddress: 'digest@example.org', configurationSetName: 'cs', ratePerSecond: 1000, sleep: async () => undefined };
+const options = {
+  fromAddress: 'digest@example.org',
+  configurationSetName: 'cs',
+  ratePerSecond: 1000,
+  sleep: async () => undefined,
+};
 
 describe('SES mailer', () => {
   it('sends Simple content with headers, tags and the configuration set', async () => {
@@ -29,7 +42,9 @@ describe('SES mailer', () => {
       FromEmailAddress: 'digest@example.org',
       ConfigurationSetName: 'cs',
       Destination: { ToAddresses: ['a@example.org'] },
-      Content: { Simple: { Headers: [{ Name: 'List-Unsubscribe', Value: '<https://x/u>' }], Body: { Text: { Data: 'T' } } } },
+      Content: {
+        Simple: { Headers: [{ Name: 'List-Unsubscribe', Value: '<https://x/u>' }], Body: { Text: { Data: 'T' } } },
+      },
       EmailTags: [{ Name: 'edition', Value: '01J_x' }],
     });
   });
@@ -37,10 +52,18 @@ describe('SES mailer', () => {
   it('retries throttling with full-jitter backoff, then gives up with a typed error', async () => {
     const delays: number[] = [];
     const client = fakeClient([throttle, throttle]);
-    const mailer = new SesMailer(client, { ...options, random: () => 1, baseDelayMs: 100, sleep: async (ms) => void delays.push(ms) });
+    const mailer = new SesMailer(client, {
+      ...options,
+      random: () => 1,
+      baseDelayMs: 100,
+      sleep: async (ms) => void delays.push(ms),
+    });
     await expect(mailer.send(mail)).resolves.toEqual({ messageId: 'm3' });
     expect(delays).toEqual([100, 200]);
-    const always = new SesMailer(fakeClient(Array.from({ length: 10 }, () => throttle)), { ...options, maxAttempts: 3 });
+    const always = new SesMailer(fakeClient(Array.from({ length: 10 }, () => throttle)), {
+      ...options,
+      maxAttempts: 3,
+    });
     await expect(always.send(mail)).rejects.toBeInstanceOf(SendThrottledError);
   });
 

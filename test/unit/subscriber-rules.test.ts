@@ -29,54 +29,87 @@ describe('email validation', () => {
     expect(emailSchema.parse('  Ann.Lee@Example.ORG ')).toBe('ann.lee@example.org');
   });
 
-  it.each(['', 'plain', 'a@b', 'a b@example.org', '@example.org', 'a@@example.org', `${'x'.repeat(65)}@example.org`, `a@${'d'.repeat(250)}.org`])(
-    'rejects %j',
-    (value) => {
-      expect(emailSchema.safeParse(value).success).toBe(false);
-    },
-  );
+  it.each([
+    '',
+    'plain',
+    'a@b',
+    'a b@example.org',
+    '@example.org',
+    'a@@example.org',
+    `${'x'.repeat(65)}@example.org`,
+    `a@${'d'.repeat(250)}.org`,
+  ])('rejects %j', (value) => {
+    expect(emailSchema.safeParse(value).success).toBe(false);
+  });
 });
 
 describe('sign-up', () => {
   it('creates a pending free subscriber for a new address', () => {
     const decision = decideSignUp(undefined, 'reader@example.org', '01JD0000000000000000000001', now);
-    expect(decision).toMatchObject({ action: 'create', subscriber: { status: 'pending', tier: 'free', feedTokenVersion: 0 } });
+    expect(decision).toMatchObject({
+      action: 'create',
+      subscriber: { status: 'pending', tier: 'free', feedTokenVersion: 0 },
+    });
   });
 
   it('never downgrades or resets an active subscriber, free or paid', () => {
     for (const tier of ['free', 'paid'] as const) {
-      expect(decideSignUp(subscriber({ tier }), 'reader@example.org', 'x', later)).toEqual({ action: 'none', reason: 'already-active' });
+      expect(decideSignUp(subscriber({ tier }), 'reader@example.org', 'x', later)).toEqual({
+        action: 'none',
+        reason: 'already-active',
+      });
     }
   });
 
   it('sends no mail to bounced or complained addresses', () => {
     for (const status of ['bounced', 'complained'] as const) {
-      expect(decideSignUp(subscriber({ status }), 'reader@example.org', 'x', later)).toMatchObject({ action: 'none', reason: 'suppressed' });
+      expect(decideSignUp(subscriber({ status }), 'reader@example.org', 'x', later)).toMatchObject({
+        action: 'none',
+        reason: 'suppressed',
+      });
     }
   });
 
   it('resends a confirmation to a pending or unsubscribed address once per cooldown', () => {
     const pending = subscriber({ status: 'pending', confirmationSentAt: now.toISOString() });
-    expect(decideSignUp(pending, pending.email, 'x', new Date(now.getTime() + 1000))).toMatchObject({ action: 'none', reason: 'cooldown' });
-    expect(decideSignUp(pending, pending.email, 'x', later)).toMatchObject({ action: 'resend', subscriber: { status: 'pending' } });
+    expect(decideSignUp(pending, pending.email, 'x', new Date(now.getTime() + 1000))).toMatchObject({
+      action: 'none',
+      reason: 'cooldown',
+    });
+    expect(decideSignUp(pending, pending.email, 'x', later)).toMatchObject({
+      action: 'resend',
+      subscriber: { status: 'pending' },
+    });
     const gone = subscriber({ status: 'unsubscribed', tier: 'paid' });
-    expect(decideSignUp(gone, gone.email, 'x', later)).toMatchObject({ action: 'resend', subscriber: { status: 'unsubscribed', tier: 'paid' } });
+    expect(decideSignUp(gone, gone.email, 'x', later)).toMatchObject({
+      action: 'resend',
+      subscriber: { status: 'unsubscribed', tier: 'paid' },
+    });
   });
 });
 
 describe('confirm and unsubscribe', () => {
   it('activates pending and unsubscribed subscribers with the tier they have', () => {
-    expect(decideConfirm(subscriber({ status: 'pending' }), now)).toMatchObject({ action: 'activate', subscriber: { status: 'active', tier: 'free' } });
+    expect(decideConfirm(subscriber({ status: 'pending' }), now)).toMatchObject({
+      action: 'activate',
+      subscriber: { status: 'active', tier: 'free' },
+    });
     expect(decideConfirm(subscriber({ status: 'unsubscribed', tier: 'paid' }), now)).toMatchObject({
       action: 'activate',
       subscriber: { status: 'active', tier: 'paid' },
     });
     expect(decideConfirm(subscriber(), now)).toEqual({ action: 'none', reason: 'already-active' });
-    expect(decideConfirm(subscriber({ status: 'complained' }), now)).toEqual({ action: 'refuse', reason: 'suppressed' });
+    expect(decideConfirm(subscriber({ status: 'complained' }), now)).toEqual({
+      action: 'refuse',
+      reason: 'suppressed',
+    });
   });
 
   it('unsubscribes active and pending readers and leaves suppressed ones as they are', () => {
-    expect(decideUnsubscribe(subscriber(), now)).toMatchObject({ action: 'unsubscribe', subscriber: { status: 'unsubscribed' } });
+    expect(decideUnsubscribe(subscriber(), now)).toMatchObject({
+      action: 'unsubscribe',
+      subscriber: { status: 'unsubscribed' },
+    });
     expect(decideUnsubscribe(subscriber({ status: 'bounced' }), now)).toEqual({ action: 'none' });
     expect(decideUnsubscribe(subscriber({ status: 'unsubscribed' }), now)).toEqual({ action: 'none' });
   });
@@ -84,8 +117,13 @@ describe('confirm and unsubscribe', () => {
 
 describe('administration and eligibility', () => {
   it('creates imported subscribers active (no opt-in) and changes only what is given', () => {
-    expect(applyAdminUpdate(undefined, 'new@example.org', {}, '01JD0000000000000000000002', now)).toMatchObject({ status: 'active', tier: 'free' });
-    expect(applyAdminUpdate(subscriber({ tier: 'paid' }), 'reader@example.org', { status: 'unsubscribed' }, 'x', now)).toMatchObject({
+    expect(applyAdminUpdate(undefined, 'new@example.org', {}, '01JD0000000000000000000002', now)).toMatchObject({
+      status: 'active',
+      tier: 'free',
+    });
+    expect(
+      applyAdminUpdate(subscriber({ tier: 'paid' }), 'reader@example.org', { status: 'unsubscribed' }, 'x', now),
+    ).toMatchObject({
       tier: 'paid',
       status: 'unsubscribed',
       statusReason: 'admin',
@@ -93,8 +131,14 @@ describe('administration and eligibility', () => {
   });
 
   it('bumps the feed token version only when asked', () => {
-    expect(applyAdminUpdate(subscriber({ feedTokenVersion: 2 }), 'reader@example.org', { tier: 'paid' }, 'x', now).feedTokenVersion).toBe(2);
-    expect(applyAdminUpdate(subscriber({ feedTokenVersion: 2 }), 'reader@example.org', { rotateFeedToken: true }, 'x', now).feedTokenVersion).toBe(3);
+    expect(
+      applyAdminUpdate(subscriber({ feedTokenVersion: 2 }), 'reader@example.org', { tier: 'paid' }, 'x', now)
+        .feedTokenVersion,
+    ).toBe(2);
+    expect(
+      applyAdminUpdate(subscriber({ feedTokenVersion: 2 }), 'reader@example.org', { rotateFeedToken: true }, 'x', now)
+        .feedTokenVersion,
+    ).toBe(3);
   });
 
   it('gives private feeds to active paid subscribers and mail to active ones', () => {

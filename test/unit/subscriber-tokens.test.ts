@@ -8,7 +8,10 @@ const now = new Date('2026-11-24T09:00:00Z');
 
 describe('subscriber tokens', () => {
   it('round-trips each purpose with its claims', () => {
-    expect(tokens.verify(tokens.unsubscribeToken(id), 'unsubscribe', now)).toEqual({ ok: true, claims: { purpose: 'unsubscribe', subscriberId: id } });
+    expect(tokens.verify(tokens.unsubscribeToken(id), 'unsubscribe', now)).toEqual({
+      ok: true,
+      claims: { purpose: 'unsubscribe', subscriberId: id },
+    });
     expect(tokens.verify(tokens.feedToken(id, 3), 'feed', now)).toEqual({
       ok: true,
       claims: { purpose: 'feed', subscriberId: id, feedTokenVersion: 3 },
@@ -42,7 +45,10 @@ describe('subscriber tokens', () => {
   it('rejects a confirmation token after seven days', () => {
     const token = tokens.confirmToken(id, now);
     expect(tokens.verify(token, 'confirm', new Date(now.getTime() + 7 * 86_400_000 - 1000)).ok).toBe(true);
-    expect(tokens.verify(token, 'confirm', new Date(now.getTime() + 7 * 86_400_000))).toEqual({ ok: false, reason: 'expired' });
+    expect(tokens.verify(token, 'confirm', new Date(now.getTime() + 7 * 86_400_000))).toEqual({
+      ok: false,
+      reason: 'expired',
+    });
   });
 
   it('keeps unsubscribe tokens valid for years', () => {
@@ -50,7 +56,10 @@ describe('subscriber tokens', () => {
   });
 
   it('refuses a token used for another purpose', () => {
-    expect(tokens.verify(tokens.confirmToken(id, now), 'unsubscribe', now)).toEqual({ ok: false, reason: 'wrong-purpose' });
+    expect(tokens.verify(tokens.confirmToken(id, now), 'unsubscribe', now)).toEqual({
+      ok: false,
+      reason: 'wrong-purpose',
+    });
     expect(tokens.verify(tokens.unsubscribeToken(id), 'feed', now)).toEqual({ ok: false, reason: 'wrong-purpose' });
     expect(tokens.verify(tokens.feedToken(id, 0), 'confirm', now)).toEqual({ ok: false, reason: 'wrong-purpose' });
   });
