@@ -2,7 +2,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.dispatch/', 'coverage/'] },
+  { ignores: ['node_modules/', 'cdk.out/', '.dispatch/', 'coverage/', 'test/bench/.out/'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -5,6 +5,8 @@ import type { PaidPart, ReportRecord } from './core/report';
 export interface ReportsRepository {
   get(id: string): Promise<ReportRecord | undefined>;
   claimSlug(slug: string, reportId: string): Promise<boolean>;
+  /** Deletes the claim if this report still holds it and has no item yet. */
+  releaseSlug(slug: string, reportId: string): Promise<void>;
   create(record: ReportRecord, now: Date): Promise<boolean>;
   replace(record: ReportRecord, expectedRevision: number, now: Date): Promise<boolean>;
   putTagEntries(record: ReportRecord): Promise<void>;

@@ -119,9 +119,9 @@ export class Gateway {
       if (compiled.route.method !== method) continue;
       const found = compiled.pattern.exec(path);
       if (!found) continue;
-      const pathParameters = Object.fromEntries(
-        compiled.params.map((name, index) => [name, decodeURIComponent(found[index + 1] ?? '')]),
-      );
+      const values = compiled.params.map((_, index) => safeDecode(found[index + 1] ?? ''));
+      if (values.some((value) => value === undefined)) return undefined; // a malformed escape matches no route
+      const pathParameters = Object.fromEntries(compiled.params.map((name, index) => [name, values[index] ?? '']));
       return { route: compiled, pathParameters };
     }
     return undefined;
@@ -213,7 +213,9 @@ export class Gateway {
     let result: unknown;
     try {
       result = await this.options.functions(compiled.route.fn)(event, lambdaContext(compiled.route.fn));
-    } catch {
+    } catch (error) {
+      // A handler that throws is a 500 on AWS too; say which, without the event.
+      this.options.log?.(`${compiled.route.fn} threw: ${error instanceof Error ? error.message : String(error)}`);
       sendJson(res, 500, { error: { code: 'internal_error', message: 'Internal Server Error' } });
       return;
     }
@@ -226,7 +228,12 @@ export class Gateway {
       sendJson(res, 405, { error: { code: 'method_not_allowed', message: 'Only GET and HEAD are allowed' } });
       return;
     }
-    let key = decodeURIComponent(url.pathname).replace(/^\/+/, '');
+    const decoded = safeDecode(url.pathname);
+    if (decoded === undefined) {
+      sendJson(res, 400, { error: { code: 'bad_request', message: 'The path is not valid percent-encoding' } });
+      return;
+    }
+    let key = decoded.replace(/^\/+/, '');
     if (key === '' || key.endsWith('/')) key += 'index.html';
     else if (!/\.[a-z0-9]+$/i.test(key.split('/').pop() ?? '')) key += '/index.html';
     let object;
@@ -257,6 +264,14 @@ export class Gateway {
     const bytes = Buffer.from((await object.Body?.transformToByteArray()) ?? new Uint8Array());
     res.writeHead(200, { ...headers, 'content-length': String(bytes.length) });
     res.end(req.method === 'HEAD' ? undefined : bytes);
+  }
+}
+
+function safeDecode(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
   }
 }
 

@@ -317,7 +317,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 async function persistentSecret(file: string): Promise<string> {
   try {
     return (await readFile(file, 'utf8')).trim();
-  } catch {
+  } catch (error) {
+    // Only a missing file means first start; a new secret would void every link already mailed.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     const secret = randomBytes(32).toString('base64url');
     await writeFile(file, secret + '\n', { mode: 0o600 });
     return secret;
@@ -328,7 +330,8 @@ async function persistentSecret(file: string): Promise<string> {
 async function bootstrapAdmin(file: string, editors: EditorsStore): Promise<string> {
   try {
     return (await readFile(file, 'utf8')).trim();
-  } catch {
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     const issued = issueEditor('Local admin', 'admin', new Date());
     await editors.create(issued.record);
     await writeFile(file, issued.token + '\n', { mode: 0o600 });

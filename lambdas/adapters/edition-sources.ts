@@ -35,7 +35,14 @@ export class VaultCompiledEditions implements CompiledEditionsStore, CompiledEdi
   }
 
   async get(editionId: string, tier: DigestTier): Promise<CompiledEdition> {
-    return parseCompiledEdition(await this.vault.getJson<unknown>(compiledEditionKey(editionId, tier)));
+    const compiled = parseCompiledEdition(await this.vault.getJson<unknown>(compiledEditionKey(editionId, tier)));
+    // The paid edition must never reach a free reader, whatever a key or a caller gets wrong.
+    if (compiled.tier !== tier || compiled.editionId !== editionId) {
+      throw new Error(
+        `Compiled edition at ${compiledEditionKey(editionId, tier)} is ${compiled.editionId}/${compiled.tier}`,
+      );
+    }
+    return compiled;
   }
 }
 

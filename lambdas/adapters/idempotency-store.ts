@@ -6,13 +6,19 @@ import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } fr
  * hash (same key + different body = client bug) and, once done, the response to replay. A claim whose worker
  * died is taken over after `lockSeconds`.
  */
+export interface StoredResponse {
+  statusCode: number;
+  body: string;
+  location?: string;
+}
+
 export interface IdempotencyRecord {
   key: string;
   requestHash: string;
   status: 'in_progress' | 'done';
   /** Values the first attempt chose (e.g. the report id), so a retry after a crash reuses them. */
   reserved: Record<string, string>;
-  response?: { statusCode: number; body: string };
+  response?: StoredResponse;
   lockedUntil: number;
   expiresAt: number;
 }
@@ -80,7 +86,7 @@ export class IdempotencyStore {
     }
   }
 
-  async complete(record: IdempotencyRecord, response: { statusCode: number; body: string }): Promise<void> {
+  async complete(record: IdempotencyRecord, response: StoredResponse): Promise<void> {
     await this.client.send(
       new PutCommand({ TableName: this.tableName, Item: { ...record, status: 'done', response } }),
     );

@@ -1,6 +1,7 @@
 import {
   BatchGetCommand,
   BatchWriteCommand,
+  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -60,6 +61,22 @@ export class ReportsStore {
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
+    }
+  }
+
+  async releaseSlug(slug: string, reportId: string): Promise<void> {
+    if (await this.get(reportId)) return;
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: `SLUG#${slug}`, sk: 'SLUG' },
+          ConditionExpression: 'reportId = :id',
+          ExpressionAttributeValues: { ':id': reportId },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 
@@ -255,13 +272,26 @@ function encodeCursor(key: Record<string, unknown>): string {
 }
 
 function decodeCursor(cursor: string): Record<string, unknown> {
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
   } catch {
-    // fall through to the error below: a cursor we did not issue
+    throw new InvalidCursorError();
   }
-  throw new InvalidCursorError();
+  // Only the exact key shape this API issues gets through; anything else would reach DynamoDB as a 500.
+  const key = parsed as Record<string, unknown> | null;
+  const valid =
+    key !== null &&
+    typeof key === 'object' &&
+    !Array.isArray(key) &&
+    Object.keys(key).sort().join(',') === 'kind,pk,sk,sortKey' &&
+    key.kind === 'report' &&
+    typeof key.pk === 'string' &&
+    key.pk.startsWith('REPORT#') &&
+    key.sk === REPORT_SK &&
+    typeof key.sortKey === 'string';
+  if (!valid) throw new InvalidCursorError();
+  return key;
 }
 
 export class InvalidCursorError extends Error {

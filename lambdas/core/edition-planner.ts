@@ -203,6 +203,7 @@ export class EditionPlanner {
     const content = await this.contentFor(`preview-${now.getTime()}`, now, window);
     if (!content) return undefined;
     const compiled = await this.compile(content[tier], this.publication);
+    if (compiled.tier !== tier) throw new Error(`Preview for ${tier} compiled a ${compiled.tier} edition`);
     const message = personalise(compiled, {
       unsubscribeUrl: `${this.publication.siteUrl}/api/unsubscribe?token=preview`,
       feedUrl: `${this.publication.siteUrl}/feeds/private/preview/rss.xml`,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { resolveFreeAt } from './durations';
 import { fingerprintSubscriberPart } from './fingerprints';
 import { findImagesWithoutAlt, renderMarkdown } from './markdown';
-import { cutPreview, normaliseBody } from './preview-cut';
+import { cutPreview, normaliseBody, PAYWALL_MARKER } from './preview-cut';
 import type { Publication } from './publication';
 import { reportInputSchema, type PaidPart, type ReportInput, type ReportRecord } from './report';
 import { sanitizeStrings } from './text-safety';
@@ -58,7 +58,33 @@ export function parseReportInput(raw: Record<string, unknown>, publication: Publ
       },
     };
   }
+  if (input.tier === 'subscriber') {
+    const problem = paywallProblem(input.body);
+    if (problem) return { ok: false, problem: { kind: 'invalid', fields: [{ field: 'body', message: problem }] } };
+  }
   return { ok: true, input };
+}
+
+const MARKER_LIKE = /<!--\s*paywall\s*-->/i;
+
+/**
+ * The cut fails open by nature (no marker → two paragraphs public), so an editor's intent must never be guessed:
+ * a marker the cut cannot use (inside a quote, a list or code, misspelt) or a cut that leaves subscribers nothing
+ * is refused rather than published in full.
+ */
+function paywallProblem(body: string): string | undefined {
+  const cut = cutPreview(body);
+  if (!cut.usedMarker && MARKER_LIKE.test(body)) {
+    const line = body.split(/\r?\n/).findIndex((text) => MARKER_LIKE.test(text)) + 1;
+    return `has a paywall marker on line ${line} that the cut cannot use: write ${PAYWALL_MARKER} alone on its own line, outside quotes, lists and code blocks`;
+  }
+  const subscriberProse = cut.subscriberMarkdown
+    .split(/\r?\n/)
+    .filter((text) => text.trim() !== '' && !/^\[\^[^\]]+\]:/.test(text));
+  if (subscriberProse.length === 0) {
+    return `leaves nothing for subscribers: add ${PAYWALL_MARKER} where the subscriber-only part begins, or make the report complimentary`;
+  }
+  return undefined;
 }
 
 export interface VaultObject {

@@ -45,8 +45,16 @@ export class ReportService {
       this.publication,
       now,
     );
-    await this.persist(prepared);
-    if (!(await this.reports.create(prepared.record, now))) {
+    let created: boolean;
+    try {
+      await this.persist(prepared);
+      created = await this.reports.create(prepared.record, now);
+    } catch (error) {
+      // Give the slug back, or a retry under a new id would find it held by a report that never came to be.
+      await this.reports.releaseSlug(slug, reservedId);
+      throw error;
+    }
+    if (!created) {
       // Same id already stored: this is a retry of a request that got that far; answer as the first one did.
       const existing = await this.reports.get(reservedId);
       if (!existing) throw new ConflictError('report_exists', `Report ${reservedId} could not be created`);

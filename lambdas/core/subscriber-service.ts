@@ -57,7 +57,8 @@ export class SubscriberService {
       await this.sendConfirmation(decision.subscriber, now);
       return;
     }
-    throw new ConflictError('busy', 'This address is being changed by another request; try again');
+    // Another request is changing this address right now; it will send what is needed. Sign-up always answers
+    // 202 (no account probing), so contention is not the caller's problem either.
   }
 
   async confirm(token: string | undefined, now: Date): Promise<LinkOutcome> {

@@ -4,7 +4,7 @@ import { logger } from '../adapters/logger';
 import { ReportsStore } from '../adapters/reports-store';
 import { Vault } from '../adapters/vault';
 import { requireEnv, tableName } from '../config';
-import type { PaidPart } from '../core/report';
+import type { PaidPart, ReportRecord } from '../core/report';
 import { needsRelease, release } from '../core/report-lifecycle';
 
 const reports = new ReportsStore(dynamoDocumentClient(), tableName(reportsTable.env));
@@ -23,18 +23,29 @@ export interface SweepEvent {
  */
 export const handler = async (
   event: SweepEvent = {},
-): Promise<{ published: number; released: number; skipped: number }> => {
+): Promise<{ published: number; released: number; skipped: number; failed: number }> => {
   const now = event.scheduledTime ? new Date(event.scheduledTime) : new Date();
   if (Number.isNaN(now.getTime())) throw new Error('scheduledTime is not a date');
-  const counts = { published: 0, released: 0, skipped: 0 };
+  const counts = { published: 0, released: 0, skipped: 0, failed: 0 };
   for (let page = 0; page < MAX_PAGES; page += 1) {
     const due = await reports.due(now);
     if (due.length === 0) break;
     let progressed = false;
     for (const record of due) {
-      const next = needsRelease(record, now)
-        ? release(record, await vault.getJson<PaidPart>(requirePaidRef(record.paidRef, record.id)), now)
-        : record;
+      let next: ReportRecord;
+      try {
+        next = needsRelease(record, now)
+          ? release(record, await vault.getJson<PaidPart>(requirePaidRef(record.paidRef, record.id)), now)
+          : record;
+      } catch (error) {
+        // One broken report must not hold back every other due publication.
+        counts.failed += 1;
+        logger.error('Report transition failed', {
+          reportId: record.id,
+          error: error instanceof Error ? error : String(error),
+        });
+        continue;
+      }
       if (await reports.replace(next, record.revision, now)) {
         progressed = true;
         if (next.released && !record.released) counts.released += 1;

@@ -153,7 +153,10 @@ async function idempotent(
     case 'replay': {
       const stored = claim.record.response;
       if (!stored) throw new ConflictError('request_in_progress', 'The first request has not finished');
-      return json(stored.statusCode, JSON.parse(stored.body) as unknown, { 'idempotent-replayed': 'true' });
+      return json(stored.statusCode, JSON.parse(stored.body) as unknown, {
+        ...(stored.location ? { location: stored.location } : {}),
+        'idempotent-replayed': 'true',
+      });
     }
     case 'claimed': {
       const reservedId = claim.record.reserved.id ?? ulid();
@@ -164,7 +167,12 @@ async function idempotent(
         await idempotency.release(scopedKey);
         throw error;
       }
-      await idempotency.complete(claim.record, { statusCode: result.statusCode ?? 200, body: result.body ?? '' });
+      const location = result.headers?.location;
+      await idempotency.complete(claim.record, {
+        statusCode: result.statusCode ?? 200,
+        body: result.body ?? '',
+        ...(typeof location === 'string' ? { location } : {}),
+      });
       return result;
     }
   }

@@ -137,3 +137,33 @@ describe('resolveFreeAt', () => {
     expect(resolveFreeAt('2026-12-31', '2026-11-01T09:00:00.000Z')).toBe('2026-12-31T00:00:00.000Z');
   });
 });
+
+describe('parseReportInput paywall rules', () => {
+  const parse = (body: string) =>
+    parseReportInput({ title: 'T', summary: 'S.', body, tier: 'subscriber', series: 'grid-watch' }, publication);
+  const bodyProblem = (body: string) => {
+    const parsed = parse(body);
+    return parsed.ok ? undefined : parsed.problem.kind === 'invalid' ? parsed.problem.fields[0] : undefined;
+  };
+
+  it('refuses a marker the cut cannot use instead of publishing everything', () => {
+    for (const body of [
+      'One.\n\n> Quoted.\n> <!-- paywall -->\n> Secret in quote.',
+      'One.\n\n```\nunclosed\n\n<!-- paywall -->\n\nSecret.',
+      'One.\n\nTwo.\n\n<!--PAYWALL-->\n\nSecret.',
+    ]) {
+      expect(bodyProblem(body)).toMatchObject({
+        field: 'body',
+        message: expect.stringContaining('paywall marker on line'),
+      });
+    }
+  });
+
+  it('refuses a subscriber report that leaves subscribers nothing', () => {
+    expect(bodyProblem('Only one paragraph.')).toMatchObject({ message: expect.stringContaining('leaves nothing') });
+    expect(bodyProblem('One.\n\nTwo.\n\n<!-- paywall -->\n\n[^1]: A source.')).toMatchObject({
+      message: expect.stringContaining('leaves nothing'),
+    });
+    expect(parse('One.\n\nTwo.\n\nThree is for subscribers.').ok).toBe(true);
+  });
+});
