@@ -14,6 +14,8 @@ export interface DeliveryOptions {
   retryDelayMs: number;
   /** Batches in flight at once (SQS scales out; a stream shard never does). */
   concurrency: number;
+  /** Like MaximumBatchingWindowInSeconds: wait this long for a fuller batch. @default 0 */
+  batchWindowMs?: number;
   onDeadLetter?: (name: string, count: number, reason: string) => void;
 }
 
@@ -61,6 +63,12 @@ abstract class Delivery<T, E> {
 
   private async loop(): Promise<void> {
     while (this.running) {
+      const window = this.options.batchWindowMs ?? 0;
+      const age = this.queue.oldestWaitingAge();
+      if (window > 0 && age !== undefined && age < window && this.queue.size < this.options.batchSize) {
+        await this.queue.changed(window - age);
+        continue;
+      }
       const batch = this.queue.take(this.options.batchSize, Date.now(), this.ordered);
       if (batch.length === 0) {
         await this.queue.changed(100);

@@ -15,6 +15,8 @@ export interface QueueEntry<T> {
   attempts: number;
   /** Epoch ms before which the entry is not handed out again (SQS visibility / retry backoff). */
   notBefore: number;
+  /** Epoch ms it was pushed (0 after a restart: deliver at once). */
+  enqueuedAt: number;
 }
 
 type JournalLine<T> =
@@ -28,7 +30,8 @@ export class DurableQueue<T> {
   private readonly dead: { id: string; body: T; reason: string }[] = [];
   private journal: FileHandle | undefined;
   private nextSeq = 1;
-  private writing: Promise<void> = Promise.resolve();
+  private buffered: { data: string; resolve: () => void; reject: (error: Error) => void }[] = [];
+  private flushing: Promise<void> | undefined;
   private readonly waiters = new Set<() => void>();
 
   constructor(private readonly file: string) {}
@@ -62,7 +65,7 @@ export class DurableQueue<T> {
       ...survivors.map(([id, { body }], index) => JSON.stringify({ op: 'put', id, seq: index + 1, body })),
     ];
     for (const [index, [id, { body }]] of survivors.entries()) {
-      this.pending.set(id, { id, seq: index + 1, body, attempts: 0, notBefore: 0 });
+      this.pending.set(id, { id, seq: index + 1, body, attempts: 0, notBefore: 0, enqueuedAt: 0 });
     }
     this.nextSeq = survivors.length + 1;
     const temporary = `${this.file}.compact`;
@@ -76,7 +79,15 @@ export class DurableQueue<T> {
 
   /** Resolves once the messages are on disk: only then may the caller acknowledge them to its client. */
   async push(bodies: T[]): Promise<string[]> {
-    const entries = bodies.map((body) => ({ id: randomUUID(), seq: this.nextSeq++, body, attempts: 0, notBefore: 0 }));
+    const now = Date.now();
+    const entries = bodies.map((body) => ({
+      id: randomUUID(),
+      seq: this.nextSeq++,
+      body,
+      attempts: 0,
+      notBefore: 0,
+      enqueuedAt: now,
+    }));
     await this.append(entries.map(({ id, seq, body }) => ({ op: 'put', id, seq, body })));
     for (const entry of entries) this.pending.set(entry.id, entry);
     this.wake();
@@ -130,6 +141,14 @@ export class DurableQueue<T> {
     return 'retry';
   }
 
+  /** Age in ms of the oldest entry waiting to be handed out, or undefined when none waits. */
+  oldestWaitingAge(now = Date.now()): number | undefined {
+    for (const entry of this.pending.values()) {
+      if (!this.inFlight.has(entry.id)) return now - entry.enqueuedAt;
+    }
+    return undefined;
+  }
+
   get size(): number {
     return this.pending.size;
   }
@@ -156,7 +175,7 @@ export class DurableQueue<T> {
   }
 
   async close(): Promise<void> {
-    await this.writing;
+    await this.flushing;
     await this.journal?.close();
     this.journal = undefined;
   }
@@ -165,16 +184,31 @@ export class DurableQueue<T> {
     for (const waiter of [...this.waiters]) waiter();
   }
 
+  /**
+   * Group commit: lines appended while a write is in flight go out together in the next write and share its
+   * fsync, so concurrent producers pay for one sync, not one each. Each caller resolves once its lines are synced.
+   */
   private append(lines: JournalLine<T>[]): Promise<void> {
-    const journal = this.journal;
-    if (!journal) return Promise.reject(new Error(`Queue ${this.file} is not open`));
-    const data = lines.map((line) => JSON.stringify(line)).join('\n') + '\n';
-    // Appends are chained so lines never interleave; each resolves after its own fsync.
-    const next = this.writing.then(async () => {
-      await journal.write(data);
-      await journal.datasync();
+    if (!this.journal) return Promise.reject(new Error(`Queue ${this.file} is not open`));
+    return new Promise((resolve, reject) => {
+      this.buffered.push({ data: lines.map((line) => JSON.stringify(line)).join('\n') + '\n', resolve, reject });
+      if (!this.flushing) this.flushing = this.flush();
     });
-    this.writing = next.catch(() => undefined);
-    return next;
+  }
+
+  private async flush(): Promise<void> {
+    while (this.buffered.length > 0) {
+      const batch = this.buffered.splice(0);
+      try {
+        const journal = this.journal;
+        if (!journal) throw new Error(`Queue ${this.file} is not open`);
+        await journal.write(batch.map((entry) => entry.data).join(''));
+        await journal.datasync();
+        for (const entry of batch) entry.resolve();
+      } catch (error) {
+        for (const entry of batch) entry.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+    this.flushing = undefined;
   }
 }

@@ -29,6 +29,8 @@ async function main(): Promise<void> {
     sweepIntervalMs: port('DISPATCH_SWEEP_SECONDS', 15) * 1000,
     retryDelayMs: 1000,
     schedules: true,
+    isolateConsumers: true,
+    streamBatchWindowMs: 1000,
     log,
   });
   log(`Dispatch is running.
@@ -44,6 +46,11 @@ Press Ctrl-C to stop.`);
     if (stopping) return;
     stopping = true;
     log(`${signal} received: finishing deliveries in flight and stopping…`);
+    // Whatever is still in flight after this is journaled and redelivered on the next start.
+    setTimeout(() => {
+      log('Stop timed out after 20 s; exiting. Undelivered work stays journaled for the next start.');
+      process.exit(1);
+    }, 20_000).unref();
     stack.stop().then(
       () => {
         log('Stopped cleanly.');

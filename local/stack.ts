@@ -25,6 +25,7 @@ import { startEmulators, type Emulators } from './emulators';
 import { invoker, type LocalFunctionName } from './functions';
 import { Gateway } from './gateway';
 import { lambdaContext } from './lambda-context';
+import { WorkerInvoker } from './worker-invoker';
 import { ensureTables } from './provision';
 import { Scheduler } from './scheduler';
 import { SesFeedbackPoller } from './ses-feedback-poller';
@@ -45,6 +46,13 @@ export interface LocalStackOptions {
   retryDelayMs: number;
   /** Start the digest cron and the sweeper; tests turn them off and fire schedules themselves. */
   schedules: boolean;
+  /**
+   * Run stream, queue and schedule consumers in a worker thread, as separate Lambdas would run, so their work
+   * never stalls the gateway. Tests that drive handlers in-process keep it off.
+   */
+  isolateConsumers: boolean;
+  /** Stream batching window (AWS: 1 s, see the stateless stack); 0 delivers at once. */
+  streamBatchWindowMs: number;
   log: (line: string) => void;
 }
 
@@ -191,15 +199,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     new EditorsStore(DynamoDBDocumentClient.from(dynamo), localTableName(editorsTable)),
   );
 
+  const workers = options.isolateConsumers ? new WorkerInvoker() : undefined;
+  const consumer = <E>(fn: LocalFunctionName) => (workers ? workers.invoker<E>(fn) : invoker<E>(fn));
+
   const onDeadLetter = (name: string, count: number, reason: string): void =>
     options.log(`dead-letter: ${name} gave up on ${count} record(s): ${reason}`);
   const streamDeliveries = [...streamQueues.entries()].map(
     ([fn, queue]) =>
-      new StreamDelivery(queue, invoker(fn), {
+      new StreamDelivery(queue, consumer(fn), {
         name: fn,
         batchSize: 100,
         maxAttempts: STREAM_MAX_ATTEMPTS,
         retryDelayMs: options.retryDelayMs,
+        batchWindowMs: options.streamBatchWindowMs,
         onDeadLetter,
       }),
   );
@@ -209,7 +221,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (!durable) throw new Error(`No local queue ${name}`);
     return new SqsDelivery(
       durable,
-      invoker(fn),
+      consumer(fn),
       {
         name: fn,
         batchSize: queue.batchSize,
@@ -234,7 +246,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const planQueueStore = sqsQueues.get(localQueueName(planQueue));
   const fire = async (name: 'release-sweeper' | 'digest', scheduledTime: Date): Promise<void> => {
     if (name === 'release-sweeper') {
-      await invoker('release-sweeper')(
+      await consumer('release-sweeper')(
         { scheduledTime: scheduledTime.toISOString() },
         lambdaContext('release-sweeper'),
       );
@@ -302,6 +314,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         await scheduler.stop();
         await Promise.all(deliveries.map((delivery) => delivery.stop()));
         await feedbackPoller.stop();
+        await workers?.close();
         await Promise.all([...streamQueues.values(), ...sqsQueues.values()].map((queue) => queue.close()));
         await sqs.close();
         await proxy.close();

@@ -26,7 +26,7 @@ const WRITE_OPS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteIte
 
 /**
  * dynalite has no DynamoDB Streams, so every client talks to dynalite through this proxy. For writes to a
- * stream-enabled table it reads the item before and after (serialised per table, so no write slips between
+ * stream-enabled table it reads the item before and after (serialised per item, so no write to it slips between
  * the two reads), journals a record of the shape AWS delivers, and only then answers the client.
  */
 export class StreamProxy {
@@ -76,19 +76,26 @@ export class StreamProxy {
       respond(res, response);
       return;
     }
-    const tableNames = [...new Set(touched.map((t) => t.table.tableName))].sort();
-    await this.withLocks(tableNames, async () => {
+    // Lock per item: the before/after reads of one key must not interleave with another write to that key,
+    // while writes to different items go ahead in parallel as they do in DynamoDB.
+    const itemKeys = [...new Set(touched.map((t) => `${t.table.tableName}|${JSON.stringify(t.key)}`))].sort();
+    await this.withLocks(itemKeys, async () => {
       const before = await Promise.all(touched.map((t) => this.read(t.table.tableName, t.key)));
       const response = await this.forward(req, body);
       if (response.status === 200) {
-        const after = await Promise.all(touched.map((t) => this.read(t.table.tableName, t.key)));
+        // A put's new image is its item and a delete has none; only an update must be read back.
+        const after = await Promise.all(
+          touched.map((t) =>
+            t.written === undefined ? this.read(t.table.tableName, t.key) : (t.written ?? undefined),
+          ),
+        );
         await this.journal(touched, before, after);
       }
       respond(res, response);
     });
   }
 
-  private streamKeys(operation: string, rawBody: Buffer): { table: StreamTable; key: Item }[] {
+  private streamKeys(operation: string, rawBody: Buffer): { table: StreamTable; key: Item; written?: Item | null }[] {
     const request = JSON.parse(rawBody.toString('utf8')) as {
       TableName?: string;
       Item?: Item;
@@ -105,15 +112,19 @@ export class StreamProxy {
       return Object.entries(request.RequestItems ?? {}).flatMap(([name, writes]) => {
         const table = this.tables.get(name);
         if (!table) return [];
-        return writes.flatMap((write) => {
-          const item = write.PutRequest?.Item ?? write.DeleteRequest?.Key;
-          return item ? [{ table, key: keysOf(table, item) }] : [];
+        return writes.flatMap((write): { table: StreamTable; key: Item; written: Item | null }[] => {
+          if (write.PutRequest)
+            return [{ table, key: keysOf(table, write.PutRequest.Item), written: write.PutRequest.Item }];
+          if (write.DeleteRequest) return [{ table, key: keysOf(table, write.DeleteRequest.Key), written: null }];
+          return [];
         });
       });
     }
     const table = request.TableName ? this.tables.get(request.TableName) : undefined;
     const item = request.Item ?? request.Key;
-    return table && item ? [{ table, key: keysOf(table, item) }] : [];
+    if (!table || !item) return [];
+    const written = operation === 'PutItem' ? request.Item : operation === 'DeleteItem' ? null : undefined;
+    return [{ table, key: keysOf(table, item), ...(written !== undefined ? { written } : {}) }];
   }
 
   private async read(tableName: string, key: Item): Promise<Item | undefined> {
@@ -124,7 +135,7 @@ export class StreamProxy {
   }
 
   private async journal(
-    touched: { table: StreamTable; key: Item }[],
+    touched: { table: StreamTable; key: Item; written?: Item | null }[],
     before: (Item | undefined)[],
     after: (Item | undefined)[],
   ): Promise<void> {

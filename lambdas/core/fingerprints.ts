@@ -1,5 +1,3 @@
-import { hash } from 'node:crypto';
-
 /**
  * The leak scan: proof that no public artifact carries subscriber-only text. Intake stores hashed word shingles
  * of the subscriber part (never the text, see ReportRecord.fingerprints); whoever writes a public artifact
@@ -51,15 +49,21 @@ export function fingerprintSubscriberPart(subscriberText: string, publicText: st
  * Lists of several reports may be concatenated and scanned at once.
  */
 export function findLeaks(artifact: string, fingerprints: readonly string[]): LeakScan {
+  const found = matchingFingerprints(artifact, fingerprints);
+  return { hits: found.size, leaked: found.size >= 1 };
+}
+
+/** The stored fingerprints that occur in the artifact; one pass over it, however many reports they come from. */
+export function matchingFingerprints(artifact: string, fingerprints: readonly string[]): Set<string> {
   const wanted = new Set(fingerprints);
-  if (wanted.size === 0) return { hits: 0, leaked: false };
+  const found = new Set<string>();
+  if (wanted.size === 0) return found;
   const words = wordsOf(artifact);
   const sizes = new Set([SHINGLE_WORDS, ...fingerprints.map(shortShingleSize).filter((size) => size > 0)]);
-  const found = new Set<string>();
   for (const size of sizes) {
     for (const fingerprint of shingles(words, size)) if (wanted.has(fingerprint)) found.add(fingerprint);
   }
-  return { hits: found.size, leaked: found.size >= 1 };
+  return found;
 }
 
 /** The words both sides compare; exported so tests and tools can see what the scan sees. */
@@ -75,16 +79,48 @@ export function wordsOf(text: string): string[] {
 }
 
 /**
- * An 8-word shingle is the first 64 bits of SHA-256 over its words, as 11 base64url characters. A shorter one
- * carries its word count as a 12th character, so the scan knows which window sizes to hash besides 8.
+ * An 8-word shingle is a 64-bit hash of its words, as 11 base64url characters; a shorter one carries its word count
+ * as a 12th character, so the scan knows which window sizes to hash besides 8. Each word is hashed once and a
+ * window combines its words' hashes: the feed publisher scans every artifact it writes, so this is its hot path.
+ * The hash only has to spread well (sampling) and rarely collide (lookup); it guards nothing cryptographic.
  */
 function shingles(words: readonly string[], size: number): string[] {
+  const low = new Uint32Array(words.length);
+  const high = new Uint32Array(words.length);
+  words.forEach((word, index) => {
+    low[index] = hashWord(word, 0x811c9dc5);
+    high[index] = hashWord(word, 0x9e3779b9);
+  });
+  const digest = Buffer.alloc(8);
   const result: string[] = [];
   for (let start = 0; start + size <= words.length; start++) {
-    const digest = hash('sha256', words.slice(start, start + size).join(' '), 'buffer').subarray(0, 8);
+    let a = 0x243f6a88 ^ size;
+    let b = 0x85a308d3 ^ size;
+    for (let offset = 0; offset < size; offset++) {
+      a = Math.imul(a ^ (low[start + offset] ?? 0), 0x01000193);
+      b = Math.imul(b ^ (high[start + offset] ?? 0), 0x5bd1e995);
+      b ^= b >>> 15;
+    }
+    digest.writeUInt32BE(mix(a ^ Math.imul(b, 0x27d4eb2d)), 0);
+    digest.writeUInt32BE(mix(b ^ Math.imul(a, 0x165667b1)), 4);
     result.push(digest.toString('base64url') + (size < SHINGLE_WORDS ? String(size) : ''));
   }
   return result;
+}
+
+/** FNV-1a over UTF-16 code units, finished with a MurmurHash3 mix so every output bit depends on the word. */
+function hashWord(word: string, seed: number): number {
+  let hash = seed;
+  for (let index = 0; index < word.length; index++) hash = Math.imul(hash ^ word.charCodeAt(index), 0x01000193);
+  return mix(hash);
+}
+
+function mix(value: number): number {
+  let hash = value ^ (value >>> 16);
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  return (hash ^ (hash >>> 16)) >>> 0;
 }
 
 function isSampled(fingerprint: string): boolean {

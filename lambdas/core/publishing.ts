@@ -1,4 +1,4 @@
-import { findLeaks } from './fingerprints';
+import { matchingFingerprints } from './fingerprints';
 import type { ReportRecord } from './report';
 import { tagSlug } from './tags';
 
@@ -69,12 +69,14 @@ export class LeakBlockedError extends Error {
 export function assertNoLeak(artifact: string, body: string, covered: readonly ReportRecord[]): void {
   const guarded = covered.filter((record) => record.fingerprints.length > 0);
   if (guarded.length === 0) return;
-  // One pass over the artifact for all reports; only on a hit is it worth finding out whose text it is.
-  const scan = findLeaks(
+  // One pass over the artifact for all reports; the hits then say whose text it is.
+  const found = matchingFingerprints(
     body,
     guarded.flatMap((record) => record.fingerprints),
   );
-  if (!scan.leaked) return;
-  const culprits = guarded.filter((record) => findLeaks(body, record.fingerprints).leaked).map((record) => record.id);
-  throw new LeakBlockedError(artifact, culprits, scan.hits);
+  if (found.size === 0) return;
+  const culprits = guarded
+    .filter((record) => record.fingerprints.some((fingerprint) => found.has(fingerprint)))
+    .map((record) => record.id);
+  throw new LeakBlockedError(artifact, culprits, found.size);
 }

@@ -152,10 +152,11 @@ export class ReportService {
   }
 
   private async persist(prepared: PreparedReport): Promise<void> {
-    await Promise.all(
-      prepared.vaultObjects.map((object) => this.vault.put(object.key, object.body, object.contentType)),
-    );
-    await this.reports.putTagEntries(prepared.record);
+    // Both must land before the report item that depends on them; neither depends on the other.
+    await Promise.all([
+      ...prepared.vaultObjects.map((object) => this.vault.put(object.key, object.body, object.contentType)),
+      this.reports.putTagEntries(prepared.record),
+    ]);
   }
 
   private async require(id: string): Promise<ReportRecord> {

@@ -27,6 +27,8 @@ export async function startHarness(): Promise<Harness> {
     sweepIntervalMs: 60_000,
     retryDelayMs: 20,
     schedules: false,
+    isolateConsumers: false,
+    streamBatchWindowMs: 0,
     log: () => undefined,
   });
   return {
