@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -33,8 +33,6 @@ export interface BundleFigures {
   sdkImportMs: number;
   /** Of initMs: evaluating the bundle itself once the SDK is loaded. */
   ownInitMs: number;
-  /** Diagnostic: the same bundle with `import * as z from 'zod'` (tree-shakeable) instead of `import { z }`. */
-  zodNamespace: { bundleKB: number; zodKB: number; ownInitMs: number };
   /** With NODE_OPTIONS=--enable-source-maps, as the function construct configures the Lambda. */
   initMsWithSourceMaps: number;
   initRunsWithSourceMaps: number[];
@@ -48,17 +46,6 @@ const INIT_RUNS = 7;
 
 /** NodejsFunction's target for the construct's runtime: nodejs24.x → node24. */
 const esbuildTarget = (): string => DISPATCH_RUNTIME.name.replace(/^nodejs(\d+)\.x$/, 'node$1');
-
-/** Diagnostic only: rewrites `import { z } from 'zod'` in our sources, to size the recommended patch. */
-const zodNamespacePlugin: Plugin = {
-  name: 'zod-namespace-import',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]lambdas[\\/].*\.ts$/ }, async (args) => ({
-      contents: (await readFile(args.path, 'utf8')).replace(/import \{ z \} from 'zod';/g, "import * as z from 'zod';"),
-      loader: 'ts',
-    }));
-  },
-};
 
 async function bundle(
   dir: string,
@@ -173,20 +160,12 @@ async function bundleAndInit(log: (line: string) => void): Promise<BundleFigures
     .slice(0, 6)
     .map(([path, bytes]) => ({ path, kB: round(bytes / 1024, 1) }));
 
-  const variant = await bundle(`${OUT_DIR}-zod-namespace`, [zodNamespacePlugin]);
-  const variantOutput = outputOf(variant.metafile);
-  const variantZod = Object.entries(variantOutput.inputs)
-    .filter(([path]) => path.includes('node_modules/zod/'))
-    .reduce((sum, [, input]) => sum + input.bytesInOutput, 0);
-
   await initOnce(outfile, externalSdkImports, ''); // warm the file-system cache; not counted
   const samples: InitSample[] = [];
   const withMaps: InitSample[] = [];
-  const variantOwn: number[] = [];
   for (let i = 0; i < INIT_RUNS; i++) {
     samples.push(await initOnce(outfile, externalSdkImports, ''));
     withMaps.push(await initOnce(outfile, externalSdkImports, '--enable-source-maps'));
-    variantOwn.push((await initOnce(variant.outfile, externalSdkImports, '')).own);
   }
   const initRuns = samples.map((s) => s.total);
   const initRunsWithSourceMaps = withMaps.map((s) => s.total);
@@ -201,7 +180,6 @@ async function bundleAndInit(log: (line: string) => void): Promise<BundleFigures
     initRuns: initRuns.map((v) => round(v, 1)),
     sdkImportMs: round(median(samples.map((s) => s.sdk)), 1),
     ownInitMs: round(median(samples.map((s) => s.own)), 1),
-    zodNamespace: { bundleKB: kB(variantOutput.bytes), zodKB: kB(variantZod), ownInitMs: round(median(variantOwn), 1) },
     initMsWithSourceMaps: round(median(initRunsWithSourceMaps), 1),
     initRunsWithSourceMaps: initRunsWithSourceMaps.map((v) => round(v, 1)),
   };
@@ -211,9 +189,6 @@ async function bundleAndInit(log: (line: string) => void): Promise<BundleFigures
   log(`bundle: largest parts ${largestInputs.map((p) => `${p.path} ${p.kB} KB`).join(', ')}`);
   log(
     `bundle: init ms ${figures.initRuns.join(', ')} (median ${figures.initMs}: SDK packages ${figures.sdkImportMs} + bundle's own ${figures.ownInitMs}); with --enable-source-maps ${figures.initRunsWithSourceMaps.join(', ')}`,
-  );
-  log(
-    `bundle: with \`import * as z from 'zod'\`: ${figures.zodNamespace.bundleKB} KB (zod ${figures.zodNamespace.zodKB} KB), own init ${figures.zodNamespace.ownInitMs} ms`,
   );
   return figures;
 }
