@@ -1,3 +1,4 @@
+import type { WindowClaimInput } from '../core/edition-planner';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
@@ -31,14 +32,8 @@ const deliveryItemKey = (editionId: string, key: string) => ({ pk: `EDITION#${ed
 const windowKey = (start: string) => ({ pk: `WINDOW#${start}`, sk: 'WINDOW' });
 const HEAD_KEY = { pk: 'HEAD', sk: 'EDITIONS' };
 
-export interface WindowClaim {
-  editionId: string;
-  windowStart: string;
-  windowEnd: string;
-  trigger: EditionRecord['trigger'];
-  createdAt: string;
-  reportIds: string[];
-}
+/** What claiming a window records; defined by the planner that asks for it. */
+export type WindowClaim = WindowClaimInput;
 
 export class DigestsStore {
   constructor(

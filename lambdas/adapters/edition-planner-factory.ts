@@ -5,7 +5,7 @@ import { dynamoDocumentClient, s3Client } from './clients';
 import { digestsTable, reportsTable, vaultBucket } from './data-model';
 import { DigestsStore } from './digests-store';
 import { VaultCompiledEditions, VaultEditionSources } from './edition-sources';
-import { PublishedReports } from './published-reports';
+import { ReportsStore } from './reports-store';
 import { Vault } from './vault';
 
 /** The planner as both the digests API and the planner Lambda build it from their environment. */
@@ -15,7 +15,7 @@ export function editionPlannerFromEnv(): { planner: EditionPlanner; digests: Dig
   const digests = new DigestsStore(dynamoDocumentClient(), tableName(digestsTable.env));
   const planner = new EditionPlanner(
     digests,
-    new VaultEditionSources(new PublishedReports(dynamoDocumentClient(), tableName(reportsTable.env)), vault),
+    new VaultEditionSources(new ReportsStore(dynamoDocumentClient(), tableName(reportsTable.env)), vault),
     new VaultCompiledEditions(vault),
     compileEdition,
     publication,

@@ -4,19 +4,19 @@ import type { EditionWindow } from '../core/editions';
 import type { CompiledEditionSource } from '../core/mail-delivery';
 import type { PaidPart, ReportRecord } from '../core/report';
 import { VAULT_PREFIX } from './data-model';
-import type { PublishedReports } from './published-reports';
+import type { ReportsStore } from './reports-store';
 import type { SubscribersStore } from './subscribers-store';
 import type { Vault } from './vault';
 
 /** The planner's and sender's views of the stores they share: reports, vault, subscribers. */
 export class VaultEditionSources implements EditionSources {
   constructor(
-    private readonly reports: PublishedReports,
+    private readonly reports: ReportsStore,
     private readonly vault: Vault,
   ) {}
 
   inWindow(window: EditionWindow, limit: number): Promise<ReportRecord[]> {
-    return this.reports.inWindow(window, limit);
+    return this.reports.publishedInWindow(window, limit);
   }
 
   paidPart(ref: string): Promise<PaidPart> {

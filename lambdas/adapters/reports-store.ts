@@ -156,6 +156,32 @@ export class ReportsStore {
   }
 
   /**
+   * Published reports with publishAt in [start, end), newest first, at most `limit` — a digest window. The key
+   * condition stops at the window start, so an edition reads only its own reports.
+   */
+  async publishedInWindow(window: { start: string; end: string }, limit: number): Promise<ReportRecord[]> {
+    const found: ReportRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: INDEX.byListing,
+          // `${end}#id` sorts after `${end}`, so BETWEEN start AND end is exactly [start, end).
+          KeyConditionExpression: 'listing = :public AND sortKey BETWEEN :start AND :end',
+          ExpressionAttributeValues: { ':public': 'public', ':start': window.start, ':end': window.end },
+          ScanIndexForward: false,
+          Limit: limit - found.length,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      found.push(...(page.Items ?? []).map(toRecord));
+      start = page.LastEvaluatedKey;
+    } while (start && found.length < limit);
+    return found;
+  }
+
+  /**
    * The latest `limit` published reports carrying a tag. Tag entries may briefly outlive a tag change (they are
    * written before and cleaned after the report), so each candidate is checked against the report itself.
    */

@@ -25,6 +25,7 @@ import {
 } from './editions';
 import type { Publication } from './publication';
 import type { PaidPart, ReportRecord } from './report';
+import { loadPaidParts } from './tiers';
 
 /** Ports of the planner; the DynamoDB, S3 and SQS adapters implement them. */
 export interface EditionsRepository {
@@ -218,15 +219,7 @@ export class EditionPlanner {
   ): Promise<Record<DigestTier, EditionContent> | undefined> {
     const reports = await this.sources.inWindow(window, MAX_EDITION_REPORTS);
     if (reports.length === 0) return undefined;
-    const paidParts = new Map<string, PaidPart>();
-    await Promise.all(
-      reports
-        .filter((report) => report.paidRef && !report.released && report.tier === 'subscriber')
-        .map(async (report) => {
-          const ref = report.paidRef as string;
-          paidParts.set(ref, await this.sources.paidPart(ref));
-        }),
-    );
+    const paidParts = await loadPaidParts(reports, (ref) => this.sources.paidPart(ref));
     const build = (tier: DigestTier): EditionContent =>
       buildEditionContent({ id, date, tier, views: editionViews(reports, paidParts, tier, this.publication) });
     return { free: build('free'), paid: build('paid') };

@@ -80,3 +80,15 @@ export function paidView(record: ReportRecord, paid: PaidPart | undefined, publi
   if (!paid) throw new Error(`Report ${record.id} is subscriber-only but its paid part was not supplied`);
   return { ...baseView(record, publication), bodyHtml: paid.fullHtml, access: 'full' };
 }
+
+/** The paid parts a set of reports needs for full-text readers, fetched once per part, keyed by vault ref. */
+export async function loadPaidParts(
+  records: readonly ReportRecord[],
+  load: (ref: string) => Promise<PaidPart>,
+): Promise<Map<string, PaidPart>> {
+  const refs = [
+    ...new Set(records.filter((record) => !isFullyPublic(record)).flatMap((record) => record.paidRef ?? [])),
+  ];
+  const parts = await Promise.all(refs.map(async (ref) => [ref, await load(ref)] as const));
+  return new Map(parts);
+}

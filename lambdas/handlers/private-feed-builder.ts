@@ -11,7 +11,7 @@ import { loadPublication, requireEnv, tableName } from '../config';
 import { FEED_FILES } from '../core/feeds';
 import { newPlaceholder, renderPrivateFeeds } from '../core/private-feeds';
 import type { PaidPart } from '../core/report';
-import { isFullyPublic } from '../core/tiers';
+import { loadPaidParts } from '../core/tiers';
 
 const publication = loadPublication();
 const reports = new ReportsStore(dynamoDocumentClient(), tableName(reportsTable.env));
@@ -42,15 +42,7 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
 
 async function rebuild(): Promise<void> {
   const records = await reports.latestPublished(publication.feedLength);
-  const paidParts = new Map<string, PaidPart>();
-  await Promise.all(
-    records
-      .filter((record) => !isFullyPublic(record) && record.paidRef)
-      .map(async (record) => {
-        const ref = record.paidRef as string;
-        paidParts.set(ref, await vault.getJson<PaidPart>(ref));
-      }),
-  );
+  const paidParts = await loadPaidParts(records, (ref) => vault.getJson<PaidPart>(ref));
   const placeholder = newPlaceholder();
   const { documents, updated } = renderPrivateFeeds(records, paidParts, publication, placeholder);
   await Promise.all(FEED_FILES.map((file) => files.put(file, documents[file], placeholder, updated)));

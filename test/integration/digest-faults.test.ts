@@ -13,7 +13,7 @@ import {
   ActiveSubscriberPages,
 } from '../../lambdas/adapters/edition-sources';
 import { SesMailer, type SendEmailClient } from '../../lambdas/adapters/mailer';
-import { PublishedReports } from '../../lambdas/adapters/published-reports';
+import { ReportsStore } from '../../lambdas/adapters/reports-store';
 import { SubscribersStore } from '../../lambdas/adapters/subscribers-store';
 import { Vault } from '../../lambdas/adapters/vault';
 import type { CompiledEdition, DigestTier } from '../../lambdas/core/digest';
@@ -272,7 +272,7 @@ describe('mail sender under faults (1,000 recipients)', { timeout: 120_000 }, ()
     const planner = new EditionPlanner(
       digests,
       new VaultEditionSources(
-        new PublishedReports(DynamoDBDocumentClient.from(dynamo), harness.stack.endpoints.tables.Reports as string),
+        new ReportsStore(DynamoDBDocumentClient.from(dynamo), harness.stack.endpoints.tables.Reports as string),
         vault,
       ),
       compiled,
