@@ -19,6 +19,10 @@ export class VaultEditionSources implements EditionSources {
     return this.reports.publishedInWindow(window, limit);
   }
 
+  earliestUnlistedPublication(now: Date): Promise<string | undefined> {
+    return this.reports.earliestUnlistedPublication(now);
+  }
+
   paidPart(ref: string): Promise<PaidPart> {
     return this.vault.getJson<PaidPart>(ref);
   }

@@ -227,6 +227,21 @@ export class ReportsStore {
     return Items.map(toRecord);
   }
 
+  /** The earliest publishAt ≤ now of a live report the release sweeper has not listed yet. */
+  async earliestUnlistedPublication(now: Date): Promise<string | undefined> {
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: INDEX.byDue,
+        KeyConditionExpression: 'dueKey = :due AND dueAt <= :now',
+        FilterExpression: 'attribute_not_exists(listing) AND #state = :live AND publishAt <= :now',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':due': 'due', ':now': now.toISOString(), ':live': 'live' },
+      }),
+    );
+    return Items.map((item) => String(item.publishAt)).sort()[0];
+  }
+
   private async getMany(ids: string[]): Promise<Map<string, { record: ReportRecord; listing?: string }>> {
     const result = new Map<string, { record: ReportRecord; listing?: string }>();
     const unique = [...new Set(ids)];

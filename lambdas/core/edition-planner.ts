@@ -63,6 +63,8 @@ export interface WindowClaimInput {
 
 export interface EditionSources {
   inWindow(window: EditionWindow, limit: number): Promise<ReportRecord[]>;
+  /** The earliest publishAt ≤ `now` of a report the sweeper has not listed yet, if any. */
+  earliestUnlistedPublication(now: Date): Promise<string | undefined>;
   paidPart(ref: string): Promise<PaidPart>;
 }
 
@@ -108,8 +110,14 @@ export class EditionPlanner {
   ) {}
 
   /** The window the next edition would cover if it closed at `end`. */
+  /**
+   * The window closes before any report whose publishAt has come but which the release sweeper has not listed
+   * yet (it runs every minute): such a report belongs to the next edition, not to none.
+   */
   async nextWindow(end: Date): Promise<EditionWindow> {
-    return nextWindow((await this.editions.head())?.windowEnd, end);
+    const pending = await this.sources.earliestUnlistedPublication(end);
+    const closes = pending && Date.parse(pending) < end.getTime() ? new Date(pending) : end;
+    return nextWindow((await this.editions.head())?.windowEnd, closes);
   }
 
   async create(end: Date, trigger: EditionRecord['trigger'], now: Date): Promise<CreateOutcome> {
