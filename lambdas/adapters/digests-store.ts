@@ -1,15 +1,18 @@
-import type { WindowClaimInput } from '../core/edition-planner';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
+  QueryCommand,
   UpdateCommand,
   type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
+  type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
+import type { WindowClaimInput } from '../core/edition-planner';
 import type {
+  DeliveryTally,
   DeliveryRecord,
   DeliveryStatus,
   EditionCounter,
@@ -160,6 +163,66 @@ export class DigestsStore {
       }),
     );
     return strip(Attributes ?? {}) as unknown as EditionRecord;
+  }
+
+  /** Every delivery record of an edition (status and claim time only), for reconciliation. */
+  async deliveryOutcomes(editionId: string): Promise<Pick<DeliveryRecord, 'status' | 'claimedAt'>[]> {
+    const outcomes: Pick<DeliveryRecord, 'status' | 'claimedAt'>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page: QueryCommandOutput = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :to)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pk': editionKey(editionId).pk, ':to': 'TO#' },
+          ProjectionExpression: '#status, claimedAt',
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        outcomes.push({ status: item.status as DeliveryRecord['status'], claimedAt: String(item.claimedAt) });
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return outcomes;
+  }
+
+  /** Replaces the outcome counters with a tally of the delivery records (absolute values, not increments). */
+  async reconcile(
+    id: string,
+    tally: DeliveryTally,
+    status: EditionStatus,
+    at: Date,
+    reason?: string,
+  ): Promise<EditionRecord | undefined> {
+    const finished = status !== 'sending';
+    const { Attributes } = await this.client
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: editionKey(id),
+          UpdateExpression: `SET sent = :sent, failed = :failed, suppressed = :suppressed, notSent = :notSent, #status = :status, updatedAt = :at${finished ? ', completedAt = :at' : ''}${reason ? ', reason = :reason' : ''}`,
+          ConditionExpression: '#status = :sending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':sent': tally.sent,
+            ':failed': tally.failed,
+            ':suppressed': tally.suppressed,
+            ':notSent': tally.notSent,
+            ':status': status,
+            ':sending': 'sending',
+            ':at': at.toISOString(),
+            ...(reason ? { ':reason': reason } : {}),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      )
+      .catch((error: unknown) => {
+        if (error instanceof ConditionalCheckFailedException) return { Attributes: undefined };
+        throw error;
+      });
+    return Attributes ? (strip(Attributes) as unknown as EditionRecord) : undefined;
   }
 
   async claimDelivery(

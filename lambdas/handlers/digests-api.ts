@@ -5,7 +5,14 @@ import { JsonQueue, sqsClient } from '../adapters/queue';
 import { planQueue } from '../adapters/data-model';
 import { requireEnv } from '../config';
 import { DIGEST_TIERS } from '../core/digest';
-import { editionProgress, type PlanMessage } from '../core/editions';
+import {
+  editionProgress,
+  needsReconciliation,
+  reconciledStatus,
+  tallyDeliveries,
+  type EditionRecord,
+  type PlanMessage,
+} from '../core/editions';
 import { apiHandler, json, jsonObjectBody, parseWith, rawBody, type ApiEvent, type ApiResult } from '../http/api';
 import { ConflictError, NotFoundError } from '../http/errors';
 
@@ -52,11 +59,21 @@ async function route(event: ApiEvent): Promise<ApiResult> {
     case 'GET /api/digests/{id}': {
       const edition = await digests.getEdition(event.pathParameters?.id ?? '');
       if (!edition) throw new NotFoundError('No edition has this id');
-      return json(200, editionProgress(edition));
+      return json(200, editionProgress(await reconcileIfStalled(edition, new Date())));
     }
     default:
       throw new NotFoundError(`No route ${event.routeKey}`);
   }
+}
+
+/** A stalled edition is re-counted from its delivery records (see `needsReconciliation`). */
+async function reconcileIfStalled(edition: EditionRecord, now: Date): Promise<EditionRecord> {
+  if (!needsReconciliation(edition, now)) return edition;
+  const tally = tallyDeliveries(await digests.deliveryOutcomes(edition.id), now);
+  const { status, reason } = reconciledStatus(edition, tally, now);
+  const reconciled = await digests.reconcile(edition.id, tally, status, now, reason);
+  logger.info('Edition reconciled', { editionId: edition.id, status, ...tally });
+  return reconciled ?? (await digests.getEdition(edition.id)) ?? edition;
 }
 
 export const handler = apiHandler(route);
