@@ -11,6 +11,7 @@ import type {
 import { routeKey, type FunctionName, type RouteDefinition } from '../lambdas/routes';
 import type { Invoke } from './delivery';
 import { lambdaContext } from './lambda-context';
+import { requestPath, siteKeyFor } from './site-path';
 import { readBody } from './stream-proxy';
 
 /** API Gateway's own payload limit for HTTP APIs. */
@@ -108,7 +109,7 @@ export class Gateway {
       });
       return;
     }
-    await this.serveStatic(req, url, res);
+    await this.serveStatic(req, res);
   }
 
   private match(
@@ -222,20 +223,24 @@ export class Gateway {
     writeResult(res, result);
   }
 
-  /** CloudFront in front of the site bucket: directory paths map to index.html; conditional GETs get 304. */
-  private async serveStatic(req: IncomingMessage, url: URL, res: ServerResponse): Promise<void> {
+  /**
+   * CloudFront in front of the site bucket, and only the site bucket: directory paths map to index.html;
+   * conditional GETs get 304; a path that is not a plain site key is a 400 (see `site-path.ts`).
+   */
+  private async serveStatic(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       sendJson(res, 405, { error: { code: 'method_not_allowed', message: 'Only GET and HEAD are allowed' } });
       return;
     }
-    const decoded = safeDecode(url.pathname);
-    if (decoded === undefined) {
-      sendJson(res, 400, { error: { code: 'bad_request', message: 'The path is not valid percent-encoding' } });
+    // The raw target, not `url.pathname`: WHATWG parsing has already resolved `..`/`%2e%2e` and rewritten `\`,
+    // which hides the attempt. The key must stay inside the site bucket: the S3 client is path-style, so a key
+    // like `../dispatch-vault/…` would be read from the vault (issue 9, finding 6). Refused before any S3 call.
+    const site = siteKeyFor(requestPath(req.url ?? '/') ?? '');
+    if (!site.ok) {
+      sendJson(res, site.status, { error: { code: 'bad_request', message: site.message } });
       return;
     }
-    let key = decoded.replace(/^\/+/, '');
-    if (key === '' || key.endsWith('/')) key += 'index.html';
-    else if (!/\.[a-z0-9]+$/i.test(key.split('/').pop() ?? '')) key += '/index.html';
+    const key = site.key;
     let object;
     try {
       object = await this.options.s3.send(new GetObjectCommand({ Bucket: this.options.siteBucket, Key: key }));

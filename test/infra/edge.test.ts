@@ -1,6 +1,7 @@
 import { runInNewContext } from 'node:vm';
 import { Capture, Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { PUBLIC_FEEDS_PATH_PATTERN } from '../../lib/constructs/edge-distribution';
 import { REPORT_INDEX_REWRITE_CODE } from '../../lib/edge/report-index-rewrite';
 import { synthDispatch } from './dispatch-app';
 
@@ -108,6 +109,19 @@ describe('CloudFront', () => {
     });
   });
 
+  // Issue 9, finding 6 (the local gateway read the vault through `/..%2Fdispatch-vault%2F…`). On AWS the bucket
+  // is never chosen by the path: the site origin is the bucket's own virtual-hosted name, with no origin path,
+  // so whatever the URI says is a key inside the site bucket; and the vault grants CloudFront nothing
+  // (stateful-stack.test.ts). These pin both halves of that.
+  it('addresses the site bucket by its own host name, so no path can name another bucket', () => {
+    const siteOrigin = origin(config.DefaultCacheBehavior.TargetOriginId) as Record<string, unknown> | undefined;
+    expect(JSON.stringify(siteOrigin?.DomainName)).toMatch(/SiteBucket\w*RegionalDomainName/);
+    expect(siteOrigin?.OriginPath ?? '').toBe('');
+    expect(config.CacheBehaviors.filter((candidate) => candidate.TargetOriginId === siteOrigin?.Id)).toEqual([
+      behavior(PUBLIC_FEEDS_PATH_PATTERN),
+    ]);
+  });
+
   it('adds security headers to every behaviour', () => {
     template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
       ResponseHeadersPolicyConfig: Match.objectLike({
@@ -145,4 +159,35 @@ describe('report index rewrite function', () => {
   it.each(['/', '/feeds/rss.xml', '/reports/grid-outage-2025/lead.jpg', '/index.html'])('leaves %s alone', (uri) => {
     expect(run(uri).uri).toBe(uri);
   });
+
+  // CloudFront forwards the raw, still-encoded URI to S3 and S3 takes it as a literal key in the site bucket. The
+  // function must not change that: no decoding, no path resolution, only `index.html` appended or a same-site
+  // redirect, so a traversal spelling stays a missing key in the site bucket (403/404), never a vault object.
+  it('never decodes or resolves the URI', () => {
+    expect(REPORT_INDEX_REWRITE_CODE).not.toMatch(/decodeURI|unescape|normalize/);
+  });
+
+  it.each([
+    '/..%2Fdispatch-vault%2Fprivate-feeds%2Frss.xml',
+    '/reports/..%2F..%2Fdispatch-vault%2Fpaid%2Fx.json/',
+    '/reports/%2e%2e/',
+    '/reports/../',
+    '/reports/..%5Cdispatch-vault/',
+    '/reports/%252F..%252F/',
+    '/reports/x%00/',
+    '/feeds/..%2F..%2Fdispatch-vault%2Fprivate-feeds%2Frss.xml',
+  ])('passes %s through still encoded', (uri) => {
+    const result = run(uri);
+    expect([uri, `${uri}index.html`]).toContain(result.uri);
+  });
+
+  it.each(['/reports/%2F%2Fevil', '/reports/%5C%5Cevil', '/reports/%2e%2e%2fapi'])(
+    'redirects %s only within the site',
+    (uri) => {
+      const response = run(uri);
+      expect(response.statusCode).toBe(301);
+      expect(response.headers?.location?.value).toBe(`${uri}/`);
+      expect(response.headers?.location?.value.startsWith('/reports/')).toBe(true);
+    },
+  );
 });
