@@ -21,6 +21,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/api/editors', fn: 'editors-api', access: 'admin' },
   { method: 'DELETE', path: '/api/editors/{id}', fn: 'editors-api', access: 'admin' },
   { method: 'POST', path: '/api/reports', fn: 'reports-api', access: 'editor' },
+  { method: 'POST', path: '/api/reports/preview', fn: 'reports-api', access: 'editor' },
   { method: 'GET', path: '/api/reports', fn: 'reports-api', access: 'editor' },
   { method: 'GET', path: '/api/reports/{id}', fn: 'reports-api', access: 'editor' },
   { method: 'PUT', path: '/api/reports/{id}', fn: 'reports-api', access: 'editor' },

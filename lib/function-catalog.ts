@@ -5,6 +5,7 @@ import {
   mailQueue,
   planQueue,
   type QueueDefinition,
+  LEAK_STATUS_KEY_PREFIX,
   reportsTable,
   subscribersTable,
   type TableDefinition,
@@ -45,6 +46,11 @@ export interface FunctionSpec {
   readonly description: string;
   /** Item-level access to these tables and their indexes (never Scan, never table management). */
   readonly tables?: readonly TableAccess[];
+  /**
+   * Writes to items of a table whose partition key starts with `leadingKeyPrefix` only (an IAM condition on
+   * `dynamodb:LeadingKeys`), for a function that must not touch the table's other items.
+   */
+  readonly keyedWrites?: readonly { readonly table: TableDefinition; readonly leadingKeyPrefix: string }[];
   /** Vault prefixes the function may read (`s3:GetObject`) and write (`s3:PutObject`). */
   readonly vault?: { readonly get?: readonly VaultPrefix[]; readonly put?: readonly VaultPrefix[] };
   /** Get/Put/Delete on site objects and ListBucket on the site bucket. */
@@ -110,6 +116,7 @@ export const FUNCTIONS: Readonly<Record<DispatchFunctionName, FunctionSpec>> = {
   'feed-publisher': {
     description: 'Reports stream → public feeds, pages and archive in the site bucket. No vault access by design.',
     tables: [read(reportsTable)],
+    keyedWrites: [{ table: reportsTable, leadingKeyPrefix: LEAK_STATUS_KEY_PREFIX }],
     siteReadWrite: true,
   },
   'private-feed-builder': {

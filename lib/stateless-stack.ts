@@ -264,6 +264,16 @@ export class DispatchStatelessStack extends Stack {
       }
     }
 
+    for (const { table, leadingKeyPrefix } of spec.keyedWrites ?? []) {
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['dynamodb:PutItem'],
+          resources: [data.table(table).tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${leadingKeyPrefix}*`] } },
+        }),
+      );
+    }
+
     const vault = data.exportedBucketArn(vaultBucket);
     const vaultObjects = (prefixes: readonly VaultPrefix[]): string[] =>
       prefixes.map((prefix) => `${vault.value}/${prefix}*`);

@@ -45,6 +45,9 @@ export const reportsTable = {
   stream: true,
 } as const satisfies TableDefinition;
 
+/** Leak-scan status items in the reports table (`LEAK#<reportId>`); the feed publisher may write only these. */
+export const LEAK_STATUS_KEY_PREFIX = 'LEAK#';
+
 export const editorsTable = {
   id: 'Editors',
   env: 'EDITORS',

@@ -4,6 +4,8 @@ import { EditionPlanner } from '../core/edition-planner';
 import { dynamoDocumentClient, s3Client } from './clients';
 import { digestsTable, reportsTable, vaultBucket } from './data-model';
 import { DigestsStore } from './digests-store';
+import { logger } from './logger';
+import { emitCount } from './metrics';
 import { VaultCompiledEditions, VaultEditionSources } from './edition-sources';
 import { ReportsStore } from './reports-store';
 import { Vault } from './vault';
@@ -19,6 +21,11 @@ export function editionPlannerFromEnv(): { planner: EditionPlanner; digests: Dig
     new VaultCompiledEditions(vault),
     compileEdition,
     publication,
+    (finding) => {
+      // Ids only: never the text that was found.
+      logger.error('Leak scan found subscriber-only text in a free edition', { ...finding });
+      emitCount('Dispatch/LeakScan', 'LeakBlocked');
+    },
   );
   return { planner, digests };
 }

@@ -2,6 +2,7 @@ import { ulid } from 'ulid';
 import {
   buildEditionContent,
   DIGEST_TIERS,
+  editionReports,
   personalise,
   type CompiledEdition,
   type DigestTier,
@@ -25,7 +26,8 @@ import {
 } from './editions';
 import type { Publication } from './publication';
 import type { PaidPart, ReportRecord } from './report';
-import { loadPaidParts } from './tiers';
+import { renderGuarded } from './leak-guard';
+import { loadPaidParts, stubView } from './tiers';
 
 /** Ports of the planner; the DynamoDB, S3 and SQS adapters implement them. */
 export interface EditionsRepository {
@@ -94,6 +96,19 @@ export type CreateOutcome =
 
 export type Compile = (content: EditionContent, publication: Publication) => Promise<CompiledEdition>;
 
+/** What the leak scan found in a free edition before its first send (ids only, never text). */
+export interface EditionLeakFinding {
+  editionId: string;
+  reportIds: string[];
+  stubbed: string[];
+  action: 'stubbed' | 'paused';
+}
+
+/** Everything a free reader can see of a compiled edition: subject, preheader, HTML and text parts. */
+export function compiledEditionText(compiled: CompiledEdition): string {
+  return [compiled.subject, compiled.preheader, ...compiled.html.parts, ...compiled.text.parts].join('\n');
+}
+
 /**
  * Creates editions (one per window, however many triggers fire) and plans them: two compiles, then every
  * active subscriber fanned out to the mail queue in small batches. Planning can be repeated safely: progress is
@@ -107,6 +122,7 @@ export class EditionPlanner {
     private readonly compiled: CompiledEditionsStore,
     private readonly compile: Compile,
     private readonly publication: Publication,
+    private readonly onLeak: (finding: EditionLeakFinding) => void = () => undefined,
   ) {}
 
   /** The window the next edition would cover if it closed at `end`. */
@@ -169,8 +185,23 @@ export class EditionPlanner {
           'every report of the window was unpublished before planning',
         );
       }
+      const compiled: Partial<Record<DigestTier, CompiledEdition>> = {};
       for (const tier of DIGEST_TIERS) {
-        await this.compiled.put(edition.id, tier, await this.compile(content[tier], this.publication));
+        const guarded = await this.compileGuarded(content[tier], content.reports);
+        if (!guarded) {
+          return this.editions.setStatus(
+            edition.id,
+            ['planning'],
+            'paused',
+            now(),
+            'the leak scan found subscriber-only text in the free edition that no stub could remove; nothing was sent',
+          );
+        }
+        compiled[tier] = guarded;
+      }
+      for (const tier of DIGEST_TIERS) {
+        const document = compiled[tier];
+        if (document) await this.compiled.put(editionId, tier, document);
       }
       await this.editions.markCompiled(edition.id, now());
     }
@@ -211,7 +242,8 @@ export class EditionPlanner {
     if (isEmptyWindow(window)) return undefined;
     const content = await this.contentFor(`preview-${now.getTime()}`, now, window);
     if (!content) return undefined;
-    const compiled = await this.compile(content[tier], this.publication);
+    const compiled = await this.compileGuarded(content[tier], content.reports);
+    if (!compiled) throw new Error('The leak scan found subscriber-only text in the free edition preview');
     if (compiled.tier !== tier) throw new Error(`Preview for ${tier} compiled a ${compiled.tier} edition`);
     const message = personalise(compiled, {
       unsubscribeUrl: `${this.publication.siteUrl}/api/unsubscribe?token=preview`,
@@ -224,12 +256,43 @@ export class EditionPlanner {
     id: string,
     date: Date,
     window: EditionWindow,
-  ): Promise<Record<DigestTier, EditionContent> | undefined> {
+  ): Promise<(Record<DigestTier, EditionContent> & { reports: ReportRecord[] }) | undefined> {
     const reports = await this.sources.inWindow(window, MAX_EDITION_REPORTS);
     if (reports.length === 0) return undefined;
     const paidParts = await loadPaidParts(reports, (ref) => this.sources.paidPart(ref));
     const build = (tier: DigestTier): EditionContent =>
       buildEditionContent({ id, date, tier, views: editionViews(reports, paidParts, tier, this.publication) });
-    return { free: build('free'), paid: build('paid') };
+    return { free: build('free'), paid: build('paid'), reports };
+  }
+
+  /**
+   * The paid edition compiles as it is. The free one passes the leak guard first, like every public file: a
+   * block that carries subscriber-only text becomes a stub (title, summary, subscribe link), and an edition that
+   * still leaks after that compiles to nothing, so the caller pauses it before any mail goes out.
+   */
+  private async compileGuarded(
+    content: EditionContent,
+    reports: readonly ReportRecord[],
+  ): Promise<CompiledEdition | undefined> {
+    if (content.tier === 'paid') return this.compile(content, this.publication);
+    const guarded = await renderGuarded({
+      views: editionReports(content),
+      covered: reports,
+      render: (views) =>
+        this.compile(
+          buildEditionContent({ id: content.id, date: content.date, tier: content.tier, views }),
+          this.publication,
+        ),
+      text: compiledEditionText,
+      stub: stubView,
+    });
+    if (!guarded.ok) {
+      this.onLeak({ editionId: content.id, reportIds: guarded.sources, stubbed: [], action: 'paused' });
+      return undefined;
+    }
+    if (guarded.hits > 0) {
+      this.onLeak({ editionId: content.id, reportIds: guarded.sources, stubbed: guarded.stubbed, action: 'stubbed' });
+    }
+    return guarded.output;
   }
 }

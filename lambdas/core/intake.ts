@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { resolveFreeAt } from './durations';
-import { fingerprintSubscriberPart } from './fingerprints';
+import { fingerprintSubscriberPart, wordsOf } from './fingerprints';
 import { findImagesWithoutAlt, renderMarkdown } from './markdown';
-import { cutPreview, normaliseBody, PAYWALL_MARKER } from './preview-cut';
+import { cutPreview, normaliseBody, PAYWALL_MARKER, type CutRule, type PreviewCut } from './preview-cut';
 import type { Publication } from './publication';
 import { reportInputSchema, type PaidPart, type ReportInput, type ReportRecord } from './report';
 import { sanitizeStrings } from './text-safety';
@@ -58,33 +58,88 @@ export function parseReportInput(raw: Record<string, unknown>, publication: Publ
       },
     };
   }
-  if (input.tier === 'subscriber') {
-    const problem = paywallProblem(input.body);
-    if (problem) return { ok: false, problem: { kind: 'invalid', fields: [{ field: 'body', message: problem }] } };
-  }
+  const cut = cutPreview(input.body);
+  const problems = paywallProblems(cut, input.tier);
+  if (problems.length > 0) return { ok: false, problem: { kind: 'invalid', fields: problems } };
   return { ok: true, input };
 }
 
-const MARKER_LIKE = /<!--\s*paywall\s*-->/i;
-
 /**
- * The cut fails open by nature (no marker → two paragraphs public), so an editor's intent must never be guessed:
- * a marker the cut cannot use (inside a quote, a list or code, misspelt) or a cut that leaves subscribers nothing
- * is refused rather than published in full.
+ * The cut fails open by nature (no marker → two paragraphs public), so an editor's intent is never guessed: a
+ * line that resembles the marker without being one, on any tier (the tier may be the typo), and a subscriber cut
+ * that leaves subscribers nothing are refused rather than published.
  */
-function paywallProblem(body: string): string | undefined {
-  const cut = cutPreview(body);
-  if (!cut.usedMarker && MARKER_LIKE.test(body)) {
-    const line = body.split(/\r?\n/).findIndex((text) => MARKER_LIKE.test(text)) + 1;
-    return `has a paywall marker on line ${line} that the cut cannot use: write ${PAYWALL_MARKER} alone on its own line, outside quotes, lists and code blocks`;
-  }
+function paywallProblems(cut: PreviewCut, tier: ReportInput['tier']): { field: string; message: string }[] {
+  const problems = cut.markerProblems.map((problem) => ({
+    field: 'body',
+    message: `line ${problem.line} ${problem.message}`,
+  }));
+  if (problems.length > 0 || tier !== 'subscriber') return problems;
   const subscriberProse = cut.subscriberMarkdown
     .split(/\r?\n/)
-    .filter((text) => text.trim() !== '' && !/^\[\^[^\]]+\]:/.test(text));
+    .filter((text) => text.trim() !== '' && !/^\s*\[\^[^\]]+\]:/.test(text));
   if (subscriberProse.length === 0) {
-    return `leaves nothing for subscribers: add ${PAYWALL_MARKER} where the subscriber-only part begins, or make the report complimentary`;
+    return [
+      {
+        field: 'body',
+        message: `leaves nothing for subscribers: add ${PAYWALL_MARKER} where the subscriber-only part begins, or make the report complimentary`,
+      },
+    ];
   }
-  return undefined;
+  return [];
+}
+
+export interface PartSize {
+  words: number;
+  bytes: number;
+}
+
+/** What an editor is told about the cut of what they submitted: which rule applied, the parts, and warnings. */
+export interface CutSummary {
+  cut: CutRule;
+  parts: { public: PartSize; subscriber: PartSize };
+  warnings: string[];
+}
+
+const sizeOf = (markdown: string): PartSize => ({
+  words: wordsOf(markdown).length,
+  bytes: Buffer.byteLength(markdown, 'utf8'),
+});
+
+function summariseCut(input: ReportInput, cut: PreviewCut, released: boolean): CutSummary {
+  const warnings: string[] = [];
+  const comments = (input.body.match(/<!--[\s\S]*?-->/g) ?? []).filter((text) => text.trim() !== PAYWALL_MARKER);
+  if (comments.length > 0) {
+    warnings.push(`${comments.length} HTML comment(s) in the body are notes for editors: readers never see them`);
+  }
+  if (input.tier === 'complimentary' || released) {
+    if (cut.rule === 'marker') {
+      warnings.push(
+        released
+          ? 'freeAfter has passed: the whole report is public, the paywall marker has no effect'
+          : 'the report is complimentary: the whole report is public, the paywall marker has no effect',
+      );
+    }
+    return { cut: 'none', parts: { public: sizeOf(input.body), subscriber: sizeOf('') }, warnings };
+  }
+  if (cut.rule === 'first-two-paragraphs') {
+    warnings.push(
+      `no paywall marker: the first two paragraphs are public; put ${PAYWALL_MARKER} on its own line to choose the cut`,
+    );
+  }
+  for (const label of cut.withheldFootnotes) {
+    warnings.push(
+      `footnote [^${label}] is cited before the cut but defined after it: the public sees its number and "source available to subscribers"`,
+    );
+  }
+  return {
+    cut: cut.rule,
+    parts: {
+      public: sizeOf(cut.publicMarkdown.slice(0, cut.publicMarkdown.length - cut.withheldStubs.length)),
+      subscriber: sizeOf(cut.subscriberMarkdown),
+    },
+    warnings,
+  };
 }
 
 export interface VaultObject {
@@ -95,6 +150,10 @@ export interface VaultObject {
 
 export interface PreparedReport {
   record: ReportRecord;
+  /** For the editor: the rule that cut the report, the size of each part, warnings. */
+  cut: CutSummary;
+  /** HTML of the subscriber-only part on its own ('' for a report that is public in full). */
+  subscriberHtml: string;
   /** Written before the table item that references them: a crash leaves at most an unreferenced object. */
   vaultObjects: VaultObject[];
 }
@@ -141,11 +200,16 @@ export function prepareReport(
   };
 
   const fullHtml = render(normaliseBody(input.body));
+  const cut = cutPreview(input.body);
   if (input.tier === 'complimentary') {
-    return { record: { ...base, released: false, publicHtml: fullHtml, fingerprints: [] }, vaultObjects: [source] };
+    return {
+      record: { ...base, released: false, publicHtml: fullHtml, fingerprints: [] },
+      cut: summariseCut(input, cut, false),
+      subscriberHtml: '',
+      vaultObjects: [source],
+    };
   }
 
-  const cut = cutPreview(input.body);
   const paidPart: PaidPart = { subscriberMarkdown: cut.subscriberMarkdown, fullHtml };
   const paid = contentAddressed('paid/', JSON.stringify(paidPart), 'application/json');
   // Already past freeAfter at intake (a back-dated report): public in full from the start.
@@ -159,6 +223,8 @@ export function prepareReport(
       paidRef: paid.key,
       fingerprints: released ? [] : fingerprintSubscriberPart(cut.subscriberMarkdown, publicText),
     },
+    cut: summariseCut(input, cut, released),
+    subscriberHtml: released ? '' : render(`${cut.subscriberMarkdown}\n\n${cut.publicDefinitions}`),
     vaultObjects: [source, paid],
   };
 }

@@ -31,7 +31,48 @@ export function createMarkdownIt(): MarkdownIt {
   const md = new MarkdownIt({ html: false, xhtmlOut: true, linkify: true, typographer: true }).use(footnote);
   // Typographer for curly quotes only: (c) → © and friends would change words the leak scan compares.
   md.disable('replacements');
+  hideHtmlComments(md);
   return md;
+}
+
+/**
+ * HTML comments are notes to editors and never reach readers, not even as text. With `html: false` markdown-it
+ * would print them escaped, so they get rules of their own: a block of lines that opens with `<!--` and closes
+ * with `-->` at a line end, and an inline `<!-- … -->` inside a paragraph. An unclosed `<!--` stays text, so it
+ * can never swallow the rest of a report. Other raw HTML is still shown as text.
+ */
+function hideHtmlComments(md: MarkdownIt): void {
+  md.block.ruler.before(
+    'paragraph',
+    'dispatch_comment_block',
+    (state, startLine, endLine, silent) => {
+      const lineText = (line: number) => state.src.slice(state.bMarks[line] ?? 0, state.eMarks[line] ?? 0);
+      if ((state.sCount[startLine] ?? 0) - state.blkIndent >= 4) return false;
+      if (!lineText(startLine).trimStart().startsWith('<!--')) return false;
+      for (let line = startLine; line < endLine; line++) {
+        const text = line === startLine ? lineText(line).trimStart().slice(4) : lineText(line);
+        const close = text.indexOf('-->');
+        if (close === -1) continue;
+        if (text.slice(close + 3).trim() !== '') return false;
+        if (silent) return true;
+        const token = state.push('dispatch_comment', '', 0);
+        token.map = [startLine, line + 1];
+        state.line = line + 1;
+        return true;
+      }
+      return false;
+    },
+    { alt: ['paragraph', 'reference', 'blockquote'] },
+  );
+  md.inline.ruler.before('html_inline', 'dispatch_comment_inline', (state, silent) => {
+    if (!state.src.startsWith('<!--', state.pos)) return false;
+    const close = state.src.indexOf('-->', state.pos + 4);
+    if (close === -1) return false;
+    if (!silent) state.push('dispatch_comment', '', 0);
+    state.pos = close + 3;
+    return true;
+  });
+  md.renderer.rules.dispatch_comment = () => '';
 }
 
 const renderer = createRenderer();

@@ -1,40 +1,52 @@
 import type { Token } from 'markdown-it';
 import { createMarkdownIt } from './markdown';
+import { markerProblems, PAYWALL_MARKER, type MarkerProblem } from './paywall-marker';
+
+export { PAYWALL_MARKER };
 
 /**
  * The preview cut (brief §2): which part of a subscriber report's body the public may read. It runs once, at
  * intake, on the Markdown source, and works on whole source lines so that nothing is rewritten on the way.
+ * Position decides, and nothing else: everything after the cut is subscriber-only, footnote definitions and
+ * their continuation lines included.
  *
  * Rules, in order:
- * 1. Top-level footnote definitions (`[^label]: …` with their continuation lines) are taken out first. The public
- *    part carries the definitions of the footnotes its own text references; every other definition, including
- *    unreferenced ones, goes with the subscriber part. Each part lists its definitions at its end, after one blank
- *    line, one blank line apart, sorted by label (all-digit labels numerically and first, then by code point;
- *    equal labels keep document order).
- * 2. The marker is a line that is exactly {@link PAYWALL_MARKER} once trimmed, outside code blocks and footnote
- *    definitions. The first marker is the cut; every marker line is dropped from the output.
- * 3. Without a marker the public part runs to the end of the second prose block. Prose blocks are top-level
+ * 1. The marker is a line that is exactly {@link PAYWALL_MARKER} once trimmed, outside code blocks and footnote
+ *    definitions. The first marker is the cut; every marker line is dropped from the output. Lines that only
+ *    resemble it are reported in `markerProblems` (intake refuses the body), never taken as a cut.
+ * 2. Without a marker the public part runs to the end of the second prose block. Prose blocks are top-level
  *    paragraphs, block quotes, lists, tables and code blocks; headings, thematic breaks and paragraphs holding only
  *    images are not counted, so a title heading or a lead figure before the text comes along for free.
- * 4. A body with at most two prose blocks and no marker is public as a whole: its subscriber part holds nothing
- *    but unreferenced footnote definitions, if any.
+ * 3. A body with at most two prose blocks and no marker is public as a whole (`rule: 'none'`).
+ * 4. A footnote cited in the public part but defined after the cut keeps its number in public, with a definition
+ *    that says the source is for subscribers: none of its text crosses the cut.
  *
- * Line endings are kept as written. Where the cut has to add one (blank separator lines, a missing final
+ * Line endings are kept as written. Where the cut has to add one (the stub definitions, a missing final
  * terminator) it adds CRLF if any kept line ends in CRLF, LF otherwise.
  */
-export const PAYWALL_MARKER = '<!-- paywall -->';
+export const WITHHELD_FOOTNOTE_TEXT = 'Source available to subscribers.';
+
+export type CutRule = 'marker' | 'first-two-paragraphs' | 'none';
 
 export interface PreviewCut {
+  /** What the public reads: the body before the cut, plus a stub definition per withheld footnote. */
   publicMarkdown: string;
   subscriberMarkdown: string;
-  usedMarker: boolean;
+  rule: CutRule;
+  /** Labels of footnotes cited before the cut whose definitions stand after it. */
+  withheldFootnotes: string[];
+  /** The stub definitions at the end of publicMarkdown ('' when none). */
+  withheldStubs: string;
+  /** Footnote definitions that stand before the cut, so the subscriber part can be rendered on its own. */
+  publicDefinitions: string;
+  markerProblems: MarkerProblem[];
 }
 
 export function cutPreview(markdown: string): PreviewCut {
-  const body = analyse(markdown);
-  const { lines, defs, markers, proseEnds, eol } = body;
-  const cut = markers[0] ?? (proseEnds.length > 2 ? (proseEnds[1] ?? lines.length) : lines.length);
-  const dropped = new Set([...markers, ...defs.flatMap((def) => range(def.start, def.end))]);
+  const { lines, defs, markers, proseEnds, eol } = analyse(markdown);
+  const rule: CutRule = markers.length > 0 ? 'marker' : proseEnds.length > 2 ? 'first-two-paragraphs' : 'none';
+  const cut = markers[0] ?? (rule === 'first-two-paragraphs' ? (proseEnds[1] ?? lines.length) : lines.length);
+  const dropped = new Set(markers);
   const contentOf = (from: number, to: number) =>
     range(from, to)
       .filter((index) => !dropped.has(index))
@@ -42,47 +54,55 @@ export function cutPreview(markdown: string): PreviewCut {
       .join('');
 
   const publicContent = contentOf(0, cut);
-  const subscriberContent = contentOf(cut, lines.length);
-  const publicLabels = referencedLabels(publicContent, defs.map((def) => def.text).join(eol + eol));
-  const publicDefs = defs.filter((def) => publicLabels.has(def.label));
-  const subscriberDefs = defs.filter((def) => !publicLabels.has(def.label));
+  const publicLabels = new Set(defs.filter((def) => def.start < cut).map((def) => def.label));
+  const paidLabels = new Set(defs.filter((def) => def.start >= cut).map((def) => def.label));
+  const cited = referencedLabels(publicContent, defs.map((def) => def.text).join(eol + eol));
+  const withheld = [...cited].filter((label) => paidLabels.has(label) && !publicLabels.has(label));
+  const withheldStubs = withheld.length === 0 ? '' : stubDefinitions(publicContent, withheld, eol);
   return {
-    publicMarkdown: assemble(publicContent, publicDefs, eol),
-    subscriberMarkdown: assemble(subscriberContent, subscriberDefs, eol),
-    usedMarker: markers.length > 0,
+    publicMarkdown: publicContent + withheldStubs,
+    subscriberMarkdown: contentOf(cut, lines.length),
+    rule,
+    withheldFootnotes: withheld,
+    withheldStubs,
+    publicDefinitions: defs
+      .filter((def) => def.start < cut)
+      .map((def) => def.text)
+      .join(eol),
+    markerProblems: markerProblems(
+      lines.map((line) => line.text),
+      new Set(markers),
+    ),
   };
 }
 
 /**
  * Invariant, for every string `b`: `reassemble(cutPreview(b)) === normaliseBody(b)`. The cut loses nothing and
- * duplicates nothing; it only drops the marker lines and gathers the footnote definitions at the end.
- * Expects the output of {@link cutPreview}: it finds each part's definitions by parsing the part again.
+ * duplicates nothing; it only drops the marker lines (and the public stubs of withheld footnotes).
  */
 export function reassemble(cut: PreviewCut): string {
-  const parts = [splitPart(cut.publicMarkdown), splitPart(cut.subscriberMarkdown)];
-  const eol = `${cut.publicMarkdown}${cut.subscriberMarkdown}`.includes('\r\n') ? '\r\n' : '\n';
-  return normalForm(
-    parts.map((part) => part.content).join(''),
-    parts.flatMap((part) => part.defs),
-    eol,
-  );
+  const content = cut.publicMarkdown.slice(0, cut.publicMarkdown.length - cut.withheldStubs.length);
+  return content + cut.subscriberMarkdown;
 }
 
 /**
- * The body as the cut sees it: every line keeps its text and terminator, except that
- * - marker lines (rule 2) are removed,
- * - a last line without a terminator gets one (CRLF if any kept line ends in CRLF, else LF),
- * - top-level footnote definitions (their lines up to the last non-blank one) are moved to the end, in the order
- *   and layout of rule 1; blank lines that followed a definition stay where they were, except that blank lines
- *   at the very end of the content become the single separator line before the definitions.
- * It is idempotent, and renders like the body would with its marker lines deleted: intake renders the paid full
- * text from it.
+ * The body as paid readers read it: every line as written, marker lines removed, and a terminator on the last
+ * line (CRLF if any kept line ends in CRLF, else LF). Intake renders the paid full text from it.
  */
 export function normaliseBody(markdown: string): string {
-  const { lines, defs, markers, eol } = analyse(markdown);
-  const dropped = new Set([...markers, ...defs.flatMap((def) => range(def.start, def.end))]);
-  const content = lines.filter((_, index) => !dropped.has(index));
-  return normalForm(content.map(joinLine).join(''), defs, eol);
+  const { lines, markers } = analyse(markdown);
+  const dropped = new Set(markers);
+  return lines
+    .filter((_, index) => !dropped.has(index))
+    .map(joinLine)
+    .join('');
+}
+
+/** One stub definition per withheld label, after a blank line so no open block above can swallow them. */
+function stubDefinitions(content: string, labels: readonly string[], eol: string): string {
+  const lines = splitLines(content);
+  const separated = lines.length === 0 || isBlank(lines[lines.length - 1]);
+  return (separated ? '' : eol) + labels.map((label) => `[^${label}]: ${WITHHELD_FOOTNOTE_TEXT}${eol}`).join(eol);
 }
 
 interface Line {
@@ -206,42 +226,6 @@ function referencedLabels(content: string, definitions: string): Set<string> {
     }
   }
   return labels;
-}
-
-/** A part of {@link cutPreview}'s output, taken apart again: the definitions are the trailing ones. */
-function splitPart(part: string): { content: string; defs: Definition[] } {
-  const { lines, defs } = analyse(part);
-  const first = defs[0];
-  if (!first) return { content: part, defs: [] };
-  // The line before the first definition is the blank separator assemble() added after non-empty content.
-  const contentEnd = Math.max(first.start - 1, 0);
-  return { content: lines.slice(0, contentEnd).map(joinLine).join(''), defs };
-}
-
-/** As {@link assemble}, but trailing blank lines before the definitions collapse, so the form is idempotent. */
-function normalForm(content: string, defs: readonly Definition[], eol: string): string {
-  if (defs.length === 0) return content;
-  const lines = splitLines(content);
-  while (lines.length > 0 && isBlank(lines[lines.length - 1])) lines.pop();
-  return assemble(lines.map(joinLine).join(''), defs, eol);
-}
-
-function assemble(content: string, defs: readonly Definition[], eol: string): string {
-  if (defs.length === 0) return content;
-  const sorted = [...defs].sort((a, b) => compareLabels(a.label, b.label));
-  return content + (content === '' ? '' : eol) + sorted.map((def) => def.text).join(eol);
-}
-
-function compareLabels(a: string, b: string): number {
-  const numeric = /^\d+$/;
-  const [aNumeric, bNumeric] = [numeric.test(a), numeric.test(b)];
-  if (aNumeric !== bNumeric) return aNumeric ? -1 : 1;
-  if (aNumeric) {
-    const [x, y] = [a.replace(/^0+(?=\d)/, ''), b.replace(/^0+(?=\d)/, '')];
-    if (x.length !== y.length) return x.length - y.length;
-    if (x !== y) return x < y ? -1 : 1;
-  }
-  return a === b ? 0 : a < b ? -1 : 1;
 }
 
 /** Lines as markdown-it counts them: CRLF, CR and LF each end one; a final terminator opens no new line. */

@@ -1,4 +1,3 @@
-import { matchingFingerprints } from './fingerprints';
 import type { ReportRecord } from './report';
 import { tagSlug } from './tags';
 
@@ -51,32 +50,14 @@ export function planPublish(changes: readonly ReportChange[]): PublishPlan {
 export const pageKey = (slug: string): string => `reports/${slug}/index.html`;
 export const ARCHIVE_KEY = 'index.html';
 
-export class LeakBlockedError extends Error {
-  constructor(
-    readonly artifact: string,
-    readonly reportIds: string[],
-    readonly hits: number,
-  ) {
-    super(`Refused to publish ${artifact}: it contains subscriber-only text of ${reportIds.join(', ')}`);
-    this.name = 'LeakBlockedError';
-  }
-}
-
-/**
- * The last gate before a public write: the artifact is checked against the fingerprints of the subscriber-only
- * parts of every report it covers. Throws on a hit so no caller can forget to look at the result.
- */
-export function assertNoLeak(artifact: string, body: string, covered: readonly ReportRecord[]): void {
-  const guarded = covered.filter((record) => record.fingerprints.length > 0);
-  if (guarded.length === 0) return;
-  // One pass over the artifact for all reports; the hits then say whose text it is.
-  const found = matchingFingerprints(
-    body,
-    guarded.flatMap((record) => record.fingerprints),
-  );
-  if (found.size === 0) return;
-  const culprits = guarded
-    .filter((record) => record.fingerprints.some((fingerprint) => found.has(fingerprint)))
-    .map((record) => record.id);
-  throw new LeakBlockedError(artifact, culprits, found.size);
+/** One public artifact the leak scan found subscriber-only text in, and what it did about it. */
+export interface LeakBlock {
+  artifact: string;
+  /** The reports whose subscriber-only text was found. */
+  reportIds: string[];
+  /** The items replaced by a stub (title, summary, subscriber notice); the rest of the file went out as usual. */
+  stubbed: string[];
+  /** `withheld`: even the stubbed file held paid text, so it was not written at all (a renderer bug). */
+  action: 'stubbed' | 'withheld';
+  hits: number;
 }

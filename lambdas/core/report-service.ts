@@ -7,7 +7,7 @@ import {
   ValidationError,
 } from '../http/errors';
 import type { ReportsRepository, VaultStore } from '../ports';
-import { parseReportInput, prepareReport, type Identity, type PreparedReport } from './intake';
+import { parseReportInput, prepareReport, type CutSummary, type Identity, type PreparedReport } from './intake';
 import type { Publication } from './publication';
 import type { PaidPart, ReportInput, ReportRecord } from './report';
 import { slugCandidates, slugFromTitle } from './slug';
@@ -18,6 +18,15 @@ export interface ReportSummary {
   slug: string;
   url: string;
   revision: number;
+}
+
+/** A create or update answer: the summary plus how the body was cut, so the editor sees what the public gets. */
+export type WriteAnswer = ReportSummary & CutSummary;
+
+/** `POST /api/reports/preview`: the create path's validation and cut, nothing stored. */
+export interface PreviewAnswer extends CutSummary {
+  publicHtml: string;
+  subscriberHtml: string;
 }
 
 /**
@@ -36,7 +45,7 @@ export class ReportService {
     raw: Record<string, unknown>,
     now: Date,
     reservedId: string = ulid(now.getTime()),
-  ): Promise<ReportSummary> {
+  ): Promise<WriteAnswer> {
     const input = this.parse(raw);
     const slug = await this.claimSlug(input, reservedId);
     const prepared = prepareReport(
@@ -58,17 +67,26 @@ export class ReportService {
       // Same id already stored: this is a retry of a request that got that far; answer as the first one did.
       const existing = await this.reports.get(reservedId);
       if (!existing) throw new ConflictError('report_exists', `Report ${reservedId} could not be created`);
-      return this.summary(existing);
+      return { ...this.summary(existing), ...prepared.cut };
     }
-    return this.summary(prepared.record);
+    return { ...this.summary(prepared.record), ...prepared.cut };
   }
 
-  async update(
-    id: string,
-    raw: Record<string, unknown>,
-    ifMatch: number | undefined,
-    now: Date,
-  ): Promise<ReportSummary> {
+  /** Exactly the validation and cut of create, with nothing stored and no slug claimed. */
+  preview(raw: Record<string, unknown>, now: Date): PreviewAnswer {
+    const input = this.parse(raw);
+    const id = ulid(now.getTime());
+    const slug = input.slug ?? slugFromTitle(input.title, id.slice(-8));
+    const prepared = prepareReport(
+      input,
+      { id, slug, revision: 1, createdAt: now.toISOString() },
+      this.publication,
+      now,
+    );
+    return { ...prepared.cut, publicHtml: prepared.record.publicHtml, subscriberHtml: prepared.subscriberHtml };
+  }
+
+  async update(id: string, raw: Record<string, unknown>, ifMatch: number | undefined, now: Date): Promise<WriteAnswer> {
     const current = await this.require(id);
     if (ifMatch !== undefined && ifMatch !== current.revision) {
       throw new PreconditionFailedError(`Report ${id} is at revision ${current.revision}, not ${ifMatch}`);
@@ -90,7 +108,7 @@ export class ReportService {
       throw new PreconditionFailedError(`Report ${id} changed while this update was being made; fetch it and retry`);
     }
     await this.reports.deleteStaleTagEntries(prepared.record);
-    return this.summary(prepared.record);
+    return { ...this.summary(prepared.record), ...prepared.cut };
   }
 
   /** Takes the report out of every public artifact; repeating it changes nothing. */

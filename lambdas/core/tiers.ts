@@ -74,6 +74,17 @@ export function publicView(record: ReportRecord, publication: Publication): Repo
   };
 }
 
+/**
+ * What the leak scan puts in place of an item that carried subscriber-only text: the title and summary (always
+ * public), and for a subscriber report the notice and subscribe link. A complimentary item keeps its place with
+ * a pointer to its page instead of a body.
+ */
+export function stubView(view: ReportView): ReportView {
+  if (view.tier === 'subscriber' && !view.complimentaryOffering) return { ...view, bodyHtml: '', access: 'preview' };
+  const href = view.url.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+  return { ...view, bodyHtml: `<p>Read this report on its page: <a href="${href}">${href}</a></p>` };
+}
+
 /** What a paid subscriber (or an editor) reads: the whole report from the vault. */
 export function paidView(record: ReportRecord, paid: PaidPart | undefined, publication: Publication): ReportView {
   if (isFullyPublic(record)) return publicView(record, publication);

@@ -5,12 +5,15 @@ import { dynamoDocumentClient, s3Client } from '../adapters/clients';
 import { reportsTable, siteBucket } from '../adapters/data-model';
 import { logger } from '../adapters/logger';
 import { emitCount } from '../adapters/metrics';
+import { LeakStatusStore } from '../adapters/leak-status-store';
 import { isReportItem, ReportsStore, toRecord } from '../adapters/reports-store';
 import { SiteBucket } from '../adapters/site-bucket';
 import { loadPublication, requireEnv, tableName } from '../config';
+import { recordLeakBlocks } from '../core/leak-status';
 import { planPublish, type ReportChange } from '../core/publishing';
 import { SitePublisher } from '../core/site-publisher';
 
+const leakStatus = new LeakStatusStore(dynamoDocumentClient(), tableName(reportsTable.env));
 const publisher = new SitePublisher(
   new ReportsStore(dynamoDocumentClient(), tableName(reportsTable.env)),
   new SiteBucket(s3Client(), requireEnv(siteBucket.env)),
@@ -42,13 +45,17 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
   try {
     const result = await publisher.publish(plan);
     for (const blocked of result.blocked) {
-      logger.error('Leak scan blocked a public write', {
+      // Ids and keys only: never the text that was found.
+      logger.error('Leak scan found subscriber-only text in a public artifact', {
         artifact: blocked.artifact,
         reportIds: blocked.reportIds,
+        stubbed: blocked.stubbed,
+        action: blocked.action,
         hits: blocked.hits,
       });
       emitCount('Dispatch/LeakScan', 'LeakBlocked');
     }
+    await recordLeakBlocks(result.blocked, result.revisions, leakStatus, new Date());
     logger.info('Site published', {
       records: event.Records.length,
       written: result.written.length,

@@ -3,10 +3,12 @@ import { ulid } from 'ulid';
 import { dynamoDocumentClient, s3Client } from '../adapters/clients';
 import { idempotencyTable, reportsTable, vaultBucket } from '../adapters/data-model';
 import { IdempotencyStore } from '../adapters/idempotency-store';
+import { LeakStatusStore } from '../adapters/leak-status-store';
 import { logger } from '../adapters/logger';
 import { InvalidCursorError, ReportsStore } from '../adapters/reports-store';
 import { Vault } from '../adapters/vault';
 import { loadPublication, requireEnv, tableName } from '../config';
+import { leakBlockedView } from '../core/leak-status';
 import { ReportService } from '../core/report-service';
 import { apiHandler, caller, header, json, jsonObjectBody, rawBody, type ApiEvent, type ApiResult } from '../http/api';
 import { BadRequestError, ConflictError, HttpError, NotFoundError, PayloadTooLargeError } from '../http/errors';
@@ -17,6 +19,7 @@ const service = new ReportService(
   new Vault(s3Client(), requireEnv(vaultBucket.env)),
   publication,
 );
+const leakStatus = new LeakStatusStore(dynamoDocumentClient(), tableName(reportsTable.env));
 const idempotency = new IdempotencyStore(dynamoDocumentClient(), tableName(idempotencyTable.env));
 /** JSON escaping can double a body's size; anything past this cannot hold a body within the limit. */
 const MAX_REQUEST_BYTES = publication.maxBodyBytes * 2 + 64 * 1024;
@@ -32,6 +35,8 @@ async function route(event: ApiEvent): Promise<ApiResult> {
         logger.info('Report created', { reportId: created.id, revision: created.revision, editorId: editor.editorId });
         return json(201, created, { location: `/api/reports/${created.id}` });
       });
+    case 'POST /api/reports/preview':
+      return json(200, service.preview(readBody(event), now));
     case 'PUT /api/reports/{id}':
       return idempotent(event, editor.editorId, async () => {
         const updated = await service.update(id, readBody(event), ifMatch(event), now);
@@ -44,11 +49,15 @@ async function route(event: ApiEvent): Promise<ApiResult> {
       return json(200, { ...result, state: 'unpublished' });
     }
     case 'GET /api/reports/{id}': {
-      const { record, paid, source, visibility } = await service.read(id, now);
+      const [{ record, paid, source, visibility }, leak] = await Promise.all([
+        service.read(id, now),
+        leakStatus.get(id),
+      ]);
       const { fingerprints: _fingerprints, ...report } = record;
       return json(200, {
         ...report,
         visibility,
+        leakBlocked: leakBlockedView(record, leak),
         body: source.body,
         subscriberMarkdown: paid?.subscriberMarkdown ?? null,
         fullHtml: paid?.fullHtml ?? record.publicHtml,

@@ -23,6 +23,16 @@ export const reportReceiptSchema = z.object({
 });
 export type ReportReceipt = z.infer<typeof reportReceiptSchema>;
 
+const partSizeSchema = z.object({ words: z.number(), bytes: z.number() });
+export const reportPreviewSchema = z.object({
+  cut: z.enum(['marker', 'first-two-paragraphs', 'none']),
+  parts: z.object({ public: partSizeSchema, subscriber: partSizeSchema }),
+  warnings: z.array(z.string()),
+  publicHtml: z.string(),
+  subscriberHtml: z.string(),
+});
+export type ReportPreview = z.infer<typeof reportPreviewSchema>;
+
 const reportRowSchema = z.object({
   id: z.string(),
   slug: z.string(),
@@ -90,6 +100,11 @@ export class ApiClient {
       body: input,
       headers: { 'Idempotency-Key': idempotencyKey },
     });
+  }
+
+  /** The server's validation and cut of a report, with nothing stored. */
+  previewReport(input: Record<string, unknown>): Promise<ReportPreview> {
+    return this.call(reportPreviewSchema, 'POST', '/api/reports/preview', { body: input });
   }
 
   /** A correction: If-Match makes a stale edit fail with 412 instead of overwriting someone else's. */

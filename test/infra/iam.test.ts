@@ -5,6 +5,7 @@ import {
   digestsTable,
   editorsTable,
   idempotencyTable,
+  LEAK_STATUS_KEY_PREFIX,
   reportsTable,
   subscribersTable,
   type TableDefinition,
@@ -59,6 +60,7 @@ const EXPECTED: Record<string, string[]> = {
   FeedPublisher: [
     ...logs('FeedPublisher'),
     ...read(reportsTable),
+    'dynamodb:PutItem table:Reports',
     ...streamRead,
     ...sendTo('FailedEventsQueue'),
     's3:DeleteObject site/*',
@@ -142,6 +144,17 @@ describe('IAM per function', () => {
     const statements = roleStatements(template, 'FeedPublisherFunction');
     expect(statements.length).toBeGreaterThan(0);
     for (const statement of statements) expect(JSON.stringify(statement)).not.toMatch(/vault/i);
+  });
+
+  it('feed-publisher writes to the reports table only under the leak-status key prefix, never a report', () => {
+    const writes = roleStatements(template, 'FeedPublisherFunction').filter((statement) =>
+      JSON.stringify(statement.Action).includes('dynamodb:PutItem'),
+    );
+    expect(writes).toHaveLength(1);
+    expect(writes[0]?.Action).toBe('dynamodb:PutItem');
+    expect(writes[0]?.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${LEAK_STATUS_KEY_PREFIX}*`] },
+    });
   });
 
   it('feed-publisher environment carries no vault bucket name', () => {

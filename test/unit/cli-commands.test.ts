@@ -138,16 +138,40 @@ describe('dispatch submit', () => {
     expect(api.seen).toHaveLength(0);
   });
 
-  it('dry-runs a complimentary report without a request and lists field errors', async () => {
-    const api = await serve(() => ({ status: 201, body: receipt }));
-    const bad = REPORT.replace('title: Grid note', 'title: ""').replace('series: grid-watch', 'series: nowhere');
-    const result = await dispatch(['submit', '--dry-run', file('bad.md', bad)], api.url);
-    expect(api.seen).toHaveLength(0);
-    expect(result.code).toBe(1);
-    expect(result.stdout).toContain(
-      'front matter: 2 problem(s)\n  title: must not be blank\n  series: must be one of the configured series: grid-watch',
-    );
-    expect(result.stdout).toContain('tier complimentary: the whole body is public');
+  it('dry-runs through the preview route and prints the cut, the parts and the warnings', async () => {
+    const preview = {
+      cut: 'first-two-paragraphs',
+      parts: { public: { words: 12, bytes: 80 }, subscriber: { words: 30, bytes: 200 } },
+      warnings: ['no paywall marker: the first two paragraphs are public'],
+      publicHtml: '<p>Public paragraph.</p>',
+      subscriberHtml: '<p>Paid paragraph.</p>',
+    };
+    const api = await serve(() => ({ status: 200, body: preview }));
+    const result = await dispatch(['submit', '--dry-run', file('note.md', REPORT)], api.url);
+    expect(result.code).toBe(0);
+    expect(api.seen.map((request) => `${request.method} ${request.url}`)).toEqual(['POST /api/reports/preview']);
+    expect(JSON.parse(api.seen[0]?.body ?? '')).toMatchObject({ title: 'Grid note', tier: 'complimentary' });
+    expect(result.stdout).toContain('cut: after the first two paragraphs (no <!-- paywall --> marker)');
+    expect(result.stdout).toContain('public: 12 words of body; subscriber-only: 30 words');
+    expect(result.stdout).toContain('warning: no paywall marker: the first two paragraphs are public');
+    expect(result.stdout).toContain('Public paragraph.');
+    expect(result.stdout).toContain('--- subscriber-only ---\nPaid paragraph.');
+  });
+
+  it("dry-run shows the server's field errors and exits non-zero, as create would", async () => {
+    const api = await serve(() => ({
+      status: 422,
+      body: {
+        error: {
+          code: 'validation_failed',
+          message: 'The report is invalid',
+          fields: [{ field: 'body', message: 'line 3 looks like a paywall marker but is not one' }],
+        },
+      },
+    }));
+    const result = await dispatch(['submit', '--dry-run', file('note.md', REPORT)], api.url);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('body: line 3 looks like a paywall marker but is not one');
   });
 });
 

@@ -1,12 +1,11 @@
 import { execFile } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SHIM = 'local/cli/dispatch.js';
-const HAS_PREVIEW_CUT = existsSync(new URL('../../lambdas/core/preview-cut.ts', import.meta.url));
 
 interface Result {
   code: number;
@@ -78,30 +77,13 @@ describe.concurrent('the dispatch executable', { timeout: 30_000 }, () => {
     });
   });
 
-  it('dry-runs a complimentary report: everything public, nothing sent', async () => {
-    const result = await dispatch(['submit', '--dry-run', 'test/fixtures/report-complimentary.md'], {
-      DISPATCH_API_URL: `http://127.0.0.1:${await closedPort()}`,
-    });
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain('front matter: ok');
-    expect(result.stdout).toContain('tier complimentary: the whole body is public');
-  });
-
-  // Needs lambdas/core/preview-cut.ts (cutPreview), which lands separately; skipped until it exists.
-  it.skipIf(!HAS_PREVIEW_CUT)('dry-runs a subscriber report and shows the public / subscriber-only split', async () => {
+  it('dry-runs through the API, so a dry run with the API down says so in one line', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`;
     const result = await dispatch(['submit', '--dry-run', 'test/fixtures/report-subscriber.md'], {
-      DISPATCH_API_URL: `http://127.0.0.1:${await closedPort()}`,
+      DISPATCH_API_URL: url,
     });
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain('front matter: ok');
-    expect(result.stdout).toContain('cut: at the <!-- paywall --> marker');
-    const [publicPart = '', paidPart = ''] = result.stdout.split('--- subscriber-only');
-    expect(publicPart).toContain('--- public: the summary');
-    expect(publicPart).toContain('Regional dispatchers covered the shortfall');
-    expect(publicPart).not.toContain('failed bushing');
-    expect(publicPart).toContain('[^1]: Kestrel Valley Transmission, outage register');
-    expect(paidPart).toContain('failed bushing on transformer T2');
-    expect(paidPart).toContain('Reserve margin remained at zero');
-    expect(paidPart).toContain('[^2]: Kestrel Valley Transmission, incident notice');
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain(`cannot reach the Dispatch API at ${url}`);
   });
 });

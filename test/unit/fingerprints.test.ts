@@ -18,6 +18,8 @@ const report = [
   '',
   'Inspectors walked the crest on Tuesday morning and reported no visible damage to the spillway or the fish pass.',
   '',
+  '[^gauge]: Station 12 log, automatic readings.',
+  '',
   '<!-- paywall -->',
   '',
   'The south abutment, however, showed seepage at three points, and the crew measured "twelve litres per second" at the largest one.[^memo]',
@@ -26,7 +28,6 @@ const report = [
   '',
   'Repairs are planned for the dry season, but the engineers warned that a rise of forty centimetres could overtop the crest & flood the meadow <quickly>.',
   '',
-  '[^gauge]: Station 12 log, automatic readings.',
   '[^memo]: Engineer’s field memo, 14 November, annex B.',
 ].join('\n');
 const cut = cutPreview(report);

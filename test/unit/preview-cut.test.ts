@@ -1,22 +1,30 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PAYWALL_MARKER, cutPreview, normaliseBody, reassemble } from '../../lambdas/core/preview-cut';
+import {
+  PAYWALL_MARKER,
+  WITHHELD_FOOTNOTE_TEXT,
+  cutPreview,
+  normaliseBody,
+  reassemble,
+} from '../../lambdas/core/preview-cut';
 
 const md = (...lines: string[]) => lines.join('\n');
 
 describe('cutPreview with the marker', () => {
   it('splits at a line that is exactly the marker and drops that line', () => {
     const cut = cutPreview(md('Levels rose overnight.', '', PAYWALL_MARKER, '', 'The south weir failed at 03:10.'));
-    expect(cut).toEqual({
+    expect(cut).toMatchObject({
       publicMarkdown: 'Levels rose overnight.\n\n',
       subscriberMarkdown: '\nThe south weir failed at 03:10.\n',
-      usedMarker: true,
+      rule: 'marker',
+      withheldFootnotes: [],
+      markerProblems: [],
     });
   });
 
   it('accepts the marker with surrounding whitespace, before even the first paragraph', () => {
     const cut = cutPreview(md(`   ${PAYWALL_MARKER} \t`, 'Everything is for subscribers.'));
-    expect(cut.usedMarker).toBe(true);
+    expect(cut.rule).toBe('marker');
     expect(cut.publicMarkdown).toBe('');
     expect(cut.subscriberMarkdown).toBe('Everything is for subscribers.\n');
   });
@@ -38,14 +46,14 @@ describe('cutPreview with the marker', () => {
     ['a tilde fence', md('~~~', PAYWALL_MARKER, '~~~')],
     ['an indented code block', `    ${PAYWALL_MARKER}`],
     ['a fence inside a list item', md('- step', '', '  ```', `  ${PAYWALL_MARKER}`, '  ```')],
-  ])('ignores a marker inside %s', (_, code) => {
+  ])('never cuts at a marker inside %s, and reports it', (_, code) => {
     const cut = cutPreview(md('First.', '', code, '', 'Third.', '', 'Fourth.'));
-    expect(cut.usedMarker).toBe(false);
-    expect(cut.publicMarkdown).toContain(PAYWALL_MARKER);
+    expect(cut.rule).toBe('first-two-paragraphs');
     expect(cut.subscriberMarkdown.trim()).toBe('Third.\n\nFourth.');
+    expect(cut.markerProblems).toHaveLength(1);
   });
 
-  it('ignores a marker that is not alone on its line, quoted, or inside a footnote definition', () => {
+  it('never cuts at a marker that is not alone on its line, quoted, or inside a footnote definition', () => {
     const body = md(
       `Write ${PAYWALL_MARKER} to cut.[^how]`,
       '',
@@ -56,17 +64,19 @@ describe('cutPreview with the marker', () => {
       '',
       'Third.',
     );
-    expect(cutPreview(body).usedMarker).toBe(false);
+    const cut = cutPreview(body);
+    expect(cut.rule).not.toBe('marker');
+    expect(cut.markerProblems.map((problem) => problem.line)).toEqual([1, 3, 6]);
   });
 });
 
 describe('cutPreview without the marker', () => {
   it('makes the first two paragraphs public', () => {
     const cut = cutPreview(md('First.', '', 'Second.', '', 'Third.', '', 'Fourth.'));
-    expect(cut).toEqual({
+    expect(cut).toMatchObject({
       publicMarkdown: 'First.\n\nSecond.\n',
       subscriberMarkdown: '\nThird.\n\nFourth.\n',
-      usedMarker: false,
+      rule: 'first-two-paragraphs',
     });
   });
 
@@ -93,104 +103,100 @@ describe('cutPreview without the marker', () => {
     expect(cut.subscriberMarkdown).toBe('\n## Outlook\n\nThird.\n');
   });
 
-  it('counts quotes, lists and code blocks as paragraphs', () => {
-    const cut = cutPreview(md('> A quote.', '', '- a list', '- of items', '', 'Paid paragraph.'));
+  it('counts quotes, lists and code blocks as paragraphs, and HTML comments not at all', () => {
+    const cut = cutPreview(md('> A quote.', '', '<!-- note to self -->', '', '- a list', '- of items', '', 'Paid.'));
     expect(cut.publicMarkdown).toContain('> A quote.');
     expect(cut.publicMarkdown).toContain('- of items');
-    expect(cut.publicMarkdown).not.toContain('Paid paragraph.');
-    expect(cut.subscriberMarkdown).toContain('Paid paragraph.');
+    expect(cut.subscriberMarkdown.trim()).toBe('Paid.');
   });
 
   it('leaves the subscriber part empty for a body of at most two paragraphs', () => {
-    expect(cutPreview(md('## Brief', '', 'Only.', '', 'Two.', '', '![Map](map.png)'))).toEqual({
+    expect(cutPreview(md('## Brief', '', 'Only.', '', 'Two.', '', '![Map](map.png)'))).toMatchObject({
       publicMarkdown: '## Brief\n\nOnly.\n\nTwo.\n\n![Map](map.png)\n',
       subscriberMarkdown: '',
-      usedMarker: false,
+      rule: 'none',
     });
   });
 });
 
-describe('cutPreview and footnotes', () => {
+describe('cutPreview and footnotes: position decides', () => {
   const body = md(
     'The gauge rose.[^gauge]',
     '',
-    'Both parts cite the log.[^log]',
-    '',
-    'Only subscribers read about the breach.[^breach] And the log again.[^log]',
-    '',
-    '[^breach]: Engineer’s memo, confidential annex.',
-    '[^log]: Station 12 log.',
     '[^gauge]: Gauge readings,',
     '    hourly.',
-    '[^unused]: Never cited.',
+    '',
+    'Both parts cite the memo.[^memo]',
+    '',
+    PAYWALL_MARKER,
+    '',
+    'Only subscribers read about the breach.[^memo]',
+    '',
+    '[^memo]: Engineer’s memo, confidential annex.',
+    'Lazy continuation, still paid.',
+    '',
+    '    An indented paragraph of the same note.',
   );
   const cut = cutPreview(body);
 
-  it('gives the public part the definitions it references, at its end, sorted by label', () => {
+  it('keeps a definition after the cut, its lazy line and its indented paragraph, out of the public part', () => {
+    expect(cut.publicMarkdown).not.toMatch(/confidential|Lazy continuation|indented paragraph/);
+    expect(cut.subscriberMarkdown).toContain('[^memo]: Engineer’s memo, confidential annex.');
+    expect(cut.subscriberMarkdown).toContain('Lazy continuation, still paid.');
+    expect(cut.subscriberMarkdown).toContain('An indented paragraph of the same note.');
+  });
+
+  it('gives a public citation of a paid footnote a stub that says the source is for subscribers', () => {
+    expect(cut.withheldFootnotes).toEqual(['memo']);
     expect(cut.publicMarkdown).toBe(
       md(
         'The gauge rose.[^gauge]',
         '',
-        'Both parts cite the log.[^log]',
-        '',
         '[^gauge]: Gauge readings,',
         '    hourly.',
         '',
-        '[^log]: Station 12 log.',
+        'Both parts cite the memo.[^memo]',
+        '',
+        `[^memo]: ${WITHHELD_FOOTNOTE_TEXT}`,
         '',
       ),
     );
   });
 
-  it('keeps every other definition, cited or not, with the subscriber part', () => {
-    expect(cut.subscriberMarkdown).toBe(
-      md(
-        '',
-        'Only subscribers read about the breach.[^breach] And the log again.[^log]',
-        '',
-        '',
-        '[^breach]: Engineer’s memo, confidential annex.',
-        '',
-        '[^unused]: Never cited.',
-        '',
-      ),
-    );
-    expect(cut.publicMarkdown).not.toContain('confidential');
+  it('keeps a definition before the cut public where it stands', () => {
+    expect(cut.publicMarkdown).toContain('[^gauge]: Gauge readings,');
+    expect(cut.subscriberMarkdown).not.toContain('Gauge readings');
   });
 
-  it('orders definitions by label, all-digit labels numerically first', () => {
-    const numbered = cutPreview(
-      md('A[^10] B[^2] C[^x] D[^02]', '', '[^x]: x', '[^10]: ten', '[^02]: oh-two', '[^2]: two'),
-    );
-    // The blank line after the paragraph is content; one more separates the definitions.
-    expect(numbered.publicMarkdown).toBe(
-      md('A[^10] B[^2] C[^x] D[^02]', '', '', '[^02]: oh-two', '', '[^2]: two', '', '[^10]: ten', '', '[^x]: x', ''),
-    );
+  it('applies the same rule to the two-paragraph cut', () => {
+    const noMarker = cutPreview(md('First.[^a]', '', 'Second.', '', 'Third.', '', '[^a]: Secret source.'));
+    expect(noMarker.publicMarkdown).toBe(md('First.[^a]', '', 'Second.', '', `[^a]: ${WITHHELD_FOOTNOTE_TEXT}`, ''));
+    expect(noMarker.subscriberMarkdown).toContain('Secret source.');
   });
 });
 
 describe('cutPreview line endings', () => {
   it('keeps CRLF as written and uses it for the lines it adds', () => {
     const cut = cutPreview('First.[^a]\r\n\r\nSecond.\r\n\r\nThird.\r\n\r\n[^a]: Source.');
-    expect(cut.publicMarkdown).toBe('First.[^a]\r\n\r\nSecond.\r\n\r\n[^a]: Source.\r\n');
-    expect(cut.subscriberMarkdown).toBe('\r\nThird.\r\n\r\n');
+    expect(cut.publicMarkdown).toBe(`First.[^a]\r\n\r\nSecond.\r\n\r\n[^a]: ${WITHHELD_FOOTNOTE_TEXT}\r\n`);
+    expect(cut.subscriberMarkdown).toBe('\r\nThird.\r\n\r\n[^a]: Source.\r\n');
   });
 
   it('treats a lone CR as a line end, as markdown-it does', () => {
     const cut = cutPreview(`One.\r\r${PAYWALL_MARKER}\r\rTwo.`);
-    expect(cut).toEqual({ publicMarkdown: 'One.\r\r', subscriberMarkdown: '\rTwo.\n', usedMarker: true });
+    expect(cut).toMatchObject({ publicMarkdown: 'One.\r\r', subscriberMarkdown: '\rTwo.\n', rule: 'marker' });
   });
 });
 
 describe('reassemble', () => {
-  it('gives back the body with the marker dropped and the definitions gathered at the end', () => {
-    const body = md('Intro.[^b]', '', PAYWALL_MARKER, '', 'Paid.[^a]', '', '[^b]: Bee.', '', 'Coda.', '', '[^a]: Ay.');
-    const expected = md('Intro.[^b]', '', '', 'Paid.[^a]', '', '', 'Coda.', '', '[^a]: Ay.', '', '[^b]: Bee.', '');
+  it('gives back the body with the marker lines dropped and the stubs taken out', () => {
+    const body = md('Intro.[^a]', '', PAYWALL_MARKER, '', 'Paid.', '', '[^a]: Ay.');
+    const expected = md('Intro.[^a]', '', '', 'Paid.', '', '[^a]: Ay.', '');
     expect(normaliseBody(body)).toBe(expected);
     expect(reassemble(cutPreview(body))).toBe(expected);
   });
 
-  it('is the identity on a body without marker or definitions that ends with a line end', () => {
+  it('is the identity on a body without marker that ends with a line end', () => {
     const body = md('# Title', '', 'First.', '', 'Second.', '', 'Third.', '');
     expect(reassemble(cutPreview(body))).toBe(body);
   });
@@ -317,17 +323,6 @@ function linesOf(spec: BlockSpec, index: number): string[] {
 
 const PROSE = new Set(['paragraph', 'quote', 'list', 'fence']);
 
-function compareLabels(a: string, b: string): number {
-  const numeric = /^\d+$/;
-  if (numeric.test(a) !== numeric.test(b)) return numeric.test(a) ? -1 : 1;
-  if (numeric.test(a)) {
-    const [x, y] = [a.replace(/^0+(?=\d)/, ''), b.replace(/^0+(?=\d)/, '')];
-    if (x.length !== y.length) return x.length - y.length;
-    if (x !== y) return x < y ? -1 : 1;
-  }
-  return a === b ? 0 : a < b ? -1 : 1;
-}
-
 function scenario(spec: {
   blocks: BlockSpec[];
   separators: readonly (readonly string[])[];
@@ -346,75 +341,61 @@ function scenario(spec: {
   if (last && !spec.finalEol) last.eol = '';
   const body = lines.map((line) => line.text + line.eol).join('');
 
-  // Expected normal form, straight from the blocks.
+  // Expected normal form, straight from the blocks: the marker lines go, the last line gets a terminator.
   const kindOf = (line: SourceLine) => spec.blocks[line.block]?.kind;
   const kept = lines.filter((line) => kindOf(line) !== 'marker');
   const eol = kept.some((line) => line.eol === '\r\n') ? '\r\n' : '\n';
   const keptLast = kept[kept.length - 1];
   if (keptLast && keptLast.eol === '') keptLast.eol = eol;
-  const contentLines = kept.filter((line) => kindOf(line) !== 'def');
-  const hasDefs = spec.blocks.some((block) => block.kind === 'def');
-  while (hasDefs && contentLines.length > 0 && /^[ \t]*$/.test(contentLines[contentLines.length - 1]?.text ?? '')) {
-    contentLines.pop();
-  }
-  const content = contentLines.map((line) => line.text + line.eol).join('');
-  const defs = spec.blocks
-    .map((block, index) => ({ block, index }))
-    .filter(
-      (entry): entry is { block: Extract<BlockSpec, { kind: 'def' }>; index: number } => entry.block.kind === 'def',
-    )
-    .sort((a, b) => compareLabels(a.block.label, b.block.label));
-  const defText = (index: number) =>
-    kept
-      .filter((line) => line.block === index)
-      .map((line) => line.text + line.eol)
-      .join('');
-  const normalised =
-    defs.length === 0 ? content : content + (content ? eol : '') + defs.map(({ index }) => defText(index)).join(eol);
+  const normalised = kept.map((line) => line.text + line.eol).join('');
 
-  // Expected cut, straight from the blocks.
+  // Expected cut, straight from the blocks: position decides, footnote definitions included.
   const markerAt = spec.blocks.findIndex((block) => block.kind === 'marker');
   const proseAt = spec.blocks.flatMap((block, index) => (PROSE.has(block.kind) ? [index] : []));
+  const rule = markerAt >= 0 ? 'marker' : proseAt.length > 2 ? 'first-two-paragraphs' : 'none';
   const lastPublic = markerAt >= 0 ? markerAt - 1 : proseAt.length > 2 ? (proseAt[1] ?? 0) : spec.blocks.length - 1;
   const isPublic = (index: number) => index <= lastPublic;
-  const defined = new Set(defs.map(({ block }) => block.label));
-  const publicLabels = new Set(
-    spec.blocks.flatMap((block, index) =>
-      'refs' in block && isPublic(index) ? block.refs.filter((label) => defined.has(label)) : [],
+  const defsAt = (side: (index: number) => boolean) =>
+    new Set(spec.blocks.flatMap((block, index) => (block.kind === 'def' && side(index) ? [block.label] : [])));
+  const [publicDefs, paidDefs] = [defsAt(isPublic), defsAt((index) => !isPublic(index))];
+  const withheld = [
+    ...new Set(
+      spec.blocks.flatMap((block, index) =>
+        'refs' in block && isPublic(index)
+          ? block.refs.filter((label) => paidDefs.has(label) && !publicDefs.has(label))
+          : [],
+      ),
     ),
-  );
-  return { body, normalised, usedMarker: markerAt >= 0, isPublic, publicLabels };
+  ];
+  return { body, normalised, rule, isPublic, withheld };
 }
 
 describe('cutPreview properties', () => {
   const arbitrary = bodySpec.map((spec) => ({ spec, ...scenario(spec) }));
 
-  it('reassembles to the normalised body and keeps subscriber-only text out of the public part', () => {
+  it('reassembles to the normalised body, and every block lands on the side its position gives it', () => {
     fc.assert(
-      fc.property(arbitrary, ({ spec, body, normalised, usedMarker, isPublic, publicLabels }) => {
+      fc.property(arbitrary, ({ spec, body, normalised, rule, isPublic, withheld }) => {
         const cut = cutPreview(body);
-        expect(cut.usedMarker).toBe(usedMarker);
+        expect(cut.rule).toBe(rule);
         expect(normaliseBody(body)).toBe(normalised);
         expect(reassemble(cut)).toBe(normalised);
         expect(normaliseBody(normalised)).toBe(normalised);
+        expect([...cut.withheldFootnotes].sort()).toEqual([...withheld].sort());
 
         spec.blocks.forEach((block, index) => {
           if (block.kind === 'marker') return;
           const tag = new RegExp(`\\{[a-z]${index}\\}`);
-          if (block.kind === 'def') {
-            const inPublic = publicLabels.has(block.label);
-            expect(tag.test(cut.publicMarkdown)).toBe(inPublic);
-            expect(tag.test(cut.subscriberMarkdown)).toBe(!inPublic);
-          } else {
-            expect(tag.test(cut.publicMarkdown)).toBe(isPublic(index));
-            expect(tag.test(cut.subscriberMarkdown)).toBe(!isPublic(index));
-          }
+          expect(tag.test(cut.publicMarkdown)).toBe(isPublic(index));
+          expect(tag.test(cut.subscriberMarkdown)).toBe(!isPublic(index));
         });
-        // Marker lines survive only as code.
+        // Marker lines survive only as code, and each of those is reported.
         const markerLines = `${cut.publicMarkdown}${cut.subscriberMarkdown}`
           .split(/\r\n|\n/)
           .filter((line) => line.trim() === PAYWALL_MARKER);
-        expect(markerLines.length).toBe(spec.blocks.filter((block) => block.kind === 'fence' && block.marker).length);
+        const inCode = spec.blocks.filter((block) => block.kind === 'fence' && block.marker).length;
+        expect(markerLines.length).toBe(inCode);
+        expect(cut.markerProblems.length).toBe(inCode);
       }),
       { numRuns: 1000 },
     );

@@ -65,7 +65,7 @@ describe('SitePublisher leak scan', () => {
     for (const body of site.files.values()) expect(body).not.toContain('quietly waived');
   });
 
-  it('refuses every artifact a buggy renderer leaks paid text into, and still writes the rest', async () => {
+  it('withholds a file whose frame a buggy renderer leaks paid text into, and still writes the rest', async () => {
     const record = subscriberRecord();
     const site = new MemorySite();
     // A renderer bug: the feed renderer appends text it should never have had.
@@ -86,19 +86,55 @@ describe('SitePublisher leak scan', () => {
       'feeds/rss.xml',
       'feeds/tags/fines/rss.xml',
     ]);
-    expect(result.blocked[0]?.reportIds).toEqual([record.id]);
+    expect(result.blocked[0]).toMatchObject({ reportIds: [record.id], action: 'withheld' });
     expect(site.files.has('feeds/rss.xml')).toBe(false);
     expect(site.files.has('feeds/atom.xml')).toBe(true);
     expect(site.files.has('reports/corvin-fines/index.html')).toBe(true);
   });
 
-  it('catches paid text that reached the table item itself', async () => {
+  it('stubs the item whose table record itself carries its paid text, and writes every file', async () => {
     const record = subscriberRecord();
     const corrupted = { ...record, publicHtml: `${record.publicHtml}<p>${PAID}</p>` };
     const site = new MemorySite();
     const result = await new SitePublisher(reportsOf([corrupted]), site, publication).publish(plan(corrupted));
     expect(result.blocked.length).toBeGreaterThanOrEqual(5);
+    for (const blocked of result.blocked) expect(blocked).toMatchObject({ action: 'stubbed', stubbed: [record.id] });
+    expect([...site.files.keys()]).toContain('feeds/rss.xml');
     for (const body of site.files.values()) expect(body).not.toContain('quietly waived');
+    expect(site.files.get('feeds/rss.xml')).toContain('Corvin fines');
+  });
+
+  it('stubs only the item a buggy renderer put paid text into; the other items go out as they are', async () => {
+    const record = subscriberRecord();
+    const other: ReportRecord = {
+      ...record,
+      id: '01JOTHER000000000000000000',
+      slug: 'other',
+      title: 'Harbour dues',
+      tier: 'complimentary',
+      publicHtml: '<p>Harbour dues rise by four per cent in spring, the port office said on Friday.</p>',
+      fingerprints: [],
+      paidRef: undefined,
+    };
+    const leakyFeeds: typeof renderFeeds = (views, options) =>
+      renderFeeds(
+        views.map((view) =>
+          view.bodyHtml.includes('Harbour dues rise') ? { ...view, bodyHtml: `${view.bodyHtml}<p>${PAID}</p>` } : view,
+        ),
+        options,
+      );
+    const site = new MemorySite();
+    const publisher = new SitePublisher(reportsOf([record, other]), site, publication, {
+      feeds: leakyFeeds,
+      reportPage: renderReportPage,
+      archive: renderArchivePage,
+    });
+    const result = await publisher.publish(planPublish([{ after: { record: other, listed: true } }]));
+    const rss = result.blocked.find((blocked) => blocked.artifact === 'feeds/rss.xml');
+    expect(rss).toMatchObject({ action: 'stubbed', stubbed: [other.id], reportIds: [record.id] });
+    expect(site.files.get('feeds/rss.xml')).not.toContain('quietly waived');
+    expect(site.files.get('feeds/rss.xml')).toContain('They were due in June.');
+    expect(site.files.get('feeds/rss.xml')).not.toContain('Harbour dues rise by four');
   });
 });
 

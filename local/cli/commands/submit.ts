@@ -1,11 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { z } from 'zod';
-import { reportInputSchema } from '../../../lambdas/core/report';
+import type { ReportPreview } from '../api-client';
 import type { CommandContext } from '../context';
-import { CommandFailed } from '../errors';
 import { splitFrontMatter, toSubmission, type Submission } from '../front-matter';
 import { formatPairs } from '../output';
-import { loadPublication } from '../publication-config';
 import { readInputFile } from '../read-input';
 
 export interface SubmitOptions {
@@ -53,52 +50,34 @@ function prefixErrors<T>(file: string, read: () => T): T {
   }
 }
 
-/** Shows what would be public and what would stay subscriber-only, and every field error, without a request. */
+/**
+ * Shows what would be public and what would stay subscriber-only, with every warning, by asking the server's
+ * preview route: it runs create's own validation and cut and stores nothing, so the CLI keeps no cut of its own
+ * that could disagree with what readers will get. Field errors come back as the same 4xx create would give.
+ */
 async function dryRun(ctx: CommandContext, submission: Submission): Promise<void> {
   const out = ctx.io.stdout;
-  const publication = await loadPublication();
-  const result = reportInputSchema(publication).safeParse(submission.input);
-  const problems = result.success ? [] : result.error.issues.flatMap(describeIssue);
-
-  out.write(`dry run: nothing sent to ${ctx.config.apiUrl}\n`);
+  const preview = await ctx.client().previewReport(submission.input);
+  out.write(`dry run: nothing stored at ${ctx.config.apiUrl}\n`);
   if (submission.id !== undefined)
     out.write(`would update report ${submission.id} (revision ${submission.revision})\n`);
-  out.write(problems.length === 0 ? 'front matter: ok\n' : `front matter: ${problems.length} problem(s)\n`);
-  for (const problem of problems) out.write(`  ${problem}\n`);
-
-  const body = typeof submission.input.body === 'string' ? submission.input.body : '';
-  if (submission.input.tier === 'complimentary') {
-    out.write(`\ntier complimentary: the whole body is public (${words(body)} words)\n`);
-  } else {
-    // Loaded on demand: only the dry run needs the Markdown pipeline, and the rest of the CLI stays fast to start.
-    const { cutPreview } = await import('../../../lambdas/core/preview-cut');
-    const cut = cutPreview(body);
-    const nothingPaid = cut.subscriberMarkdown.trim() === '';
-    const where = cut.usedMarker
-      ? 'at the <!-- paywall --> marker'
-      : nothingPaid
-        ? 'none: no <!-- paywall --> marker and at most two paragraphs, so the whole body is public'
-        : 'after the first two paragraphs (no <!-- paywall --> marker)';
-    out.write(`\ncut: ${where}\n`);
-    out.write(`\n--- public: the summary, then ${words(cut.publicMarkdown)} words of body ---\n`);
-    if (typeof submission.input.summary === 'string') out.write(`${submission.input.summary.trim()}\n\n`);
-    out.write(`${cut.publicMarkdown.trim()}\n`);
-    out.write(`\n--- subscriber-only: ${words(cut.subscriberMarkdown)} words ---\n`);
-    out.write(`${cut.subscriberMarkdown.trim()}\n`);
+  out.write(`cut: ${CUT_DESCRIPTIONS[preview.cut]}\n`);
+  out.write(
+    `public: ${preview.parts.public.words} words of body; subscriber-only: ${preview.parts.subscriber.words} words\n`,
+  );
+  for (const warning of preview.warnings) out.write(`warning: ${warning}\n`);
+  const { convert } = await import('html-to-text');
+  const asText = (html: string) => convert(html, { wordwrap: 100 }).trim();
+  out.write(`\n--- public: the summary, then this ---\n`);
+  if (typeof submission.input.summary === 'string') out.write(`${submission.input.summary.trim()}\n\n`);
+  out.write(`${asText(preview.publicHtml)}\n`);
+  if (preview.subscriberHtml !== '') {
+    out.write(`\n--- subscriber-only ---\n${asText(preview.subscriberHtml)}\n`);
   }
-  if (problems.length > 0) throw new CommandFailed();
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string[] {
-  const field = issue.path.map(String).join('.');
-  const prefix = field ? `${field}.` : '';
-  // The schema is strict; name the stray keys so a typo such as `tittle` is obvious.
-  if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => `${prefix}${key}: not a report field`);
-  const missing = issue.code === 'invalid_type' && issue.input === undefined;
-  const message = missing ? 'is required' : issue.message;
-  return [field ? `${field}: ${message}` : message];
-}
-
-function words(markdown: string): number {
-  return markdown.split(/\s+/).filter(Boolean).length;
-}
+const CUT_DESCRIPTIONS: Record<ReportPreview['cut'], string> = {
+  marker: 'at the <!-- paywall --> marker',
+  'first-two-paragraphs': 'after the first two paragraphs (no <!-- paywall --> marker)',
+  none: 'none: the whole body is public',
+};

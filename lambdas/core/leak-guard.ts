@@ -1,0 +1,91 @@
+import { matchingFingerprints } from './fingerprints';
+import type { ReportRecord } from './report';
+
+/**
+ * The leak scan as a tripwire that degrades per item and never freezes a file. Every public artifact (a feed, a
+ * page, the archive, a free digest) is rendered, then scanned for the paid fingerprints of the reports it covers.
+ *
+ * - A fingerprint of report P that stands in the public part of another covered report Q is no secret: an editor
+ *   published it (a quoted statement, a boilerplate sentence). It is ignored, so one quote never blocks a file.
+ *   P's own public part cannot hold P's fingerprints (intake leaves out what the two parts share), so a hit there
+ *   is corruption and still counts.
+ * - On a real hit the items are rendered one at a time to find which carry paid text; each of those alone is
+ *   replaced by a stub (title, summary and the subscriber notice) and the file is rendered again and rescanned.
+ * - Only when the stubbed file still hits (the leak is in the file's own frame, not in any item) is the output
+ *   withheld; the caller then keeps the file from being written and raises the alarm.
+ */
+export interface GuardInput<V extends { id: string }, T> {
+  views: readonly V[];
+  /** The table records behind the views: their fingerprints and public parts. */
+  covered: readonly ReportRecord[];
+  render: (views: readonly V[]) => T | Promise<T>;
+  /** Everything of the output a reader can see, as one string to scan. */
+  text: (output: T) => string;
+  /** The safe stand-in for one view. */
+  stub: (view: V) => V;
+}
+
+export type GuardResult<T> =
+  /** `stubbed`: the items replaced by stubs; `sources`: the reports whose paid text was found. */
+  | { ok: true; output: T; stubbed: string[]; sources: string[]; hits: number }
+  | { ok: false; sources: string[]; hits: number };
+
+export async function renderGuarded<V extends { id: string }, T>(input: GuardInput<V, T>): Promise<GuardResult<T>> {
+  const owners = fingerprintOwners(input.covered);
+  const first = await input.render(input.views);
+  const clean = { ok: true as const, output: first, stubbed: [], sources: [], hits: 0 };
+  if (owners.size === 0) return clean;
+  const found = secretHits(input.text(first), owners, input.covered);
+  if (found.size === 0) return clean;
+
+  const stubbed: string[] = [];
+  for (const view of input.views) {
+    const alone = await input.render([view]);
+    if (matchingFingerprints(input.text(alone), [...found]).size > 0) stubbed.push(view.id);
+  }
+  const safeViews = input.views.map((view) => (stubbed.includes(view.id) ? input.stub(view) : view));
+  const second = await input.render(safeViews);
+  const remaining = secretHits(input.text(second), owners, input.covered);
+  if (remaining.size > 0) return { ok: false, sources: ownersOf(remaining, owners), hits: remaining.size };
+  return { ok: true, output: second, stubbed, sources: ownersOf(found, owners), hits: found.size };
+}
+
+function ownersOf(fingerprints: ReadonlySet<string>, owners: ReadonlyMap<string, ReadonlySet<string>>): string[] {
+  return [...new Set([...fingerprints].flatMap((fingerprint) => [...(owners.get(fingerprint) ?? [])]))].sort();
+}
+
+/** Fingerprint → ids of the reports whose subscriber part it comes from. */
+function fingerprintOwners(covered: readonly ReportRecord[]): Map<string, Set<string>> {
+  const owners = new Map<string, Set<string>>();
+  for (const record of covered) {
+    for (const fingerprint of record.fingerprints) {
+      const set = owners.get(fingerprint) ?? new Set<string>();
+      set.add(record.id);
+      owners.set(fingerprint, set);
+    }
+  }
+  return owners;
+}
+
+/** Paid fingerprints in the text, less those another covered report has published in its own public part. */
+function secretHits(
+  text: string,
+  owners: ReadonlyMap<string, ReadonlySet<string>>,
+  covered: readonly ReportRecord[],
+): Set<string> {
+  const found = matchingFingerprints(text, [...owners.keys()]);
+  if (found.size === 0) return found;
+  for (const record of covered) {
+    for (const fingerprint of matchingFingerprints(publicTextOf(record), [...found])) {
+      const from = owners.get(fingerprint);
+      if (from && [...from].some((owner) => owner !== record.id)) found.delete(fingerprint);
+    }
+  }
+  return found;
+}
+
+/** What a report's table item lets anyone read. */
+export function publicTextOf(record: ReportRecord): string {
+  const image = record.leadImage ? [record.leadImage.alt, record.leadImage.caption ?? ''] : [];
+  return [record.title, record.summary, record.publicHtml, ...image].join('\n\n');
+}

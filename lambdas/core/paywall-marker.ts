@@ -1,0 +1,165 @@
+/**
+ * The paywall marker and everything that merely resembles it. The cut fails open by nature (no marker → two
+ * paragraphs public, a misspelt marker → whatever follows it public), so the marker is taken only as written and
+ * anything a reader would take for an attempt at it is refused rather than guessed at: a typo is the normal case.
+ */
+export const PAYWALL_MARKER = '<!-- paywall -->';
+
+const TARGET = 'paywall';
+
+/** Letters that look Latin in most fonts; NFKD and case folding do not map them (Unicode confusables, abridged). */
+const CONFUSABLES: Record<string, string> = {
+  а: 'a',
+  ɑ: 'a',
+  α: 'a',
+  '@': 'a',
+  е: 'e',
+  ε: 'e',
+  о: 'o',
+  ο: 'o',
+  σ: 'o',
+  '0': 'o',
+  р: 'p',
+  ρ: 'p',
+  с: 'c',
+  ϲ: 'c',
+  у: 'y',
+  ү: 'y',
+  γ: 'y',
+  х: 'x',
+  χ: 'x',
+  і: 'i',
+  ι: 'i',
+  ј: 'j',
+  ԝ: 'w',
+  ѡ: 'w',
+  ω: 'w',
+  ν: 'v',
+  ł: 'l',
+  ӏ: 'l',
+  ǀ: 'l',
+  '|': 'l',
+  '1': 'l',
+  ɩ: 'l',
+  к: 'k',
+  κ: 'k',
+  м: 'm',
+  н: 'h',
+  т: 't',
+  в: 'b',
+  ѕ: 's',
+  '5': 's',
+  '4': 'a',
+};
+
+/**
+ * What a reader sees of a line, folded so lookalikes meet: compatibility forms and accents fold away, case goes,
+ * invisible format characters (zero-width space, joiners, soft hyphen, bidi controls) go, confusable letters map
+ * to the Latin letter they imitate, and every dash-like character becomes `-`.
+ */
+export function foldForMarker(text: string): string {
+  return Array.from(
+    text
+      .normalize('NFKD')
+      .replace(/\p{M}+/gu, '')
+      .replace(/[\p{Cf}\u00ad\u115f\u1160\u3164]/gu, '')
+      .toLowerCase(),
+    (char) => CONFUSABLES[char] ?? char,
+  )
+    .join('')
+    .replace(/[\p{Pd}\u2212\u2010-\u2015\u2e3a\u2e3b\ufe58\ufe63\uff0d]/gu, '-');
+}
+
+/** Only the letters of a folded line: `<!-- pay-wall: -->` → `paywall`. */
+const lettersOf = (folded: string): string => folded.replace(/[^a-z]/g, '');
+
+/** Something that opens or closes an HTML comment, however mangled: `<!`, `<-`, `->`, `!>`. */
+const COMMENT_LIKE = /<\s*[!-]|[-!]\s*>/;
+
+export interface MarkerProblem {
+  /** 1-based line of the body as submitted. */
+  line: number;
+  message: string;
+}
+
+/**
+ * Lines that look like the marker but are not one the cut uses. `usable` holds the 0-based indexes of the marker
+ * lines the cut took; an exact marker anywhere else (a code block, a quote, a footnote) is a problem too, because
+ * the editor who wrote it expected a cut there and would get none.
+ */
+export function markerProblems(lines: readonly string[], usable: ReadonlySet<number>): MarkerProblem[] {
+  const problems: MarkerProblem[] = [];
+  lines.forEach((text, index) => {
+    if (usable.has(index)) return;
+    const message = lineProblem(text);
+    if (message) problems.push({ line: index + 1, message });
+  });
+  for (const comment of commentsAcrossLines(lines)) {
+    if (problems.some((problem) => problem.line === comment.line)) continue;
+    if (containsNear(lettersOf(foldForMarker(comment.text)), TARGET, 1)) {
+      problems.push({ line: comment.line, message: lookalikeMessage() });
+    }
+  }
+  return problems.sort((a, b) => a.line - b.line);
+}
+
+function lineProblem(text: string): string | undefined {
+  if (text.trim() === PAYWALL_MARKER) {
+    return `holds ${PAYWALL_MARKER} where the cut cannot use it (inside a code block, quote, list or footnote): put the marker alone on its own line between paragraphs`;
+  }
+  const folded = foldForMarker(text);
+  const letters = lettersOf(folded);
+  if (letters.length === 0) return undefined;
+  // The whole line is the word, however spelt or decorated: `paywal`, `<!-- pay wall -->`, `PAYWALL`.
+  if (distance(letters, TARGET) <= (COMMENT_LIKE.test(folded) ? 2 : 1)) return lookalikeMessage();
+  // A comment-like line that mentions it among other words: `<!-- paywall start -->`.
+  if (COMMENT_LIKE.test(folded) && containsNear(letters, TARGET, 1)) return lookalikeMessage();
+  return undefined;
+}
+
+const lookalikeMessage = () =>
+  `looks like a paywall marker but is not one: write ${PAYWALL_MARKER} exactly, alone on its own line, or remove the line`;
+
+/** HTML comments that span lines (`<!--` … `-->`), with the line they start on (1-based). */
+function commentsAcrossLines(lines: readonly string[]): { line: number; text: string }[] {
+  const body = lines.join('\n');
+  const found: { line: number; text: string }[] = [];
+  for (const match of body.matchAll(/<!--([\s\S]*?)(?:-->|$(?![\s\S]))/g)) {
+    if (!match[0].includes('\n')) continue;
+    found.push({ line: body.slice(0, match.index).split('\n').length, text: match[1] ?? '' });
+  }
+  return found;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions. */
+function distance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 3) return Math.abs(a.length - b.length);
+  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => i + j));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const row = rows[i] as number[];
+      const previous = rows[i - 1] as number[];
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      row[j] = Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        row[j] = Math.min(row[j] ?? 0, ((rows[i - 2] as number[])[j - 2] ?? 0) + 1);
+      }
+    }
+  }
+  return (rows[a.length] as number[])[b.length] ?? 0;
+}
+
+/** Whether some substring of `text` is within `limit` edits of `word` (Sellers' approximate matching). */
+function containsNear(text: string, word: string, limit: number): boolean {
+  let previous = Array.from({ length: word.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= text.length; i++) {
+    const current = [0];
+    for (let j = 1; j <= word.length; j++) {
+      const cost = text[i - 1] === word[j - 1] ? 0 : 1;
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+    }
+    if ((current[word.length] ?? Infinity) <= limit) return true;
+    previous = current;
+  }
+  return false;
+}
