@@ -214,12 +214,15 @@ export function prepareReport(
   const paid = contentAddressed('paid/', JSON.stringify(paidPart), 'application/json');
   // Already past freeAfter at intake (a back-dated report): public in full from the start.
   const released = freeAt !== undefined && Date.parse(freeAt) <= now.getTime();
-  const publicText = [input.title, input.summary, cut.publicMarkdown].join('\n\n');
+  const publicHtml = released ? fullHtml : render(cut.publicMarkdown);
+  // The public part both as written and as rendered: rendering moves footnotes and drops uncited ones, which
+  // puts words side by side that the Markdown keeps apart, and what the public reads is no secret either way.
+  const publicText = [input.title, input.summary, cut.publicMarkdown, publicHtml].join('\n\n');
   return {
     record: {
       ...base,
       released,
-      publicHtml: released ? fullHtml : render(cut.publicMarkdown),
+      publicHtml,
       paidRef: paid.key,
       fingerprints: released ? [] : fingerprintSubscriberPart(cut.subscriberMarkdown, publicText),
     },

@@ -12,7 +12,8 @@ import type { ReportRecord } from './report';
  * - On a real hit the items are rendered one at a time to find which carry paid text; each of those alone is
  *   replaced by a stub (title, summary and the subscriber notice) and the file is rendered again and rescanned.
  * - Only when the stubbed file still hits (the leak is in the file's own frame, not in any item) is the output
- *   withheld; the caller then keeps the file from being written and raises the alarm.
+ *   withheld; the caller then keeps the file from being written and raises the alarm. A hit that no single item
+ *   and not the empty frame produces is eight words meeting across two items' edges: a coincidence, not a leak.
  */
 export interface GuardInput<V extends { id: string }, T> {
   views: readonly V[];
@@ -23,6 +24,8 @@ export interface GuardInput<V extends { id: string }, T> {
   text: (output: T) => string;
   /** The safe stand-in for one view. */
   stub: (view: V) => V;
+  /** The artifact with no items at all, where it can exist (a feed can, a digest cannot). */
+  renderFrame?: () => T | Promise<T>;
 }
 
 export type GuardResult<T> =
@@ -42,6 +45,11 @@ export async function renderGuarded<V extends { id: string }, T>(input: GuardInp
   for (const view of input.views) {
     const alone = await input.render([view]);
     if (matchingFingerprints(input.text(alone), [...found]).size > 0) stubbed.push(view.id);
+  }
+  const frame = stubbed.length === 0 && input.renderFrame ? input.text(await input.renderFrame()) : undefined;
+  if (frame !== undefined && secretHits(frame, owners, input.covered).size === 0) {
+    // No item carries the text alone and the frame is clean: the words met across two items' edges by chance.
+    return { ok: true, output: first, stubbed: [], sources: [], hits: 0 };
   }
   const safeViews = input.views.map((view) => (stubbed.includes(view.id) ? input.stub(view) : view));
   const second = await input.render(safeViews);

@@ -171,6 +171,7 @@ export class SitePublisher {
       render,
       text: (body) => body,
       stub: stubView,
+      renderFrame: () => render([]),
     });
     const found = { artifact: artifact.key, reportIds: guarded.sources, hits: guarded.hits };
     if (!guarded.ok) {
