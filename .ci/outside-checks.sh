@@ -41,6 +41,17 @@ for path in /feeds/rss.xml /feeds/atom.xml /feeds/feed.json /feeds/tags/r-d/rss.
   if curl -s "$base$path" | grep -q "must never reach a public feed"; then echo "LEAK: subscriber-only text in $path"; exit 1; fi
 done
 
+echo "-- the README's AWS CLI example, as written, on a machine with no AWS configuration"
+(
+  for name in $(env | sed -n 's/^\(AWS_[A-Z_]*\)=.*/\1/p'); do unset "$name"; done
+  export HOME="$work/fresh-home" AWS_CONFIG_FILE="$DISPATCH_DATA_DIR/aws-config" AWS_SHARED_CREDENTIALS_FILE="$DISPATCH_DATA_DIR/aws-credentials"
+  mkdir -p "$HOME"
+  aws --endpoint-url "$(jq -r .dynamodb "$DISPATCH_DATA_DIR/endpoints.json")" dynamodb scan --table-name dispatch-reports >"$work/scan.json"
+  jq -e '.Count > 0' "$work/scan.json" >/dev/null
+  aws --endpoint-url "$(jq -r .s3 "$DISPATCH_DATA_DIR/endpoints.json")" s3 ls s3://dispatch-site/feeds/ | grep -q rss.xml
+  echo "aws cli: dynamodb scan and s3 ls work against the local stack"
+)
+
 echo "-- newsboat reads the live feed"
 echo "$base/feeds/rss.xml" >"$work/urls"
 printf 'download-retries 2\ndownload-timeout 20\n' >"$work/newsboat.conf"

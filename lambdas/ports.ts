@@ -1,5 +1,6 @@
 import type { Page } from './adapters/reports-store';
 import type { PaidPart, ReportRecord } from './core/report';
+import type { RevisionEntry } from './core/report-history';
 
 /** What the report workflows need from storage; the DynamoDB and S3 adapters implement these. */
 export interface ReportsRepository {
@@ -13,6 +14,14 @@ export interface ReportsRepository {
   deleteStaleTagEntries(record: ReportRecord): Promise<void>;
   list(limit: number, cursor?: string): Promise<Page<ReportRecord>>;
   due(now: Date, limit?: number): Promise<ReportRecord[]>;
+  /**
+   * Writes the entry as a claim on its revision unless a claim for that revision exists that is newer than
+   * `staleBefore` (or is this writer's); false when another writer holds it.
+   */
+  claimRevision(entry: RevisionEntry, writeId: string, staleBefore: Date): Promise<boolean>;
+  /** Deletes this writer's claim, if it still is this writer's. */
+  releaseRevision(reportId: string, revision: number, writeId: string): Promise<void>;
+  revisions(reportId: string): Promise<RevisionEntry[]>;
 }
 
 export interface VaultStore {

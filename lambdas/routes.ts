@@ -8,12 +8,28 @@ export type Access = 'public' | 'editor' | 'admin';
 export type FunctionName =
   'health' | 'editors-api' | 'reports-api' | 'subscribers-api' | 'digests-api' | 'private-feed';
 
+/** At most `requests` in each fixed window of `windowSeconds`. */
+export interface RateLimit {
+  requests: number;
+  windowSeconds: number;
+}
+
+/** The 429 body for a client over its `clientRateLimit`: the WAF rule's custom response and the local gateway's. */
+export const RATE_LIMITED_BODY = {
+  error: { code: 'rate_limited', message: 'Too many requests from this client; try again in a minute' },
+} as const;
+
 export interface RouteDefinition {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** API Gateway path syntax: `{name}` for a path parameter. */
   path: string;
   fn: FunctionName;
   access: Access;
+  /**
+   * Requests one client IP may make; more get 429 with Retry-After. On AWS a WAF rate rule on the CloudFront
+   * distribution enforces it (WAF cannot attach to an HTTP API), locally the gateway does.
+   */
+  clientRateLimit?: RateLimit;
 }
 
 export const ROUTES: readonly RouteDefinition[] = [
@@ -26,7 +42,13 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/api/reports/{id}', fn: 'reports-api', access: 'editor' },
   { method: 'PUT', path: '/api/reports/{id}', fn: 'reports-api', access: 'editor' },
   { method: 'DELETE', path: '/api/reports/{id}', fn: 'reports-api', access: 'editor' },
-  { method: 'POST', path: '/api/subscribers', fn: 'subscribers-api', access: 'public' },
+  {
+    method: 'POST',
+    path: '/api/subscribers',
+    fn: 'subscribers-api',
+    access: 'public',
+    clientRateLimit: { requests: 30, windowSeconds: 60 },
+  },
   { method: 'GET', path: '/api/subscribers/confirm', fn: 'subscribers-api', access: 'public' },
   { method: 'GET', path: '/api/unsubscribe', fn: 'subscribers-api', access: 'public' },
   { method: 'POST', path: '/api/unsubscribe', fn: 'subscribers-api', access: 'public' },
@@ -35,8 +57,49 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/api/digests', fn: 'digests-api', access: 'admin' },
   { method: 'GET', path: '/api/digests/preview', fn: 'digests-api', access: 'admin' },
   { method: 'GET', path: '/api/digests/{id}', fn: 'digests-api', access: 'admin' },
+  { method: 'GET', path: '/api/digests/{id}/deliveries', fn: 'digests-api', access: 'admin' },
+  { method: 'POST', path: '/api/digests/{id}/pause', fn: 'digests-api', access: 'admin' },
+  { method: 'POST', path: '/api/digests/{id}/resume', fn: 'digests-api', access: 'admin' },
+  { method: 'POST', path: '/api/digests/{id}/cancel', fn: 'digests-api', access: 'admin' },
+  { method: 'POST', path: '/api/digests/{id}/retry-unknown', fn: 'digests-api', access: 'admin' },
   { method: 'GET', path: '/feeds/private/{token}/{file}', fn: 'private-feed', access: 'public' },
 ];
+
+/**
+ * What each path parameter may hold. The API wrapper (`lambdas/http/api.ts`) checks every parameter of the route
+ * against its rule before the handler runs, so no handler (and no database call: a DynamoDB key has a size
+ * limit) ever sees an oversized or malformed one; the answer is a 400 naming the parameter. Plain data, no zod:
+ * the authorizer and the CDK app import this file too. A route may only use parameter names listed here
+ * (`test/unit/path-parameters.test.ts`).
+ */
+export interface PathParameterRule {
+  /** Tested against the decoded value. */
+  pattern: RegExp;
+  maxLength: number;
+  /** Completes "must be …" in the 400. */
+  description: string;
+}
+
+export const PATH_PARAMETERS = {
+  /** Report, editor and edition ids are ULIDs (Crockford base32, 26 characters). */
+  id: { pattern: /^[0-9A-HJKMNP-TV-Z]{26}$/, maxLength: 26, description: 'an id of 26 characters, e.g. 01JD8Z4X7RG…' },
+  /** Shape only (RFC 5321 lengths); the subscriber service normalises and fully validates the address. */
+  email: {
+    pattern: /^[^\s@/]{1,64}@[^\s@/]+$/u,
+    maxLength: 254,
+    description: 'an email address of at most 254 characters',
+  },
+  /** A private feed token's alphabet and a generous length; the handler verifies the signature (404 otherwise). */
+  token: { pattern: /^[A-Za-z0-9._-]+$/, maxLength: 128, description: 'a feed token' },
+  file: { pattern: /^[a-z]+\.[a-z]+$/, maxLength: 16, description: 'a feed file name such as rss.xml' },
+} as const satisfies Record<string, PathParameterRule>;
+
+export type PathParameterName = keyof typeof PATH_PARAMETERS;
+
+/** The `{name}` parameters of a route path or route key, in order. */
+export function pathParameterNames(path: string): string[] {
+  return [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1] ?? '');
+}
 
 export function routeKey(route: Pick<RouteDefinition, 'method' | 'path'>): string {
   return `${route.method} ${route.path}`;

@@ -1,7 +1,9 @@
-import { App, type Environment, Validations } from 'aws-cdk-lib';
+import { App, type Environment, Stack, Token, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { parsePublication } from '../lambdas/core/publication';
 import type { CodeOverride } from './constructs/dispatch-function';
+import { EdgeFirewall } from './constructs/edge-firewall';
+import { ROUTES } from '../lambdas/routes';
 import { DispatchStatefulStack } from './stateful-stack';
 import { DispatchStatelessStack } from './stateless-stack';
 
@@ -41,6 +43,8 @@ export interface DispatchApp {
   readonly app: App;
   readonly stateful: DispatchStatefulStack;
   readonly stateless: DispatchStatelessStack;
+  /** Only for a deployment outside us-east-1: the CloudFront web ACL must be created there. */
+  readonly edgeFirewall?: Stack;
 }
 
 /** The one Dispatch CDK app, used by `lib/app.ts` and by the infra tests alike. cdk-nag checks every synth. */
@@ -62,14 +66,30 @@ export function buildApp(options: BuildAppOptions = {}): DispatchApp {
     description: 'Dispatch data: tables, site and vault buckets, work queues, token key (all retained)',
     terminationProtection: true,
   });
+  // A CLOUDFRONT web ACL exists only in us-east-1. Deployed elsewhere, it gets a stack of its own there and the
+  // stateless stack reads its ARN through a cross-region reference; environment-agnostic synths keep it inline.
+  const region = env?.region;
+  const separateFirewall = region !== undefined && !Token.isUnresolved(region) && region !== 'us-east-1';
+  let edgeFirewall: Stack | undefined;
+  let edgeWebAclArn: string | undefined;
+  if (separateFirewall) {
+    edgeFirewall = new Stack(app, 'DispatchEdgeFirewall', {
+      env: { account: env?.account, region: 'us-east-1' },
+      crossRegionReferences: true,
+      description: 'Dispatch CloudFront web ACL (per-client rate limits); CloudFront web ACLs live in us-east-1',
+    });
+    edgeWebAclArn = new EdgeFirewall(edgeFirewall, 'EdgeFirewall', { routes: ROUTES }).webAcl.attrArn;
+  }
   const stateless = new DispatchStatelessStack(app, 'DispatchStateless', {
     env,
     description: 'Dispatch functions, HTTP API, CloudFront, schedules, SES and alarms',
     publication,
     data: stateful,
     codeOverride: options.codeOverride,
+    edgeWebAclArn,
+    crossRegionReferences: separateFirewall,
   });
 
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { app, stateful, stateless };
+  return { app, stateful, stateless, ...(edgeFirewall ? { edgeFirewall } : {}) };
 }

@@ -5,6 +5,8 @@ import {
   mailQueue,
   planQueue,
   type QueueDefinition,
+  rateLimitsTable,
+  signUpQueue,
   LEAK_STATUS_KEY_PREFIX,
   reportsTable,
   subscribersTable,
@@ -28,6 +30,7 @@ export type DispatchFunctionName =
   | 'private-feed'
   | 'release-sweeper'
   | 'subscribers-api'
+  | 'sign-up-worker'
   | 'digests-api'
   | 'digest-planner'
   | 'mail-sender'
@@ -110,7 +113,8 @@ export const FUNCTIONS: Readonly<Record<DispatchFunctionName, FunctionSpec>> = {
   },
   'reports-api': {
     description: 'Editor API: create, list, read, correct and unpublish reports.',
-    tables: [readWrite(reportsTable), readWrite(idempotencyTable)],
+    // Digests: an unpublish or a correction pauses the editions still sending the report.
+    tables: [readWrite(reportsTable), readWrite(idempotencyTable), readWrite(digestsTable)],
     vault: { get: [paid, source], put: [paid, source] },
   },
   'feed-publisher': {
@@ -137,10 +141,18 @@ export const FUNCTIONS: Readonly<Record<DispatchFunctionName, FunctionSpec>> = {
     timeoutSeconds: 50,
   },
   'subscribers-api': {
-    description: 'Subscribe, confirm, unsubscribe (public) and subscriber administration (admin).',
+    description:
+      'Subscribe (counted per address and queued), confirm, unsubscribe (public) and subscriber administration (admin).',
+    tables: [readWrite(subscribersTable), readWrite(rateLimitsTable)],
+    sendsTo: [signUpQueue],
+    tokenSecret: true,
+  },
+  'sign-up-worker': {
+    description: 'Sign-up queue → creates pending subscribers and sends confirmation mails through SES.',
     tables: [readWrite(subscribersTable)],
     tokenSecret: true,
     sendsEmail: true,
+    timeoutSeconds: 30,
   },
   'digests-api': {
     description: 'Admin API: send an edition now, follow its progress, preview it.',

@@ -8,13 +8,22 @@ import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/a
 import { LambdaInvoke, SqsSendMessage } from 'aws-cdk-lib/aws-scheduler-targets';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import { mailQueue, planQueue, reportsTable, siteBucket, vaultBucket, QUEUES } from '../lambdas/adapters/data-model';
+import {
+  mailQueue,
+  planQueue,
+  reportsTable,
+  signUpQueue,
+  siteBucket,
+  vaultBucket,
+  QUEUES,
+} from '../lambdas/adapters/data-model';
 import type { Publication } from '../lambdas/core/publication';
 import { ROUTES } from '../lambdas/routes';
 import { DispatchAlarms } from './constructs/dispatch-alarms';
 import { DispatchApi } from './constructs/dispatch-api';
 import { type CodeOverride, DispatchFunction } from './constructs/dispatch-function';
 import { EdgeDistribution } from './constructs/edge-distribution';
+import { EdgeFirewall } from './constructs/edge-firewall';
 import { MailDelivery } from './constructs/mail-delivery';
 import {
   type DispatchFunctionName,
@@ -62,6 +71,12 @@ export interface DispatchStatelessStackProps extends StackProps {
    * @default - every handler is bundled with esbuild
    */
   readonly codeOverride?: CodeOverride;
+  /**
+   * ARN of a CLOUDFRONT-scope web ACL built elsewhere (`DispatchEdgeFirewall`, in us-east-1), for a deployment
+   * in another region: CloudFront web ACLs can only be created in us-east-1.
+   * @default - the web ACL is built in this stack, which then must be deployed in us-east-1
+   */
+  readonly edgeWebAclArn?: string;
 }
 
 /** Scheduler only rejects an unknown IANA zone at deploy time; fail at synth instead. */
@@ -88,6 +103,8 @@ export class DispatchStatelessStack extends Stack {
   public readonly mail: MailDelivery;
   public readonly api: DispatchApi;
   public readonly edge: EdgeDistribution;
+  /** The web ACL with the per-client rate limits, when this stack builds it (see `edgeWebAclArn`). */
+  public readonly firewall?: EdgeFirewall;
   public readonly digestSchedule: Schedule;
   public readonly releaseSweepSchedule: Schedule;
   public readonly alarms: DispatchAlarms;
@@ -128,8 +145,10 @@ export class DispatchStatelessStack extends Stack {
       authorizerFunction: this.fn('authorizer'),
     });
 
+    if (props.edgeWebAclArn === undefined) this.firewall = new EdgeFirewall(this, 'EdgeFirewall', { routes: ROUTES });
     const site = data.bucket(siteBucket);
     this.edge = new EdgeDistribution(this, 'Edge', {
+      webAclArn: props.edgeWebAclArn ?? this.firewall?.webAcl.attrArn,
       // Imported by attributes: OAC must not rewrite the stateful stack's bucket policy (that would make the
       // stateful stack depend on this one). The stateful stack grants CloudFront read instead.
       siteBucket: Bucket.fromBucketAttributes(this, 'SiteBucketRef', {
@@ -328,6 +347,8 @@ export class DispatchStatelessStack extends Stack {
     const consumers = [
       { name: 'digest-planner', definition: planQueue, maxConcurrency: undefined },
       { name: 'mail-sender', definition: mailQueue, maxConcurrency: this.mailSenderMaxConcurrency },
+      // Two workers at most: confirmation mails share the SES send rate with the digest.
+      { name: 'sign-up-worker', definition: signUpQueue, maxConcurrency: 2 },
     ] as const;
     for (const { name, definition, maxConcurrency } of consumers) {
       const fn = this.fn(name);

@@ -14,6 +14,7 @@ const modules = {
   'private-feed': () => import('../lambdas/handlers/private-feed'),
   'release-sweeper': () => import('../lambdas/handlers/release-sweeper'),
   'subscribers-api': () => import('../lambdas/handlers/subscribers-api'),
+  'sign-up-worker': () => import('../lambdas/handlers/sign-up-worker'),
   'digests-api': () => import('../lambdas/handlers/digests-api'),
   'digest-planner': () => import('../lambdas/handlers/digest-planner'),
   'mail-sender': () => import('../lambdas/handlers/mail-sender'),

@@ -8,14 +8,29 @@ import type {
   APIGatewayRequestAuthorizerEventV2,
   APIGatewaySimpleAuthorizerWithContextResult,
 } from 'aws-lambda';
-import { routeKey, type FunctionName, type RouteDefinition } from '../lambdas/routes';
+import { PRIVATE_FEED_HEADERS, PRIVATE_FEED_PATH_PREFIX, securityHeaderValues } from '../lambdas/http/security-headers';
+import {
+  PATH_PARAMETERS,
+  RATE_LIMITED_BODY,
+  routeKey,
+  type FunctionName,
+  type RouteDefinition,
+} from '../lambdas/routes';
+import { ClientRateLimiter } from './client-rate-limiter';
 import type { Invoke } from './delivery';
 import { lambdaContext } from './lambda-context';
+import { listenOn } from './listen';
 import { requestPath, siteKeyFor } from './site-path';
 import { readBody } from './stream-proxy';
 
+/** Site paths that are public by construction (slugs and tags are lowercase words), so the log may show them. */
+const PUBLIC_SITE_PATH =
+  /^\/(index\.html)?$|^\/reports\/[a-z0-9-]+\/(index\.html)?$|^\/feeds\/(tags\/[a-z0-9-]+\/)?(rss\.xml|atom\.xml|feed\.json)$/;
+
 /** API Gateway's own payload limit for HTTP APIs. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+/** What the CloudFront response headers policies add to every response (lib/constructs/edge-distribution.ts). */
+const SECURITY_HEADERS = securityHeaderValues();
 
 interface CompiledRoute {
   route: RouteDefinition;
@@ -32,6 +47,8 @@ export interface GatewayOptions {
   siteBucket: string;
   /** Logs one line per request (method, path, status); never headers or bodies. */
   log?: (line: string) => void;
+  /** Enforce each route's `clientRateLimit` as the WAF rule does on AWS. @default true */
+  clientRateLimits?: boolean;
 }
 
 /**
@@ -41,6 +58,7 @@ export interface GatewayOptions {
 export class Gateway {
   private server: Server | undefined;
   private readonly compiled: CompiledRoute[];
+  private readonly rateLimiter = new ClientRateLimiter();
 
   constructor(private readonly options: GatewayOptions) {
     this.compiled = options.routes
@@ -67,15 +85,12 @@ export class Gateway {
           else res.end();
         })
         .finally(() => {
-          const path = (req.url ?? '/').split('?')[0] ?? '/';
-          // Private feed tokens are credentials: keep them out of the log.
-          const shown = path.startsWith('/feeds/private/') ? '/feeds/private/…' : path;
-          this.options.log?.(`${req.method} ${shown} ${res.statusCode} ${Date.now() - started}ms`);
+          this.options.log?.(`${req.method} ${this.loggedPath(req)} ${res.statusCode} ${Date.now() - started}ms`);
         });
     });
     server.keepAliveTimeout = 5_000;
     this.server = server;
-    await new Promise<void>((resolve) => server.listen(port, host, resolve));
+    await listenOn(server, port, host);
     return (server.address() as AddressInfo).port;
   }
 
@@ -87,11 +102,47 @@ export class Gateway {
     await closed;
   }
 
+  /**
+   * What the access log shows for a request: the route template for API routes (`PUT /api/subscribers/{email}`,
+   * never the address), plus the id where the route has one; public site paths as they are; anything else as
+   * `(other)`. A raw path can carry an address, a private feed token or whatever a client typed.
+   */
+  private loggedPath(req: IncomingMessage): string {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const method = req.method ?? 'GET';
+    const route = this.compiled.find((candidate) => candidate.route.method === method && candidate.pattern.test(path));
+    if (route) {
+      const id = route.params.includes('id')
+        ? safeDecode(route.pattern.exec(path)?.[route.params.indexOf('id') + 1] ?? '')
+        : undefined;
+      return id !== undefined && PATH_PARAMETERS.id.pattern.test(id)
+        ? `${route.route.path} id=${id}`
+        : route.route.path;
+    }
+    return PUBLIC_SITE_PATH.test(path) ? path : '(other)';
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // As CloudFront's response headers policies do, on every response (whatever writes it later keeps these).
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    if ((req.url ?? '').startsWith(PRIVATE_FEED_PATH_PREFIX)) {
+      for (const [name, value] of Object.entries(PRIVATE_FEED_HEADERS)) res.setHeader(name, value);
+    }
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
     const match = this.match(method, url.pathname);
     if (match) {
+      const limit = this.options.clientRateLimits === false ? undefined : match.route.route.clientRateLimit;
+      if (limit) {
+        const client = req.socket.remoteAddress ?? 'unknown';
+        const decision = this.rateLimiter.hit(match.route.key, client, limit, new Date());
+        if (!decision.allowed) {
+          // What the WAF rule's custom response answers on AWS (lib/constructs/edge-firewall.ts).
+          req.resume();
+          sendJson(res, 429, RATE_LIMITED_BODY, { 'retry-after': String(decision.retryAfterSeconds) });
+          return;
+        }
+      }
       const body = await readBody(req);
       if (body.length > MAX_PAYLOAD_BYTES) {
         sendJson(res, 413, { error: { code: 'payload_too_large', message: 'Request Entity Too Large' } });
@@ -220,7 +271,8 @@ export class Gateway {
       sendJson(res, 500, { error: { code: 'internal_error', message: 'Internal Server Error' } });
       return;
     }
-    writeResult(res, result);
+    // The private feed policy overrides what the function says, as CloudFront's `override: true` does.
+    writeResult(res, result, compiled.route.path.startsWith(PRIVATE_FEED_PATH_PREFIX) ? PRIVATE_FEED_HEADERS : {});
   }
 
   /**
@@ -313,7 +365,7 @@ function queryParameters(url: URL): Record<string, string> {
   return parameters;
 }
 
-function writeResult(res: ServerResponse, result: unknown): void {
+function writeResult(res: ServerResponse, result: unknown, overrides: Readonly<Record<string, string>>): void {
   if (result && typeof result === 'object' && 'statusCode' in result) {
     const structured = result as APIGatewayProxyStructuredResultV2;
     const body = structured.body
@@ -322,6 +374,7 @@ function writeResult(res: ServerResponse, result: unknown): void {
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(structured.headers ?? {})) headers[name] = String(value);
     if (structured.cookies?.length) headers['set-cookie'] = structured.cookies;
+    Object.assign(headers, overrides);
     headers['content-length'] = String(body.length);
     res.writeHead(structured.statusCode ?? 200, headers);
     res.end(body);
@@ -333,11 +386,12 @@ function writeResult(res: ServerResponse, result: unknown): void {
   res.end(body);
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
+    ...headers,
   });
   res.end(text);
 }

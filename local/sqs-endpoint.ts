@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DurableQueue } from './durable-queue';
+import { listenOn } from './listen';
 import { readBody } from './stream-proxy';
 
 export interface QueuedMessage {
@@ -40,7 +41,7 @@ export class SqsEndpoint {
         );
     });
     this.server = server;
-    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    await listenOn(server, port, '127.0.0.1');
     this.port = (server.address() as AddressInfo).port;
     return this.port;
   }

@@ -12,6 +12,7 @@ import {
   mailQueue,
   planQueue,
   reportsTable,
+  signUpQueue,
   type QueueDefinition,
   type TableDefinition,
 } from '../lambdas/adapters/data-model';
@@ -19,12 +20,14 @@ import { EditorsStore } from '../lambdas/adapters/editors-store';
 import { issueEditor } from '../lambdas/core/editors';
 import { parsePublication, type Publication } from '../lambdas/core/publication';
 import { ROUTES } from '../lambdas/routes';
+import { writeAwsCliProfile } from './aws-cli-profile';
 import { SqsDelivery, StreamDelivery } from './delivery';
 import { DurableQueue } from './durable-queue';
 import { startEmulators, type Emulators } from './emulators';
 import { invoker, type LocalFunctionName } from './functions';
 import { Gateway } from './gateway';
 import { lambdaContext } from './lambda-context';
+import { assertPortFree } from './listen';
 import { WorkerInvoker } from './worker-invoker';
 import { ensureTables } from './provision';
 import { Scheduler } from './scheduler';
@@ -53,6 +56,8 @@ export interface LocalStackOptions {
   isolateConsumers: boolean;
   /** Stream batching window (AWS: 1 s, see the stateless stack); 0 delivers at once. */
   streamBatchWindowMs: number;
+  /** Enforce the routes' per-client rate limits in the gateway, as WAF does on AWS (benchmarks turn it off). @default true */
+  clientRateLimits?: boolean;
   log: (line: string) => void;
 }
 
@@ -94,6 +99,7 @@ const STREAM_CONSUMERS: LocalFunctionName[] = ['feed-publisher', 'private-feed-b
 const QUEUE_CONSUMERS: { queue: QueueDefinition; fn: LocalFunctionName }[] = [
   { queue: planQueue, fn: 'digest-planner' },
   { queue: mailQueue, fn: 'mail-sender' },
+  { queue: signUpQueue, fn: 'sign-up-worker' },
 ];
 const STREAM_MAX_ATTEMPTS = 5;
 
@@ -105,6 +111,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
   const configured = parsePublication(cdkJson.context.dispatch);
 
+  // Every fixed port before anything starts: a busy one fails the start at once, naming that port.
+  for (const port of [options.port, options.sesPort, options.dynamodbPort, options.s3Port, options.sqsPort]) {
+    await assertPortFree(port, '127.0.0.1');
+  }
   const tables = TABLES.map((definition) => ({ definition, tableName: localTableName(definition) }));
   const buckets = Object.fromEntries(BUCKETS.map((bucket) => [bucket.env, localBucketName(bucket.id)]));
   const emulators: Emulators = await startEmulators(
@@ -188,6 +198,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     s3,
     siteBucket: localBucketName('Site'),
     log: options.log,
+    clientRateLimits: options.clientRateLimits ?? true,
   });
   const port = await gateway.listen(options.port);
   const apiUrl = `http://127.0.0.1:${port}`;
@@ -284,6 +295,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     queues: Object.fromEntries(QUEUE_CONSUMERS.map(({ queue }) => [queue.id, sqs.queueUrl(localQueueName(queue))])),
   };
   await writeFile(join(dataDir, 'endpoints.json'), JSON.stringify(endpoints, null, 2) + '\n');
+  await writeAwsCliProfile(dataDir, endpoints);
 
   let stopping: Promise<void> | undefined;
   return {

@@ -11,6 +11,7 @@ import { DynamoDBClient, GetItemCommand, type AttributeValue } from '@aws-sdk/cl
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { TableDefinition } from '../lambdas/adapters/data-model';
 import type { DurableQueue } from './durable-queue';
+import { listenOn } from './listen';
 
 type Item = Record<string, AttributeValue>;
 
@@ -54,7 +55,7 @@ export class StreamProxy {
       });
     });
     this.server = server;
-    await new Promise<void>((resolve) => server.listen(port, host, resolve));
+    await listenOn(server, port, host);
     return (server.address() as AddressInfo).port;
   }
 

@@ -4,6 +4,12 @@
  * Rendered with templates/render.ts: `{{x}}` is escaped, `{{{x}}}` is raw.
  */
 
+/**
+ * Opens a feed item whose dateline is another day than the one it went live: the item's own date is go-live
+ * (readers sort by it, and an old date would bury a new report), so the dateline is shown here.
+ */
+export const feedDatelineBlock = `<p class="dateline">Dated <time datetime="{{iso}}">{{human}}</time></p>`;
+
 /** Prepended to a subscriber report that has become complimentary (brief §2). */
 export const offeringBannerBlock = `<p class="offering-banner"><strong>{{notice}} from {{seriesName}}.</strong></p>`;
 

@@ -85,12 +85,23 @@ export const idempotencyTable = {
   timeToLiveAttribute: 'expiresAt',
 } as const satisfies TableDefinition;
 
+/** Fixed-window request counters (`core/rate-limit.ts`); items expire by TTL a minute after their window. */
+export const rateLimitsTable = {
+  id: 'RateLimits',
+  env: 'RATE_LIMITS',
+  partitionKey: S('key'),
+  indexes: [],
+  stream: false,
+  timeToLiveAttribute: 'expiresAt',
+} as const satisfies TableDefinition;
+
 export const TABLES: readonly TableDefinition[] = [
   reportsTable,
   editorsTable,
   subscribersTable,
   digestsTable,
   idempotencyTable,
+  rateLimitsTable,
 ];
 
 export interface BucketDefinition {
@@ -139,4 +150,16 @@ export const mailQueue = {
   batchSize: 10,
 } as const satisfies QueueDefinition;
 
-export const QUEUES: readonly QueueDefinition[] = [planQueue, mailQueue];
+/**
+ * Public sign-ups, queued by the API before it answers 202 (the request never waits for SES and never looks the
+ * address up); the sign-up worker decides and sends the confirmation mail.
+ */
+export const signUpQueue = {
+  id: 'SignUpQueue',
+  env: 'SIGN_UP_QUEUE_URL',
+  maxReceiveCount: 5,
+  visibilityTimeoutSeconds: 120,
+  batchSize: 10,
+} as const satisfies QueueDefinition;
+
+export const QUEUES: readonly QueueDefinition[] = [planQueue, mailQueue, signUpQueue];

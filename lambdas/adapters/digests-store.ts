@@ -11,6 +11,7 @@ import {
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import type { WindowClaimInput } from '../core/edition-planner';
+import { FINAL_EDITION_STATUSES } from '../core/editions';
 import type {
   DeliveryTally,
   DeliveryRecord,
@@ -28,12 +29,18 @@ import type {
  *  - feedback `EDITION#{id}` / `FEEDBACK#{messageId}#{type}`: makes SES feedback count once per message;
  *  - window claim `WINDOW#{start}` / `WINDOW`: at most one edition may start at a given instant, which is what
  *    makes duplicate triggers (two schedule fires, a manual send racing the schedule) create one edition;
- *  - head `HEAD` / `EDITIONS`: where the last edition's window ended, so the next window is found by key.
+ *  - head `HEAD` / `EDITIONS`: where the last edition's window ended, so the next window is found by key;
+ *  - report entry `REPORT#{reportId}` / `EDITION#{id}`: the editions a report is in, so unpublishing or
+ *    correcting it can pause the ones still sending without scanning.
  */
 const editionKey = (id: string) => ({ pk: `EDITION#${id}`, sk: 'EDITION' });
 const deliveryItemKey = (editionId: string, key: string) => ({ pk: `EDITION#${editionId}`, sk: `TO#${key}` });
 const windowKey = (start: string) => ({ pk: `WINDOW#${start}`, sk: 'WINDOW' });
 const HEAD_KEY = { pk: 'HEAD', sk: 'EDITIONS' };
+const reportEntryKey = (reportId: string, editionId: string) => ({
+  pk: `REPORT#${reportId}`,
+  sk: `EDITION#${editionId}`,
+});
 
 /** What claiming a window records; defined by the planner that asks for it. */
 export type WindowClaim = WindowClaimInput;
@@ -76,13 +83,65 @@ export class DigestsStore {
     return { claimed: false, existing: strip(existing) as unknown as WindowClaim };
   }
 
+  /** The report entries go first: an edition that exists is always found from each of its reports. */
   async createEdition(edition: EditionRecord): Promise<boolean> {
+    await Promise.all(
+      edition.reportIds.map((reportId) =>
+        this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...reportEntryKey(reportId, edition.id), editionId: edition.id },
+          }),
+        ),
+      ),
+    );
     return this.conditional(
       new PutCommand({
         TableName: this.tableName,
         Item: { ...editionKey(edition.id), ...edition },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
+    );
+  }
+
+  /** Ids of the editions a report was put in. */
+  async editionsWithReport(reportId: string): Promise<string[]> {
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :edition)',
+        ExpressionAttributeValues: { ':pk': `REPORT#${reportId}`, ':edition': 'EDITION#' },
+      }),
+    );
+    return Items.map((item) => String(item.editionId));
+  }
+
+  /** The edition's status, read strongly: the sender asks right before each SES call. */
+  async editionStatus(id: string): Promise<EditionStatus | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: editionKey(id),
+        ConsistentRead: true,
+        ProjectionExpression: '#status',
+        ExpressionAttributeNames: { '#status': 'status' },
+      }),
+    );
+    return Item ? (Item.status as EditionStatus) : undefined;
+  }
+
+  /**
+   * paused → planning with a new compile version: the planner compiles again from the table's current state
+   * (an unpublished report gone, a correction in) and sends the deferred readers, then the rest as planned.
+   */
+  async resume(id: string, at: Date): Promise<EditionRecord | undefined> {
+    return this.transition(
+      id,
+      ['paused'],
+      'SET #status = :to, updatedAt = :at, reason = :reason ADD compileVersion :one REMOVE compiledAt',
+      'planning',
+      at,
+      { ':one': 1, ':reason': 'resumed: compiling the remaining mails again' },
     );
   }
 
@@ -135,15 +194,11 @@ export class DigestsStore {
     at: Date,
     reason?: string,
   ): Promise<EditionRecord | undefined> {
-    const extra = `${to === 'sent' || to === 'failed' ? ', completedAt = :at' : ''}${reason ? ', reason = :reason' : ''}`;
-    return this.transition(
-      id,
-      from,
-      `SET #status = :to, updatedAt = :at${extra}`,
-      to,
-      at,
-      reason ? { ':reason': reason } : {},
-    );
+    const final = FINAL_EDITION_STATUSES.includes(to);
+    const set = `SET #status = :to, updatedAt = :at${final ? ', completedAt = :at' : ''}${reason ? ', reason = :reason' : ''}`;
+    // `sent` is the one state without a reason: a reason left from an earlier pause would mislead.
+    const expression = `${set}${reason ? '' : ' REMOVE reason'}`;
+    return this.transition(id, from, expression, to, at, reason ? { ':reason': reason } : {});
   }
 
   /** Atomic counter increments; returns the edition as it is after them. */
@@ -163,6 +218,45 @@ export class DigestsStore {
       }),
     );
     return strip(Attributes ?? {}) as unknown as EditionRecord;
+  }
+
+  /** Delivery records of an edition with one status, with the reader's address (admin listing, resume, retry). */
+  async deliveriesWithStatus(
+    editionId: string,
+    status: DeliveryStatus,
+  ): Promise<{ key: string; record: DeliveryRecord }[]> {
+    const found: { key: string; record: DeliveryRecord }[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page: QueryCommandOutput = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :to)',
+          FilterExpression: '#status = :status',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pk': editionKey(editionId).pk, ':to': 'TO#', ':status': status },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        found.push({ key: String(item.sk).slice('TO#'.length), record: strip(item) as unknown as DeliveryRecord });
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return found;
+  }
+
+  /** Deletes a delivery record if it still has `status`, so the reader can be claimed again; false otherwise. */
+  async reopenDelivery(editionId: string, key: string, status: DeliveryStatus): Promise<boolean> {
+    return this.conditional(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: deliveryItemKey(editionId, key),
+        ConditionExpression: '#status = :status',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':status': status },
+      }),
+    );
   }
 
   /** Every delivery record of an edition (status and claim time only), for reconciliation. */
@@ -202,10 +296,11 @@ export class DigestsStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: editionKey(id),
-          UpdateExpression: `SET sent = :sent, failed = :failed, suppressed = :suppressed, notSent = :notSent, #status = :status, updatedAt = :at${finished ? ', completedAt = :at' : ''}${reason ? ', reason = :reason' : ''}`,
+          UpdateExpression: `SET sent = :sent, failed = :failed, suppressed = :suppressed, notSent = :notSent, #unknown = :unknown, #status = :status, updatedAt = :at${finished ? ', completedAt = :at' : ''}${reason ? ', reason = :reason' : ''}`,
           ConditionExpression: '#status = :sending',
-          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeNames: { '#status': 'status', '#unknown': 'unknown' },
           ExpressionAttributeValues: {
+            ':unknown': tally.unknown,
             ':sent': tally.sent,
             ':failed': tally.failed,
             ':suppressed': tally.suppressed,

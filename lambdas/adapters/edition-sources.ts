@@ -28,23 +28,23 @@ export class VaultEditionSources implements EditionSources {
   }
 }
 
-export const compiledEditionKey = (editionId: string, tier: DigestTier): string =>
-  `${VAULT_PREFIX.editions}${editionId}/${tier}.json`;
+/** Version 0 is the first compile; each resume compiles again under the next version. */
+export const compiledEditionKey = (editionId: string, tier: DigestTier, version = 0): string =>
+  `${VAULT_PREFIX.editions}${editionId}/${version === 0 ? '' : `v${version}/`}${tier}.json`;
 
 export class VaultCompiledEditions implements CompiledEditionsStore, CompiledEditionSource {
   constructor(private readonly vault: Vault) {}
 
-  async put(editionId: string, tier: DigestTier, compiled: CompiledEdition): Promise<void> {
-    await this.vault.put(compiledEditionKey(editionId, tier), JSON.stringify(compiled), 'application/json');
+  async put(editionId: string, tier: DigestTier, compiled: CompiledEdition, version = 0): Promise<void> {
+    await this.vault.put(compiledEditionKey(editionId, tier, version), JSON.stringify(compiled), 'application/json');
   }
 
-  async get(editionId: string, tier: DigestTier): Promise<CompiledEdition> {
-    const compiled = parseCompiledEdition(await this.vault.getJson<unknown>(compiledEditionKey(editionId, tier)));
+  async get(editionId: string, tier: DigestTier, version = 0): Promise<CompiledEdition> {
+    const key = compiledEditionKey(editionId, tier, version);
+    const compiled = parseCompiledEdition(await this.vault.getJson<unknown>(key));
     // The paid edition must never reach a free reader, whatever a key or a caller gets wrong.
     if (compiled.tier !== tier || compiled.editionId !== editionId) {
-      throw new Error(
-        `Compiled edition at ${compiledEditionKey(editionId, tier)} is ${compiled.editionId}/${compiled.tier}`,
-      );
+      throw new Error(`Compiled edition at ${key} is ${compiled.editionId}/${compiled.tier}`);
     }
     return compiled;
   }

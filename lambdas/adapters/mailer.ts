@@ -3,8 +3,8 @@ import {
   SendRejectedError,
   SendThrottledError,
   SendUnavailableError,
-  type Mailer,
   type OutgoingMail,
+  type PacedMailer,
 } from '../core/outgoing-mail';
 
 /** The one SESv2 call the mailer makes; the SDK client satisfies it, and tests wrap it to inject faults. */
@@ -45,7 +45,7 @@ const sleepFor = (ms: number): Promise<void> => new Promise((resolve) => setTime
  * mail sender's maximum concurrency divides the publication rate between instances) and with exponential
  * backoff plus full jitter while SES throttles.
  */
-export class SesMailer implements Mailer {
+export class SesMailer implements PacedMailer {
   private readonly bucket: TokenBucket;
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
@@ -65,45 +65,69 @@ export class SesMailer implements Mailer {
     this.random = options.random ?? Math.random;
   }
 
+  slot(): Promise<void> {
+    return this.bucket.take();
+  }
+
+  async sendOnce(mail: OutgoingMail): Promise<{ messageId: string }> {
+    try {
+      const output = await this.client.send(sendEmailCommand(mail, this.options));
+      if (!output.MessageId) throw new Error('SES accepted the message without a MessageId');
+      return { messageId: output.MessageId };
+    } catch (error) {
+      const kind = classifySendError(error);
+      if (kind === 'throttled') throw new SendThrottledError(errorName(error), { cause: error });
+      if (kind === 'rejected') throw new SendRejectedError(errorName(error), { cause: error });
+      if (kind === 'unavailable') throw new SendUnavailableError(errorName(error), { cause: error });
+      throw error;
+    }
+  }
+
+  /** Paced and retried while SES throttles: for single mails (confirmations) that keep no exactly-once record. */
   async send(mail: OutgoingMail): Promise<{ messageId: string }> {
-    const command = new SendEmailCommand({
-      FromEmailAddress: this.options.fromAddress,
-      Destination: { ToAddresses: [mail.to] },
-      ConfigurationSetName: this.options.configurationSetName,
-      Content: {
-        Simple: {
-          Subject: { Data: mail.subject, Charset: 'UTF-8' },
-          Body: { Html: { Data: mail.html, Charset: 'UTF-8' }, Text: { Data: mail.text, Charset: 'UTF-8' } },
-          ...(mail.headers && mail.headers.length > 0
-            ? { Headers: mail.headers.map((header) => ({ Name: header.name, Value: header.value })) }
-            : {}),
-        },
-      },
-      ...(mail.tags
-        ? { EmailTags: Object.entries(mail.tags).map(([Name, Value]) => ({ Name, Value: sesTagValue(Value) })) }
-        : {}),
-    });
     for (let attempt = 1; ; attempt += 1) {
-      await this.bucket.take();
+      await this.slot();
       try {
-        const output = await this.client.send(command);
-        if (!output.MessageId) throw new Error('SES accepted the message without a MessageId');
-        return { messageId: output.MessageId };
+        return await this.sendOnce(mail);
       } catch (error) {
-        const kind = classifySendError(error);
-        if (kind === 'throttled') {
-          if (attempt >= this.maxAttempts)
-            throw new SendThrottledError(`SES throttled ${attempt} attempts`, { cause: error });
-          const ceiling = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
-          await this.sleep(this.random() * ceiling);
-          continue;
+        if (!(error instanceof SendThrottledError) || attempt >= this.maxAttempts) {
+          if (error instanceof SendThrottledError) {
+            throw new SendThrottledError(`SES throttled ${attempt} attempts`, { cause: error.cause });
+          }
+          throw error;
         }
-        if (kind === 'rejected') throw new SendRejectedError(errorName(error), { cause: error });
-        if (kind === 'unavailable') throw new SendUnavailableError(errorName(error), { cause: error });
-        throw error;
+        await this.sleep(backoffDelay(attempt, this.baseDelayMs, this.maxDelayMs, this.random));
       }
     }
   }
+}
+
+/** Exponential backoff with full jitter: a random delay up to a ceiling that doubles per attempt. */
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number): number {
+  return random() * Math.min(maxMs, baseMs * 2 ** (attempt - 1));
+}
+
+function sendEmailCommand(
+  mail: OutgoingMail,
+  options: Pick<SesMailerOptions, 'fromAddress' | 'configurationSetName'>,
+): SendEmailCommand {
+  return new SendEmailCommand({
+    FromEmailAddress: options.fromAddress,
+    Destination: { ToAddresses: [mail.to] },
+    ConfigurationSetName: options.configurationSetName,
+    Content: {
+      Simple: {
+        Subject: { Data: mail.subject, Charset: 'UTF-8' },
+        Body: { Html: { Data: mail.html, Charset: 'UTF-8' }, Text: { Data: mail.text, Charset: 'UTF-8' } },
+        ...(mail.headers && mail.headers.length > 0
+          ? { Headers: mail.headers.map((header) => ({ Name: header.name, Value: header.value })) }
+          : {}),
+      },
+    },
+    ...(mail.tags
+      ? { EmailTags: Object.entries(mail.tags).map(([Name, Value]) => ({ Name, Value: sesTagValue(Value) })) }
+      : {}),
+  });
 }
 
 type SendErrorKind = 'throttled' | 'rejected' | 'unavailable' | 'unknown';

@@ -11,7 +11,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { ReportRecord } from '../core/report';
-import { indexKeys } from '../core/report-lifecycle';
+import type { RevisionEntry } from '../core/report-history';
+import { indexKeys, listingSortKey } from '../core/report-lifecycle';
 import { tagSlug } from '../core/tags';
 import { reportsTable } from './data-model';
 
@@ -22,11 +23,19 @@ import { reportsTable } from './data-model';
  */
 const REPORT_SK = 'REPORT';
 const reportKey = (id: string) => ({ pk: `REPORT#${id}`, sk: REPORT_SK });
+/** Revision entries (`REPORT#id`/`REV#000001`): who made each change; ids and names only, never report text. */
+const REVISION_SK_PREFIX = 'REV#';
+const revisionKey = (id: string, revision: number) => ({
+  pk: `REPORT#${id}`,
+  sk: `${REVISION_SK_PREFIX}${String(revision).padStart(6, '0')}`,
+});
 const INDEX = Object.fromEntries(reportsTable.indexes.map((index) => [index.name, index.name])) as Record<
   (typeof reportsTable.indexes)[number]['name'],
   string
 >;
 const STORAGE_KEYS = ['pk', 'sk', 'kind', 'sortKey', 'listing', 'dueKey', 'dueAt'] as const;
+/** Smallest page of a window read: a run of `mail: false` imports is stepped over in a few reads, not many. */
+const WINDOW_PAGE_MIN = 100;
 
 export interface Page<T> {
   items: T[];
@@ -99,7 +108,7 @@ export class ReportsStore {
           sk: `TAG#${tagSlug(tag)}`,
           tagKey: tagSlug(tag),
           tag,
-          sortKey: `${record.publishAt}#${record.id}`,
+          sortKey: listingSortKey(record),
           reportId: record.id,
         },
       },
@@ -121,7 +130,76 @@ export class ReportsStore {
     await this.batchWrite(stale.map((item) => ({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } })));
   }
 
-  /** Every report, newest publishAt first, for editors. */
+  async claimRevision(entry: RevisionEntry, writeId: string, staleBefore: Date): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...revisionKey(entry.reportId, entry.revision),
+            revision: entry.revision,
+            action: entry.action,
+            editorId: entry.editorId,
+            ...(entry.editorName ? { editorName: entry.editorName } : {}),
+            at: entry.at,
+            writeId,
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR writeId = :writeId OR #at < :staleBefore',
+          ExpressionAttributeNames: { '#at': 'at' },
+          ExpressionAttributeValues: { ':writeId': writeId, ':staleBefore': staleBefore.toISOString() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async releaseRevision(reportId: string, revision: number, writeId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: revisionKey(reportId, revision),
+          ConditionExpression: 'writeId = :writeId',
+          ExpressionAttributeValues: { ':writeId': writeId },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async revisions(reportId: string): Promise<RevisionEntry[]> {
+    const entries: RevisionEntry[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :rev)',
+          ExpressionAttributeValues: { ':pk': `REPORT#${reportId}`, ':rev': REVISION_SK_PREFIX },
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        entries.push({
+          reportId,
+          revision: Number(item.revision),
+          action: item.action as RevisionEntry['action'],
+          editorId: String(item.editorId),
+          ...(typeof item.editorName === 'string' ? { editorName: item.editorName } : {}),
+          at: String(item.at),
+        });
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return entries;
+  }
+
+  /** Every report, newest go-live first, for editors. */
   async list(limit: number, cursor?: string): Promise<Page<ReportRecord>> {
     const page = await this.client.send(
       new QueryCommand({
@@ -156,8 +234,11 @@ export class ReportsStore {
   }
 
   /**
-   * Published reports with publishAt in [start, end), newest first, at most `limit` — a digest window. The key
-   * condition stops at the window start, so an edition reads only its own reports.
+   * A digest window: published reports that may be mailed, with listing key in [start, end), oldest first, at most
+   * `limit`. Bounds are instants or keys (`${key}~`, just after one report); both compare as strings against
+   * `${go-live}#${id}`, so `${end}#id` sorts after an instant `end` and BETWEEN is exactly [start, end). The key
+   * condition keeps the read inside the window; `mail: false` reports are filtered out, so they never count
+   * toward `limit` (DynamoDB applies Limit before the filter, hence the loop).
    */
   async publishedInWindow(window: { start: string; end: string }, limit: number): Promise<ReportRecord[]> {
     const found: ReportRecord[] = [];
@@ -167,18 +248,23 @@ export class ReportsStore {
         new QueryCommand({
           TableName: this.tableName,
           IndexName: INDEX.byListing,
-          // `${end}#id` sorts after `${end}`, so BETWEEN start AND end is exactly [start, end).
           KeyConditionExpression: 'listing = :public AND sortKey BETWEEN :start AND :end',
-          ExpressionAttributeValues: { ':public': 'public', ':start': window.start, ':end': window.end },
-          ScanIndexForward: false,
-          Limit: limit - found.length,
+          FilterExpression: 'attribute_not_exists(mail) OR mail <> :false',
+          ExpressionAttributeValues: {
+            ':public': 'public',
+            ':start': window.start,
+            ':end': window.end,
+            ':false': false,
+          },
+          ScanIndexForward: true,
+          Limit: Math.max(limit - found.length, WINDOW_PAGE_MIN),
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
       );
       found.push(...(page.Items ?? []).map(toRecord));
       start = page.LastEvaluatedKey;
     } while (start && found.length < limit);
-    return found;
+    return found.slice(0, limit);
   }
 
   /**

@@ -92,10 +92,18 @@ export class SubscribersStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { email },
-          UpdateExpression: 'SET #status = :status, statusReason = :reason, updatedAt = :at',
+          // Like every status change: older confirmation links and private feed URLs stop working.
+          UpdateExpression:
+            'SET #status = :status, statusReason = :reason, updatedAt = :at ADD statusVersion :one, feedTokenVersion :one',
           ConditionExpression: `attribute_exists(email)${keep.map((_, index) => ` AND #status <> :keep${index}`).join('')}`,
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':status': status, ':reason': reason, ':at': at.toISOString(), ...keepValues },
+          ExpressionAttributeValues: {
+            ':status': status,
+            ':reason': reason,
+            ':at': at.toISOString(),
+            ':one': 1,
+            ...keepValues,
+          },
         }),
       );
       return true;

@@ -13,24 +13,28 @@ import {
   editionViews,
   finalStatus,
   isComplete,
+  capWindow,
   isEmptyWindow,
-  MAX_EDITION_REPORTS,
   newEdition,
   nextWindow,
+  windowBoundInstant,
   PLAN_PAGE_SIZE,
   RECIPIENTS_PER_MESSAGE,
+  type DeliveryRecord,
+  type DeliveryStatus,
+  type EditionCounter,
   type EditionRecord,
-  type EditionStatus,
+  type EditionStatusWriter,
   type EditionWindow,
   type MailMessage,
 } from './editions';
 import type { Publication } from './publication';
 import type { PaidPart, ReportRecord } from './report';
 import { renderGuarded } from './leak-guard';
-import { loadPaidParts, stubView } from './tiers';
+import { loadPaidParts, publicBoilerplate, stubView } from './tiers';
 
 /** Ports of the planner; the DynamoDB, S3 and SQS adapters implement them. */
-export interface EditionsRepository {
+export interface EditionsRepository extends EditionStatusWriter {
   head(): Promise<{ windowEnd: string; editionId: string } | undefined>;
   advanceHead(window: EditionWindow, editionId: string): Promise<void>;
   claimWindow(claim: WindowClaimInput): Promise<{ claimed: true } | { claimed: false; existing: WindowClaimInput }>;
@@ -45,13 +49,9 @@ export interface EditionsRepository {
     at: Date,
   ): Promise<boolean>;
   finishPlanning(id: string, at: Date): Promise<EditionRecord | undefined>;
-  setStatus(
-    id: string,
-    from: readonly EditionStatus[],
-    to: EditionStatus,
-    at: Date,
-    reason?: string,
-  ): Promise<EditionRecord | undefined>;
+  count(id: string, counters: Partial<Record<EditionCounter, number>>, at: Date): Promise<EditionRecord>;
+  deliveriesWithStatus(editionId: string, status: DeliveryStatus): Promise<{ key: string; record: DeliveryRecord }[]>;
+  reopenDelivery(editionId: string, key: string, status: DeliveryStatus): Promise<boolean>;
 }
 
 export interface WindowClaimInput {
@@ -64,6 +64,7 @@ export interface WindowClaimInput {
 }
 
 export interface EditionSources {
+  /** The window's live reports that may be mailed (not `mail: false`), oldest listing key first, at most `limit`. */
   inWindow(window: EditionWindow, limit: number): Promise<ReportRecord[]>;
   /** The earliest publishAt ≤ `now` of a report the sweeper has not listed yet, if any. */
   earliestUnlistedPublication(now: Date): Promise<string | undefined>;
@@ -71,7 +72,7 @@ export interface EditionSources {
 }
 
 export interface CompiledEditionsStore {
-  put(editionId: string, tier: DigestTier, compiled: CompiledEdition): Promise<void>;
+  put(editionId: string, tier: DigestTier, compiled: CompiledEdition, version?: number): Promise<void>;
 }
 
 export interface RecipientPages {
@@ -95,6 +96,14 @@ export type CreateOutcome =
   | { kind: 'empty'; window: EditionWindow };
 
 export type Compile = (content: EditionContent, publication: Publication) => Promise<CompiledEdition>;
+
+/** The free edition still holds subscriber-only text after every stub: it must not go out, or be previewed. */
+export class EditionLeakError extends Error {
+  override readonly name = 'EditionLeakError';
+  constructor() {
+    super('The leak scan found subscriber-only text in the free edition that no stub could remove');
+  }
+}
 
 /** What the leak scan found in a free edition before its first send (ids only, never text). */
 export interface EditionLeakFinding {
@@ -125,21 +134,29 @@ export class EditionPlanner {
     private readonly onLeak: (finding: EditionLeakFinding) => void = () => undefined,
   ) {}
 
-  /** The window the next edition would cover if it closed at `end`. */
-  /**
-   * The window closes before any report whose publishAt has come but which the release sweeper has not listed
-   * yet (it runs every minute): such a report belongs to the next edition, not to none.
-   */
+  /** The window the next edition would cover if it closed at `end` (see {@link nextEdition}). */
   async nextWindow(end: Date): Promise<EditionWindow> {
+    return (await this.nextEdition(end)).window;
+  }
+
+  /**
+   * The next edition's window and reports. The window closes before any report whose publishAt has come but
+   * which the release sweeper has not listed yet (it runs every minute): such a report belongs to the next
+   * edition, not to none. It also closes right after the oldest `digest.maxReports` mailable reports when there
+   * are more: the rest open the next edition, which `POST /api/digests` can send at once.
+   */
+  private async nextEdition(end: Date): Promise<{ window: EditionWindow; reports: ReportRecord[] }> {
     const pending = await this.sources.earliestUnlistedPublication(end);
     const closes = pending && Date.parse(pending) < end.getTime() ? new Date(pending) : end;
-    return nextWindow((await this.editions.head())?.windowEnd, closes);
+    const window = nextWindow((await this.editions.head())?.windowEnd, closes);
+    if (isEmptyWindow(window)) return { window, reports: [] };
+    const cap = this.publication.digest.maxReports;
+    // One more than the cap tells whether any are left over for the next edition.
+    return capWindow(window, await this.sources.inWindow(window, cap + 1), cap);
   }
 
   async create(end: Date, trigger: EditionRecord['trigger'], now: Date): Promise<CreateOutcome> {
-    const window = await this.nextWindow(end);
-    if (isEmptyWindow(window)) return { kind: 'empty', window };
-    const reports = await this.sources.inWindow(window, MAX_EDITION_REPORTS);
+    const { window, reports } = await this.nextEdition(end);
     if (reports.length === 0) return { kind: 'empty', window };
 
     const claim: WindowClaimInput = {
@@ -180,9 +197,9 @@ export class EditionPlanner {
         return this.editions.setStatus(
           edition.id,
           ['planning'],
-          'failed',
+          'cancelled',
           now(),
-          'every report of the window was unpublished before planning',
+          'every report of the edition was unpublished before its mail was compiled; nothing more was sent',
         );
       }
       const compiled: Partial<Record<DigestTier, CompiledEdition>> = {};
@@ -201,9 +218,11 @@ export class EditionPlanner {
       }
       for (const tier of DIGEST_TIERS) {
         const document = compiled[tier];
-        if (document) await this.compiled.put(editionId, tier, document);
+        if (document) await this.compiled.put(editionId, tier, document, edition.compileVersion ?? 0);
       }
       await this.editions.markCompiled(edition.id, now());
+      // After a resume: the readers a pause deferred get the mail as it is compiled now.
+      if ((edition.compileVersion ?? 0) > 0) await this.reopen(editionId, 'deferred', fanOut);
     }
 
     while (!edition.plannedAll) {
@@ -228,9 +247,35 @@ export class EditionPlanner {
 
     const planned = await this.editions.finishPlanning(editionId, now());
     if (planned && isComplete(planned)) {
-      return (await this.editions.setStatus(editionId, ['sending'], finalStatus(planned), now())) ?? planned;
+      const { status, reason } = finalStatus(planned);
+      return (await this.editions.setStatus(editionId, ['sending'], status, now(), reason)) ?? planned;
     }
     return planned ?? (await this.editions.getEdition(editionId));
+  }
+
+  /**
+   * An editor's choice after a crash: the readers whose outcome is unknown (their SES call was in flight) are
+   * sent the edition again. Each record is reopened conditionally, so a reader is queued at most once per retry.
+   */
+  async retryUnknown(editionId: string, fanOut: FanOut, now: () => Date): Promise<EditionRecord | undefined> {
+    const edition = await this.editions.getEdition(editionId);
+    if (!edition || !['sending', 'sent-with-gaps'].includes(edition.status)) return edition;
+    const reopened = await this.reopen(editionId, 'unknown', fanOut);
+    if (reopened === 0) return edition;
+    await this.editions.count(editionId, { unknown: -reopened }, now());
+    return this.editions.setStatus(editionId, ['sent-with-gaps', 'sending'], 'sending', now());
+  }
+
+  /** Reopens every delivery record with `status` and queues those readers again; returns how many. */
+  private async reopen(editionId: string, status: 'deferred' | 'unknown', fanOut: FanOut): Promise<number> {
+    const emails: string[] = [];
+    for (const { key, record } of await this.editions.deliveriesWithStatus(editionId, status)) {
+      if (record.email && (await this.editions.reopenDelivery(editionId, key, status))) emails.push(record.email);
+    }
+    await fanOut.mailQueue.sendAll(
+      chunk(emails, RECIPIENTS_PER_MESSAGE).map((batch) => ({ editionId, emails: batch })),
+    );
+    return emails.length;
   }
 
   /** What the next edition would look like for one tier, with example links in place of a reader's own. */
@@ -243,7 +288,7 @@ export class EditionPlanner {
     const content = await this.contentFor(`preview-${now.getTime()}`, now, window);
     if (!content) return undefined;
     const compiled = await this.compileGuarded(content[tier], content.reports);
-    if (!compiled) throw new Error('The leak scan found subscriber-only text in the free edition preview');
+    if (!compiled) throw new EditionLeakError();
     if (compiled.tier !== tier) throw new Error(`Preview for ${tier} compiled a ${compiled.tier} edition`);
     const message = personalise(compiled, {
       unsubscribeUrl: `${this.publication.siteUrl}/api/unsubscribe?token=preview`,
@@ -257,11 +302,20 @@ export class EditionPlanner {
     date: Date,
     window: EditionWindow,
   ): Promise<(Record<DigestTier, EditionContent> & { reports: ReportRecord[] }) | undefined> {
-    const reports = await this.sources.inWindow(window, MAX_EDITION_REPORTS);
+    // A window holds at most the cap by construction (`nextEdition`); the margin lets a report written into it
+    // late (its create racing the claim) come along rather than push out one the edition lists.
+    const reports = await this.sources.inWindow(window, 2 * this.publication.digest.maxReports);
     if (reports.length === 0) return undefined;
+    // A window that stops after a report ends at a key, not a date: the edition is dated by that report's go-live.
+    const editionDate = Number.isNaN(date.getTime()) ? windowBoundInstant(window.end) : date;
     const paidParts = await loadPaidParts(reports, (ref) => this.sources.paidPart(ref));
     const build = (tier: DigestTier): EditionContent =>
-      buildEditionContent({ id, date, tier, views: editionViews(reports, paidParts, tier, this.publication) });
+      buildEditionContent({
+        id,
+        date: editionDate,
+        tier,
+        views: editionViews(reports, paidParts, tier, this.publication),
+      });
     return { free: build('free'), paid: build('paid'), reports };
   }
 
@@ -285,6 +339,7 @@ export class EditionPlanner {
         ),
       text: compiledEditionText,
       stub: stubView,
+      boilerplate: publicBoilerplate(this.publication),
     });
     if (!guarded.ok) {
       this.onLeak({ editionId: content.id, reportIds: guarded.sources, stubbed: [], action: 'paused' });

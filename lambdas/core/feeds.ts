@@ -1,7 +1,13 @@
 import { Feed } from 'feed';
 import type { FeedOptions as FeedLibraryOptions, Item } from 'feed';
 import { escapeHtml, renderTemplate } from '../../templates/render';
-import { feedSubscriberNoticeBlock, offeringBannerBlock, seriesBlock } from '../../templates/report-blocks';
+import {
+  feedDatelineBlock,
+  feedSubscriberNoticeBlock,
+  offeringBannerBlock,
+  seriesBlock,
+} from '../../templates/report-blocks';
+import { shownDateline } from './datelines';
 import type { Publication } from './publication';
 import { sanitizeStrings, stripXmlIllegal } from './text-safety';
 import type { ReportView } from './tiers';
@@ -19,6 +25,9 @@ export { tagSlug };
  * typed titles left unescaped). Rather than patch each path, feed only ever sees opaque tokens for free text
  * (see {@link Slots}) and real URLs, which it runs through `new URL()`: WHATWG serialisation never emits `<`,
  * `>` or `"`, and feed escapes the `&`. The JSON Feed is built here because feed 6 writes version 1.
+ *
+ * Items are dated and ordered by go-live (RSS `pubDate`, Atom `published`, JSON `date_published`): readers sort
+ * by that date, and a report dated years back but published today is news. Its dateline opens the item instead.
  */
 
 export const FEED_FILES = ['rss.xml', 'atom.xml', 'feed.json'] as const;
@@ -94,8 +103,14 @@ export function renderFeeds(views: readonly ReportView[], options: FeedOptions):
   return { rss: renderRss(items, context), atom: renderAtom(items, context), json: renderJsonFeed(items, context) };
 }
 
-/** Everything a reader gets in the item body: banner, the body this audience may read, notice, series block. */
+/**
+ * Everything a reader gets in the item body: the dateline when it is not the go-live day, banner, the body this
+ * audience may read, notice, series block.
+ */
 export function itemContentHtml(view: ReportView, subscribeUrl: string): string {
+  const day = (iso: string) => parseDate(iso).toISOString().slice(0, 10);
+  const dateline =
+    day(view.dateline) === day(view.publishAt) ? '' : renderTemplate(feedDatelineBlock, shownDateline(view.dateline));
   const banner = view.complimentaryOffering
     ? renderTemplate(offeringBannerBlock, { notice: COMPLIMENTARY_OFFERING_NOTICE, seriesName: view.series.name })
     : '';
@@ -108,7 +123,7 @@ export function itemContentHtml(view: ReportView, subscribeUrl: string): string 
     blurb: view.series.blurb,
     link: view.series.link,
   });
-  return [banner, view.bodyHtml, notice, series].filter((part) => part !== '').join('\n');
+  return [dateline, banner, view.bodyHtml, notice, series].filter((part) => part !== '').join('\n');
 }
 
 interface FeedContext {

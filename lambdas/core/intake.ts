@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
+import { dateFieldInstant, normaliseDateline } from './datelines';
 import { resolveFreeAt } from './durations';
 import { fingerprintSubscriberPart, wordsOf } from './fingerprints';
 import { findImagesWithoutAlt, renderMarkdown } from './markdown';
 import { cutPreview, normaliseBody, PAYWALL_MARKER, type CutRule, type PreviewCut } from './preview-cut';
 import type { Publication } from './publication';
 import { reportInputSchema, type PaidPart, type ReportInput, type ReportRecord } from './report';
+import { liveAtFor } from './report-lifecycle';
 import { sanitizeStrings } from './text-safety';
-import { reportUrl } from './tiers';
+import { publicBoilerplate, reportUrl } from './tiers';
 
 /**
  * Report intake, pure: validation beyond the schema, the preview cut (once, here), rendering, fingerprints and
@@ -165,6 +167,11 @@ export interface Identity {
   createdAt: string;
   /** On a correction, the publishAt to keep when the editor gives none. */
   previousPublishAt?: string;
+  /** On a correction, when the report went live: a report already live stays where it was listed and mailed. */
+  previousLiveAt?: string;
+  /** On a correction, the dateline and mail flag to keep when the editor gives none (as for publishAt). */
+  previousDateline?: string;
+  previousMail?: false;
 }
 
 export function prepareReport(
@@ -176,7 +183,10 @@ export function prepareReport(
   const url = reportUrl(publication, identity.slug);
   // Footnote links are absolute too: the same HTML goes into feeds, read far from the page.
   const render = (markdown: string): string => renderMarkdown(markdown, { baseUrl: url, absoluteFragments: url });
-  const publishAt = new Date(input.publishAt ?? identity.previousPublishAt ?? now.toISOString()).toISOString();
+  const publishAt = dateFieldInstant(input.publishAt ?? identity.previousPublishAt ?? now.toISOString());
+  const liveAt = liveAtFor(publishAt, now, identity.previousLiveAt);
+  const dateline = input.dateline === undefined ? identity.previousDateline : normaliseDateline(input.dateline);
+  const mail = input.mail ?? identity.previousMail ?? true;
   const freeAt = input.tier === 'subscriber' && input.freeAfter ? resolveFreeAt(input.freeAfter, publishAt) : undefined;
   const source = contentAddressed('source/', JSON.stringify(input), 'application/json');
 
@@ -194,6 +204,9 @@ export function prepareReport(
     authors: input.authors,
     ...(input.leadImage ? { leadImage: input.leadImage } : {}),
     publishAt,
+    liveAt,
+    ...(dateline === undefined ? {} : { dateline }),
+    ...(mail ? {} : { mail: false as const }),
     ...(input.freeAfter && freeAt ? { freeAfter: input.freeAfter, freeAt } : {}),
     state: 'live' as const,
     sourceRef: source.key,
@@ -217,7 +230,9 @@ export function prepareReport(
   const publicHtml = released ? fullHtml : render(cut.publicMarkdown);
   // The public part both as written and as rendered: rendering moves footnotes and drops uncited ones, which
   // puts words side by side that the Markdown keeps apart, and what the public reads is no secret either way.
-  const publicText = [input.title, input.summary, cut.publicMarkdown, publicHtml].join('\n\n');
+  const publicText = [input.title, input.summary, cut.publicMarkdown, publicHtml, publicBoilerplate(publication)].join(
+    '\n\n',
+  );
   return {
     record: {
       ...base,

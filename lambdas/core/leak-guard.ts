@@ -26,6 +26,8 @@ export interface GuardInput<V extends { id: string }, T> {
   stub: (view: V) => V;
   /** The artifact with no items at all, where it can exist (a feed can, a digest cannot). */
   renderFrame?: () => T | Promise<T>;
+  /** Text public by configuration (see `publicBoilerplate`): what it holds is never a secret. */
+  boilerplate: string;
 }
 
 export type GuardResult<T> =
@@ -35,6 +37,7 @@ export type GuardResult<T> =
 
 export async function renderGuarded<V extends { id: string }, T>(input: GuardInput<V, T>): Promise<GuardResult<T>> {
   const owners = fingerprintOwners(input.covered);
+  for (const fingerprint of matchingFingerprints(input.boilerplate, [...owners.keys()])) owners.delete(fingerprint);
   const first = await input.render(input.views);
   const clean = { ok: true as const, output: first, stubbed: [], sources: [], hits: 0 };
   if (owners.size === 0) return clean;

@@ -12,17 +12,20 @@ import {
   type EditionCounter,
   type EditionRecord,
   type EditionStatus,
+  type EditionStatusWriter,
   type MailMessage,
 } from './editions';
-import { SendRejectedError, SendThrottledError, SendUnavailableError, type Mailer } from './outgoing-mail';
+import { SendRejectedError, SendThrottledError, SendUnavailableError, type PacedMailer } from './outgoing-mail';
 import type { Publication } from './publication';
 import { privateFeedUrl } from './subscriber-service';
 import type { SubscriberTokens } from './subscriber-tokens';
 import { mailableTier, type Subscriber } from './subscribers';
 
 /** Ports of the sender. */
-export interface DeliveriesRepository {
+export interface DeliveriesRepository extends EditionStatusWriter {
   getEdition(id: string): Promise<EditionRecord | undefined>;
+  /** The edition's status, read strongly right before each SES call. */
+  editionStatus(id: string): Promise<EditionStatus | undefined>;
   getDeliveries(editionId: string, keys: readonly string[]): Promise<Map<string, DeliveryRecord>>;
   claimDelivery(
     editionId: string,
@@ -37,14 +40,8 @@ export interface DeliveriesRepository {
     at: Date,
   ): Promise<boolean>;
   releaseDelivery(editionId: string, key: string, claimId: string): Promise<void>;
+  reopenDelivery(editionId: string, key: string, status: DeliveryStatus): Promise<boolean>;
   count(id: string, counters: Partial<Record<EditionCounter, number>>, at: Date): Promise<EditionRecord>;
-  setStatus(
-    id: string,
-    from: readonly EditionStatus[],
-    to: EditionStatus,
-    at: Date,
-    reason?: string,
-  ): Promise<EditionRecord | undefined>;
 }
 
 export interface SubscriberLookup {
@@ -52,7 +49,7 @@ export interface SubscriberLookup {
 }
 
 export interface CompiledEditionSource {
-  get(editionId: string, tier: DigestTier): Promise<CompiledEdition>;
+  get(editionId: string, tier: DigestTier, version?: number): Promise<CompiledEdition>;
 }
 
 export interface MailSenderOptions {
@@ -62,9 +59,18 @@ export interface MailSenderOptions {
   concurrency?: number;
   /** Editions whose compiled documents stay in memory. @default 4 */
   cacheSize?: number;
+  /** Attempts per recipient while SES throttles, each with its own slot and claim. @default 5 */
+  maxAttempts?: number;
+  /** First backoff ceiling; doubles per attempt, full jitter. @default 100 */
+  baseDelayMs?: number;
+  /** @default 2000 */
+  maxDelayMs?: number;
+  random?: () => number;
+  sleep?: (ms: number) => Promise<void>;
 }
 
-export type RecipientOutcome = 'sent' | 'suppressed' | 'failed' | 'not-sent' | 'skipped' | 'retry';
+export type RecipientOutcome =
+  'sent' | 'suppressed' | 'failed' | 'unknown' | 'deferred' | 'not-sent' | 'skipped' | 'retry';
 
 export interface MessageOutcome {
   /** True when the message must be delivered again (some recipients are still owed an attempt). */
@@ -77,23 +83,31 @@ export interface MessageOutcome {
 /**
  * Sends one mail-queue message: each recipient exactly once, with the tier they hold at send time.
  *
- * Per recipient: a conditional `sending` claim on their delivery record, then SES, then `sent`; the edition's
- * counters get one atomic ADD per message with the transitions this attempt made. Throttling and unreachable SES give the claim back and ask for redelivery. A claim found
- * `sending` past its lease means an earlier attempt died, perhaps after SES accepted the mail; that recipient is
- * recorded as failed (outcome unknown) rather than risk a second copy.
+ * Per recipient, in this order: wait for the rate slot; read the edition's status (after a pause answers, no new
+ * SES call starts); claim the recipient's delivery record (`sending`, conditional); call SES once; record the
+ * outcome. The claim is thus held only while the call is about to start or in flight, so a crash leaves an
+ * unknown outcome only for a call that was really in flight. Throttling gives the claim back and tries again
+ * after a jittered backoff; unreachable SES asks for redelivery. A claim found `sending` past its lease is such
+ * a crash: it is recorded `unknown` and listed, never sent again unless an editor asks (retry-unknown).
+ * A paused edition leaves `deferred` records (resume sends them); a cancelled one `not-sent` records.
  */
 export class MailSender {
   private readonly now: () => Date;
   private readonly leaseMs: number;
   private readonly concurrency: number;
   private readonly cacheSize: number;
+  private readonly maxAttempts: number;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly random: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
   private readonly cache = new Map<string, Promise<CompiledEdition>>();
 
   constructor(
     private readonly deliveries: DeliveriesRepository,
     private readonly subscribers: SubscriberLookup,
     private readonly compiled: CompiledEditionSource,
-    private readonly mailer: Mailer,
+    private readonly mailer: PacedMailer,
     private readonly tokens: SubscriberTokens,
     private readonly publication: Publication,
     options: MailSenderOptions = {},
@@ -102,6 +116,11 @@ export class MailSender {
     this.leaseMs = options.leaseMs ?? DELIVERY_LEASE_MS;
     this.concurrency = options.concurrency ?? 4;
     this.cacheSize = options.cacheSize ?? 4;
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.baseDelayMs = options.baseDelayMs ?? 100;
+    this.maxDelayMs = options.maxDelayMs ?? 2000;
+    this.random = options.random ?? Math.random;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   async send(message: MailMessage, hasTime: () => boolean = () => true): Promise<MessageOutcome> {
@@ -109,21 +128,23 @@ export class MailSender {
       sent: 0,
       suppressed: 0,
       failed: 0,
+      unknown: 0,
+      deferred: 0,
       'not-sent': 0,
       skipped: 0,
       retry: 0,
     };
     const edition = await this.deliveries.getEdition(message.editionId);
     if (!edition) throw new Error(`Edition ${message.editionId} does not exist`);
-    const paused = !canSend(edition.status);
     // A redelivered message is mostly done already: one batch read skips those recipients before any claim.
     const existing = await this.deliveries.getDeliveries(edition.id, message.emails.map(deliveryKey));
     const open = message.emails.filter((email) => {
       const record = existing.get(deliveryKey(email));
-      return record === undefined || record.status === 'sending';
+      return record === undefined || record.status === 'sending' || record.status === 'deferred';
     });
+    const sending = canSend(edition.status);
     const subscribers =
-      paused || open.length === 0 ? new Map<string, Subscriber>() : await this.subscribers.getMany(open);
+      !sending || open.length === 0 ? new Map<string, Subscriber>() : await this.subscribers.getMany(open);
 
     const errors: unknown[] = [];
     // Counted once per message: only transitions this attempt made are in the tally, so a redelivered message
@@ -141,7 +162,10 @@ export class MailSender {
           continue;
         }
         try {
-          outcomes[await this.deliver(edition, email, paused ? 'paused' : subscribers.get(email), add)] += 1;
+          const outcome = sending
+            ? await this.deliver(edition, email, subscribers.get(email), add)
+            : await this.stopped(edition, edition.status, email, add);
+          outcomes[outcome] += 1;
         } catch (error) {
           // The recipient's record says how far it got; redelivery resumes from there (see the class comment).
           errors.push(error);
@@ -157,60 +181,127 @@ export class MailSender {
   private async deliver(
     edition: EditionRecord,
     email: string,
-    subscriber: Subscriber | 'paused' | undefined,
+    subscriber: Subscriber | undefined,
     add: (counter: EditionCounter) => void,
   ): Promise<RecipientOutcome> {
     const key = deliveryKey(email);
-    const claimId = randomUUID();
-    const claimedAt = this.now().toISOString();
-    const tier = subscriber === 'paused' ? undefined : mailableTier(subscriber);
-
-    if (tier === undefined) {
-      // Paused editions and suppressed readers get a final record too, so a redelivery never counts them twice.
-      const status = subscriber === 'paused' ? 'not-sent' : 'suppressed';
-      const claim = await this.deliveries.claimDelivery(edition.id, key, { status, claimId, claimedAt });
-      if (!claim.claimed) return this.resolveExisting(edition, key, claim.existing, add);
-      add(status === 'not-sent' ? 'notSent' : 'suppressed');
-      return status;
+    const tier = mailableTier(subscriber);
+    if (tier === undefined || subscriber === undefined) {
+      // Suppressed readers get a final record too, so a redelivery never counts them twice.
+      return this.settle(edition, key, email, 'suppressed', add);
     }
 
-    const reader = subscriber as Subscriber;
     let mail;
     try {
-      const compiled = await this.compiledEdition(edition.id, tier);
-      mail = personalise(compiled, this.recipientLinks(reader, tier));
+      const compiled = await this.compiledEdition(edition.id, tier, edition.compileVersion ?? 0);
+      mail = personalise(compiled, this.recipientLinks(subscriber, tier));
     } catch (error) {
       if (!(error instanceof RecipientError)) throw error;
-      return this.recordFailure(edition, key, claimId, claimedAt, 'recipient-links', add);
+      return this.settle(edition, key, email, 'failed', add, 'recipient-links');
     }
 
-    const claim = await this.deliveries.claimDelivery(edition.id, key, { status: 'sending', claimId, claimedAt });
-    if (!claim.claimed) return this.resolveExisting(edition, key, claim.existing, add);
+    for (let attempt = 1; ; attempt += 1) {
+      await this.mailer.slot();
+      const status = await this.deliveries.editionStatus(edition.id);
+      if (!status || !canSend(status)) return this.stopped(edition, status, email, add);
 
-    let messageId: string;
-    try {
-      ({ messageId } = await this.mailer.send({
-        to: reader.email,
-        subject: mail.subject,
-        html: mail.html,
-        text: mail.text,
-        headers: [...mail.headers, { name: 'X-Dispatch-Edition', value: edition.id }],
-        tags: { edition: edition.id, tier, kind: 'digest' },
-      }));
-    } catch (error) {
-      if (error instanceof SendThrottledError || error instanceof SendUnavailableError) {
-        await this.deliveries.releaseDelivery(edition.id, key, claimId);
+      const claimId = randomUUID();
+      const claimedAt = this.now().toISOString();
+      const claim = await this.deliveries.claimDelivery(edition.id, key, {
+        status: 'sending',
+        email,
+        claimId,
+        claimedAt,
+      });
+      if (!claim.claimed) return this.resolveExisting(edition, key, claim.existing, add);
+
+      let messageId: string;
+      try {
+        ({ messageId } = await this.mailer.sendOnce({
+          to: subscriber.email,
+          subject: mail.subject,
+          html: mail.html,
+          text: mail.text,
+          headers: [...mail.headers, { name: 'X-Dispatch-Edition', value: edition.id }],
+          tags: { edition: edition.id, tier, kind: 'digest' },
+        }));
+      } catch (error) {
+        if (error instanceof SendThrottledError || error instanceof SendUnavailableError) {
+          // Certainly not sent: give the claim back before waiting, so a crash now leaves nothing ambiguous.
+          await this.deliveries.releaseDelivery(edition.id, key, claimId);
+          if (error instanceof SendUnavailableError || attempt >= this.maxAttempts) return 'retry';
+          await this.sleep(this.random() * Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1)));
+          continue;
+        }
+        if (error instanceof SendRejectedError) {
+          const outcome = { status: 'failed' as const, reason: `rejected: ${error.message}` };
+          if (await this.deliveries.finishDelivery(edition.id, key, claimId, outcome, this.now())) add('failed');
+          return 'failed';
+        }
+        // Anything else (a timeout, a reset mid-call) may have reached SES: never sent again by itself.
+        const outcome = { status: 'unknown' as const, reason: 'unknown-outcome' };
+        if (await this.deliveries.finishDelivery(edition.id, key, claimId, outcome, this.now())) add('unknown');
+        return 'unknown';
+      }
+      // Deliberately outside the try: if recording fails, the claim stays `sending` and the lease rule applies.
+      const sent = { status: 'sent' as const, messageId };
+      if (await this.deliveries.finishDelivery(edition.id, key, claimId, sent, this.now())) add('sent');
+      return 'sent';
+    }
+  }
+
+  /** A reader reached while the edition is not sending: deferred if paused (resume sends it), else not sent. */
+  private async stopped(
+    edition: EditionRecord,
+    status: EditionStatus | undefined,
+    email: string,
+    add: (counter: EditionCounter) => void,
+  ): Promise<RecipientOutcome> {
+    const key = deliveryKey(email);
+    if (status === 'paused') {
+      const outcome = await this.settle(edition, key, email, 'deferred', add);
+      // A resume that landed meanwhile has already gathered the deferred readers: take this one back.
+      const now = await this.deliveries.editionStatus(edition.id);
+      if (outcome === 'deferred' && now && canSend(now)) {
+        await this.deliveries.reopenDelivery(edition.id, key, 'deferred');
         return 'retry';
       }
-      const reason = error instanceof SendRejectedError ? `rejected: ${error.message}` : 'unknown-outcome';
-      if (await this.deliveries.finishDelivery(edition.id, key, claimId, { status: 'failed', reason }, this.now()))
-        add('failed');
-      return 'failed';
+      return outcome;
     }
-    // Deliberately outside the try: if recording fails, the claim stays `sending` and the lease rule applies.
-    if (await this.deliveries.finishDelivery(edition.id, key, claimId, { status: 'sent', messageId }, this.now()))
-      add('sent');
-    return 'sent';
+    if (status === 'cancelled') return this.settle(edition, key, email, 'not-sent', add);
+    return 'skipped';
+  }
+
+  /** Writes a final (or deferred) record without any SES call. */
+  private async settle(
+    edition: EditionRecord,
+    key: string,
+    email: string,
+    status: 'suppressed' | 'failed' | 'deferred' | 'not-sent',
+    add: (counter: EditionCounter) => void,
+    reason?: string,
+  ): Promise<RecipientOutcome> {
+    const record: DeliveryRecord = {
+      status,
+      email,
+      claimId: randomUUID(),
+      claimedAt: this.now().toISOString(),
+      ...(reason ? { reason } : {}),
+    };
+    const claim = await this.deliveries.claimDelivery(edition.id, key, record);
+    if (!claim.claimed) {
+      if (claim.existing.status === 'deferred' && status !== 'deferred') {
+        // Deferred by a pause, now cancelled or settled: the deferred record gives way once.
+        if (await this.deliveries.reopenDelivery(edition.id, key, 'deferred')) {
+          return this.settle(edition, key, email, status, add, reason);
+        }
+      }
+      return this.resolveExisting(edition, key, claim.existing, add);
+    }
+    if (status === 'suppressed') add('suppressed');
+    if (status === 'failed') add('failed');
+    if (status === 'not-sent') add('notSent');
+    return status;
   }
 
   private async resolveExisting(
@@ -224,39 +315,24 @@ export class MailSender {
         return 'skipped';
       case 'wait':
         return 'retry';
+      case 'retake':
+        // Deferred while paused and the edition sends again: reopen it and let the redelivery send it.
+        await this.deliveries.reopenDelivery(edition.id, key, 'deferred');
+        return 'retry';
       case 'give-up':
         if (
           await this.deliveries.finishDelivery(
             edition.id,
             key,
             existing.claimId,
-            { status: 'failed', reason: 'unknown-outcome' },
+            { status: 'unknown', reason: 'unknown-outcome' },
             this.now(),
           )
         ) {
-          add('failed');
+          add('unknown');
         }
-        return 'failed';
+        return 'unknown';
     }
-  }
-
-  private async recordFailure(
-    edition: EditionRecord,
-    key: string,
-    claimId: string,
-    claimedAt: string,
-    reason: string,
-    add: (counter: EditionCounter) => void,
-  ): Promise<RecipientOutcome> {
-    const claim = await this.deliveries.claimDelivery(edition.id, key, {
-      status: 'failed',
-      claimId,
-      claimedAt,
-      reason,
-    });
-    if (!claim.claimed) return this.resolveExisting(edition, key, claim.existing, add);
-    add('failed');
-    return 'failed';
   }
 
   private recipientLinks(subscriber: Subscriber, tier: DigestTier) {
@@ -269,15 +345,17 @@ export class MailSender {
   private async count(editionId: string, tally: Partial<Record<EditionCounter, number>>): Promise<void> {
     if (Object.keys(tally).length === 0) return;
     const edition = await this.deliveries.count(editionId, tally, this.now());
-    if (isComplete(edition)) await this.deliveries.setStatus(editionId, ['sending'], finalStatus(edition), this.now());
+    if (!isComplete(edition)) return;
+    const { status, reason } = finalStatus(edition);
+    await this.deliveries.setStatus(editionId, ['sending'], status, this.now(), reason);
   }
 
-  /** Loaded from the vault once per edition and tier per container. */
-  private compiledEdition(editionId: string, tier: DigestTier): Promise<CompiledEdition> {
-    const cacheKey = `${editionId}/${tier}`;
+  /** Loaded from the vault once per edition, version and tier per container. */
+  private compiledEdition(editionId: string, tier: DigestTier, version: number): Promise<CompiledEdition> {
+    const cacheKey = `${editionId}/${version}/${tier}`;
     let entry = this.cache.get(cacheKey);
     if (!entry) {
-      entry = this.compiled.get(editionId, tier);
+      entry = this.compiled.get(editionId, tier, version);
       entry.catch(() => this.cache.delete(cacheKey));
       this.cache.set(cacheKey, entry);
       while (this.cache.size > this.cacheSize * 2) {

@@ -73,6 +73,22 @@ function hideHtmlComments(md: MarkdownIt): void {
     return true;
   });
   md.renderer.rules.dispatch_comment = () => '';
+  // Titles of links and images (an image's title becomes its caption) are attribute text, out of reach of the
+  // inline rule: comments are taken out of them here.
+  md.core.ruler.push('dispatch_comment_titles', (state) => {
+    const visit = (tokens: readonly Token[]) => {
+      for (const token of tokens) {
+        const title = token.attrGet('title');
+        if (title !== null && title.includes('<!--')) {
+          const cleaned = title.replace(/<!--[\s\S]*?-->/g, '').trim();
+          if (cleaned === '') token.attrs = (token.attrs ?? []).filter(([name]) => name !== 'title');
+          else token.attrSet('title', cleaned);
+        }
+        if (token.children) visit(token.children);
+      }
+    };
+    visit(state.tokens);
+  });
 }
 
 const renderer = createRenderer();

@@ -12,8 +12,20 @@ export interface OutgoingMail {
 }
 
 export interface Mailer {
-  /** Resolves with the provider's message id once the provider has accepted the message. */
+  /** Resolves with the provider's message id once the provider has accepted the message (paced, retried). */
   send(mail: OutgoingMail): Promise<{ messageId: string }>;
+}
+
+/**
+ * The digest sender's mailer: it waits for its rate slot first and makes one call after, so that its own
+ * exactly-once record can be claimed between the two (a crash then leaves an unknown outcome only for a call
+ * that was really in flight). Retries are the sender's, around the claim.
+ */
+export interface PacedMailer extends Mailer {
+  /** Waits for this process's next send slot. */
+  slot(): Promise<void>;
+  /** One provider call, no waiting, no retry. */
+  sendOnce(mail: OutgoingMail): Promise<{ messageId: string }>;
 }
 
 /** The provider kept refusing for rate reasons after the adapter's own retries; try this recipient later. */

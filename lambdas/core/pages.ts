@@ -17,6 +17,7 @@ import {
   archiveTemplate,
   subscribersBadgeTemplate,
 } from '../../templates/pages/archive';
+import { humanDate, shownDateline } from './datelines';
 import { mainFeedUrls, tagFeedUrls } from './feeds';
 import type { Publication } from './publication';
 import { sanitizeStrings } from './text-safety';
@@ -36,7 +37,9 @@ export class PageRenderError extends Error {
 /** `/reports/{slug}/index.html` */
 export function renderReportPage(view: ReportView, publication: Publication): string {
   const report = sanitizeStrings(view);
-  const published = parseDate(report.publishAt);
+  // Readers see the dateline, which may be years before the report went live.
+  const published = parseDate(report.dateline);
+  const dateline = shownDateline(report.dateline);
   const updated = parseDate(report.updatedAt);
   const main = renderTemplate(reportTemplate, {
     offeringBanner: report.complimentaryOffering
@@ -45,11 +48,11 @@ export function renderReportPage(view: ReportView, publication: Publication): st
     seriesLink: report.series.link,
     seriesName: report.series.name,
     title: report.title,
-    publishedIso: published.toISOString(),
-    publishedHuman: humanDate(published),
+    publishedIso: dateline.iso,
+    publishedHuman: dateline.human,
     // A correction shows when it happened; a same-day fix of a typo does not need a second date.
     updated:
-      report.revision > 1 && humanDate(updated) !== humanDate(published)
+      report.revision > 1 && humanDate(updated) !== dateline.human
         ? renderTemplate(updatedTemplate, { iso: updated.toISOString(), human: humanDate(updated) })
         : '',
     byline: report.authors.length > 0 ? renderTemplate(bylineTemplate, { names: listOfNames(report.authors) }) : '',
@@ -112,13 +115,14 @@ export function renderArchivePage(views: ReportView[], publication: Publication,
     .map((view) => sanitizeStrings(view))
     .sort((a, b) => parseDate(b.publishAt).getTime() - parseDate(a.publishAt).getTime() || compare(b.id, a.id));
   const items = reports.map((report) => {
-    const published = parseDate(report.publishAt);
+    parseDate(report.dateline); // a PageRenderError naming the value, not a RangeError
+    const dateline = shownDateline(report.dateline);
     return renderTemplate(archiveItemTemplate, {
       url: report.url,
       title: report.title,
       badge: report.access === 'preview' ? subscribersBadgeTemplate : '',
-      publishedIso: published.toISOString(),
-      publishedHuman: humanDate(published),
+      publishedIso: dateline.iso,
+      publishedHuman: dateline.human,
       seriesLink: report.series.link,
       seriesName: report.series.name,
       summary: report.summary,
@@ -168,26 +172,6 @@ function renderLayout(publication: Publication, values: LayoutValues): string {
 
 function meta(property: string, content: string): string {
   return renderTemplate(metaPropertyTemplate, { property, content });
-}
-
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-] as const;
-
-/** `24 November 2026`, in UTC: spelled out here so pages do not change with the runtime's ICU data or zone. */
-export function humanDate(date: Date): string {
-  return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()] ?? ''} ${date.getUTCFullYear()}`;
 }
 
 /** `A`, `A and B`, `A, B and C`. */

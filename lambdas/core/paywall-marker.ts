@@ -1,3 +1,5 @@
+import { remove as removeConfusables } from 'confusables';
+
 /**
  * The paywall marker and everything that merely resembles it. The cut fails open by nature (no marker → two
  * paragraphs public, a misspelt marker → whatever follows it public), so the marker is taken only as written and
@@ -53,28 +55,52 @@ const CONFUSABLES: Record<string, string> = {
 };
 
 /**
- * What a reader sees of a line, folded so lookalikes meet: compatibility forms and accents fold away, case goes,
- * invisible format characters (zero-width space, joiners, soft hyphen, bidi controls) go, confusable letters map
- * to the Latin letter they imitate, and every dash-like character becomes `-`.
+ * What a reader sees of a line, folded so lookalikes meet: HTML entities and percent-escapes are decoded (a
+ * reader sees `&lt;!-- paywall --&gt;` as the marker), compatibility forms and accents fold away, invisible format
+ * characters (zero-width space, joiners, soft hyphen, bidi controls) go, confusable letters (the Unicode
+ * confusables table: Cyrillic, Greek, Cherokee, small capitals…) map to the Latin letter they imitate, case goes,
+ * angle-bracket lookalikes become `<` `>` and every dash-like character becomes `-`.
  */
 export function foldForMarker(text: string): string {
-  return Array.from(
-    text
+  const visible = removeConfusables(
+    decodeEscapes(text)
       .normalize('NFKD')
       .replace(/\p{M}+/gu, '')
-      .replace(/[\p{Cf}\u00ad\u115f\u1160\u3164]/gu, '')
-      .toLowerCase(),
-    (char) => CONFUSABLES[char] ?? char,
-  )
+      .replace(/[\p{Cf}\u00ad\u115f\u1160\u3164]/gu, ''),
+  );
+  return Array.from(visible.toLowerCase(), (char) => CONFUSABLES[char] ?? char)
     .join('')
+    .replace(/[\u2039\u2329\u27e8\u3008\ufe64\uff1c\u02c2]/gu, '<')
+    .replace(/[\u203a\u232a\u27e9\u3009\ufe65\uff1e\u02c3]/gu, '>')
     .replace(/[\p{Pd}\u2212\u2010-\u2015\u2e3a\u2e3b\ufe58\ufe63\uff0d]/gu, '-');
+}
+
+const NAMED_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'", nbsp: ' ', shy: '' };
+
+/** HTML character references and URL percent-escapes, decoded once (twice would be a guess of its own). */
+function decodeEscapes(text: string): string {
+  return text
+    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);?/gi, (entity, name: string) => {
+      if (!name.startsWith('#')) return NAMED_ENTITIES[name.toLowerCase()] ?? entity;
+      const code = name[1]?.toLowerCase() === 'x' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : entity;
+    })
+    .replace(/(?:%[0-9a-f]{2})+/gi, (escaped) => {
+      try {
+        return decodeURIComponent(escaped);
+      } catch {
+        return escaped; // not UTF-8: leave as written, the rest of the fold still applies
+      }
+    });
 }
 
 /** Only the letters of a folded line: `<!-- pay-wall: -->` → `paywall`. */
 const lettersOf = (folded: string): string => folded.replace(/[^a-z]/g, '');
 
-/** Something that opens or closes an HTML comment, however mangled: `<!`, `<-`, `->`, `!>`. */
-const COMMENT_LIKE = /<\s*[!-]|[-!]\s*>/;
+/** Something that opens or closes an HTML comment, however mangled: `<!`, `<-`, `-->`, `--!>`. A lone `->` is an arrow. */
+const COMMENT_LIKE = /<\s*[!-]|-\s*-\s*!?\s*>/;
+/** Real words a heading or list item may well be: never taken for a misspelt marker. */
+const WORDS_NEAR_TARGET = new Set(['paywalls', 'paywalled']);
 
 export interface MarkerProblem {
   /** 1-based line of the body as submitted. */
@@ -89,9 +115,11 @@ export interface MarkerProblem {
  */
 export function markerProblems(lines: readonly string[], usable: ReadonlySet<number>): MarkerProblem[] {
   const problems: MarkerProblem[] = [];
+  const blank = (index: number) => (lines[index] ?? '').trim() === '';
   lines.forEach((text, index) => {
     if (usable.has(index)) return;
-    const message = lineProblem(text);
+    const standalone = blank(index - 1) && blank(index + 1);
+    const message = lineProblem(text, standalone);
     if (message) problems.push({ line: index + 1, message });
   });
   for (const comment of commentsAcrossLines(lines)) {
@@ -103,28 +131,48 @@ export function markerProblems(lines: readonly string[], usable: ReadonlySet<num
   return problems.sort((a, b) => a.line - b.line);
 }
 
-function lineProblem(text: string): string | undefined {
+/**
+ * A line is refused when it is comment-like and names the word (`<!-- paywal -->`, `<!-- paywall start -->`,
+ * `&lt;!-- paywall --&gt;`), or when it stands alone as a block and is nothing but the word (`paywall`,
+ * `PAY WALL`, `-- paywall --`). A heading, a list item or a sentence that mentions paywalls is prose.
+ */
+function lineProblem(text: string, standalone: boolean): string | undefined {
   if (text.trim() === PAYWALL_MARKER) {
     return `holds ${PAYWALL_MARKER} where the cut cannot use it (inside a code block, quote, list or footnote): put the marker alone on its own line between paragraphs`;
   }
   const folded = foldForMarker(text);
   const letters = lettersOf(folded);
   if (letters.length === 0) return undefined;
-  // The whole line is the word, however spelt or decorated: `paywal`, `<!-- pay wall -->`, `PAYWALL`.
-  if (distance(letters, TARGET) <= (COMMENT_LIKE.test(folded) ? 2 : 1)) return lookalikeMessage();
-  // A comment-like line that mentions it among other words: `<!-- paywall start -->`.
-  if (COMMENT_LIKE.test(folded) && containsNear(letters, TARGET, 1)) return lookalikeMessage();
+  if (COMMENT_LIKE.test(folded)) {
+    if (distance(letters, TARGET) <= 2 || containsNear(letters, TARGET, 1)) return lookalikeMessage();
+    return undefined;
+  }
+  const prose = /^\s{0,3}(#{1,6}\s|[-*+]\s|\d+[.)]\s|>)/.test(folded);
+  if (standalone && !prose && !WORDS_NEAR_TARGET.has(letters) && distance(letters, TARGET) <= 1) {
+    return lookalikeMessage();
+  }
   return undefined;
 }
 
 const lookalikeMessage = () =>
   `looks like a paywall marker but is not one: write ${PAYWALL_MARKER} exactly, alone on its own line, or remove the line`;
 
-/** HTML comments that span lines (`<!--` … `-->`), with the line they start on (1-based). */
+/**
+ * Closed HTML comments that span lines (`<!--` … `-->`), with the line they start on (1-based). Code is left out
+ * (a fence or an inline code span shows `<!--` as text), and so is an unclosed `<!--`, which readers see as text.
+ */
 function commentsAcrossLines(lines: readonly string[]): { line: number; text: string }[] {
-  const body = lines.join('\n');
+  let fence: string | undefined;
+  const outsideCode = lines.map((line) => {
+    const opener = /^\s{0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+    if (fence === undefined && opener) fence = opener;
+    else if (fence !== undefined && opener?.startsWith(fence)) fence = undefined;
+    else if (fence === undefined) return line.replace(/(`+)[^`]*?\1/g, (code) => ' '.repeat(code.length));
+    return '';
+  });
+  const body = outsideCode.join('\n');
   const found: { line: number; text: string }[] = [];
-  for (const match of body.matchAll(/<!--([\s\S]*?)(?:-->|$(?![\s\S]))/g)) {
+  for (const match of body.matchAll(/<!--([\s\S]*?)-->/g)) {
     if (!match[0].includes('\n')) continue;
     found.push({ line: body.slice(0, match.index).split('\n').length, text: match[1] ?? '' });
   }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { feedContentTypes, FEED_FILES, renderFeeds, type FeedFile, type RenderedFeeds } from './feeds';
+import { PRIVATE_FEED_HEADERS } from '../http/security-headers';
 import type { Publication } from './publication';
 import type { PaidPart, ReportRecord } from './report';
 import { paidView } from './tiers';
@@ -66,7 +67,8 @@ export function serveFeed(
   const etag = `"${createHash('sha256').update(body, 'utf8').digest('base64url').slice(0, 27)}"`;
   const headers = {
     'content-type': feedContentTypes[file],
-    'cache-control': 'private, max-age=300',
+    // The URL is the reader's credential: no shared or browser cache may keep the feed, no engine index it.
+    ...PRIVATE_FEED_HEADERS,
     etag,
     'last-modified': stored.updated.toUTCString(),
   };

@@ -12,6 +12,11 @@ export const seriesSchema = z.object({
   link: z.url(),
 });
 
+/** Reports per digest edition unless configured: more makes a mail nobody reads to the end (and a slow MJML compile). */
+export const DEFAULT_EDITION_REPORTS = 30;
+/** The most `digest.maxReports` may be. */
+export const MAX_EDITION_REPORTS = 100;
+
 export const publicationSchema = z.object({
   name: z.string().check(z.minLength(1)),
   siteUrl: z.pipe(
@@ -25,6 +30,8 @@ export const publicationSchema = z.object({
   digest: z.object({
     cron: z.string().check(z.minLength(9)),
     timeZone: z.string().check(z.minLength(1)),
+    /** Reports per edition: the oldest go first, the rest open the next edition (see `capWindow`). */
+    maxReports: z._default(z.int().check(z.minimum(1), z.maximum(MAX_EDITION_REPORTS)), DEFAULT_EDITION_REPORTS),
   }),
   feedLength: z.int().check(z.minimum(1), z.maximum(500)),
   maxBodyBytes: z.int().check(z.minimum(1024)),

@@ -1,4 +1,4 @@
-import type { PaidPart, ReportRecord } from './report';
+import { goLive, type PaidPart, type ReportRecord } from './report';
 import { visibility } from './tiers';
 
 /**
@@ -8,7 +8,7 @@ import { visibility } from './tiers';
  */
 export interface IndexKeys {
   kind: 'report';
-  /** `${publishAt}#${id}`: newest first when queried descending. */
+  /** {@link listingSortKey}: newest first when queried descending, and the key digest windows are cut on. */
   sortKey: string;
   /** 'public' while published and live; absent otherwise (sparse index). */
   listing?: 'public';
@@ -17,7 +17,7 @@ export interface IndexKeys {
 }
 
 export function indexKeys(record: ReportRecord, now: Date): IndexKeys {
-  const keys: IndexKeys = { kind: 'report', sortKey: `${record.publishAt}#${record.id}` };
+  const keys: IndexKeys = { kind: 'report', sortKey: listingSortKey(record) };
   if (visibility(record, now) === 'published') keys.listing = 'public';
   const due = nextTransition(record, now);
   if (due) {
@@ -25,6 +25,27 @@ export function indexKeys(record: ReportRecord, now: Date): IndexKeys {
     keys.dueAt = due;
   }
   return keys;
+}
+
+/**
+ * `${go-live}#${id}`: ISO timestamps of one length then a ULID, so keys sort by go-live and reports that go live
+ * at the same instant sort by id. Feeds and digest windows read the listing index in this order.
+ */
+export function listingSortKey(record: Pick<ReportRecord, 'id' | 'publishAt' | 'liveAt'>): string {
+  return `${goLive(record)}#${record.id}`;
+}
+
+/**
+ * When a report goes live for editions and feed order (`liveAt`), at intake or on a correction. A scheduled
+ * report goes live at publishAt. A publishAt already past cannot place the report in a window that may have
+ * closed, so it goes live now. Once passed, it never moves: a correction (with the same publishAt, another past
+ * one, or none) keeps the report where it was listed and mailed. Only a report rescheduled into the future
+ * goes live again at its new publishAt.
+ */
+export function liveAtFor(publishAt: string, now: Date, previousLiveAt?: string): string {
+  if (Date.parse(publishAt) > now.getTime()) return publishAt;
+  if (previousLiveAt !== undefined && Date.parse(previousLiveAt) <= now.getTime()) return previousLiveAt;
+  return now.toISOString();
 }
 
 /** The earliest future moment at which the report's public face changes, if any. */

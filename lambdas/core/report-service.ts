@@ -9,7 +9,14 @@ import {
 import type { ReportsRepository, VaultStore } from '../ports';
 import { parseReportInput, prepareReport, type CutSummary, type Identity, type PreparedReport } from './intake';
 import type { Publication } from './publication';
-import type { PaidPart, ReportInput, ReportRecord } from './report';
+import {
+  REVISION_CLAIM_STALE_MS,
+  revisionEntry,
+  shownHistory,
+  type Author,
+  type RevisionAction,
+} from './report-history';
+import { goLive, type PaidPart, type ReportInput, type ReportRecord } from './report';
 import { slugCandidates, slugFromTitle } from './slug';
 import { reportUrl, visibility } from './tiers';
 
@@ -45,19 +52,22 @@ export class ReportService {
     raw: Record<string, unknown>,
     now: Date,
     reservedId: string = ulid(now.getTime()),
+    author?: Author,
   ): Promise<WriteAnswer> {
     const input = this.parse(raw);
     const slug = await this.claimSlug(input, reservedId);
-    const prepared = prepareReport(
-      input,
-      { id: reservedId, slug, revision: 1, createdAt: now.toISOString() },
-      this.publication,
-      now,
-    );
+    let prepared: PreparedReport;
     let created: boolean;
     try {
+      prepared = prepareReport(
+        input,
+        { id: reservedId, slug, revision: 1, createdAt: now.toISOString() },
+        this.publication,
+        now,
+      );
       await this.persist(prepared);
-      created = await this.reports.create(prepared.record, now);
+      const record = prepared.record;
+      created = await this.withRevision(record.id, 1, 'created', author, now, () => this.reports.create(record, now));
     } catch (error) {
       // Give the slug back, or a retry under a new id would find it held by a report that never came to be.
       await this.reports.releaseSlug(slug, reservedId);
@@ -86,7 +96,13 @@ export class ReportService {
     return { ...prepared.cut, publicHtml: prepared.record.publicHtml, subscriberHtml: prepared.subscriberHtml };
   }
 
-  async update(id: string, raw: Record<string, unknown>, ifMatch: number | undefined, now: Date): Promise<WriteAnswer> {
+  async update(
+    id: string,
+    raw: Record<string, unknown>,
+    ifMatch: number | undefined,
+    now: Date,
+    author?: Author,
+  ): Promise<WriteAnswer> {
     const current = await this.require(id);
     if (ifMatch !== undefined && ifMatch !== current.revision) {
       throw new PreconditionFailedError(`Report ${id} is at revision ${current.revision}, not ${ifMatch}`);
@@ -101,10 +117,16 @@ export class ReportService {
       revision: current.revision + 1,
       createdAt: current.createdAt,
       previousPublishAt: current.publishAt,
+      previousLiveAt: goLive(current),
+      ...(current.dateline === undefined ? {} : { previousDateline: current.dateline }),
+      ...(current.mail === false ? { previousMail: false as const } : {}),
     };
     const prepared = prepareReport(input, identity, this.publication, now);
     await this.persist(prepared);
-    if (!(await this.reports.replace(prepared.record, current.revision, now))) {
+    const replaced = await this.withRevision(id, prepared.record.revision, 'updated', author, now, () =>
+      this.reports.replace(prepared.record, current.revision, now),
+    );
+    if (!replaced) {
       throw new PreconditionFailedError(`Report ${id} changed while this update was being made; fetch it and retry`);
     }
     await this.reports.deleteStaleTagEntries(prepared.record);
@@ -112,7 +134,7 @@ export class ReportService {
   }
 
   /** Takes the report out of every public artifact; repeating it changes nothing. */
-  async unpublish(id: string, now: Date): Promise<ReportSummary> {
+  async unpublish(id: string, now: Date, author?: Author): Promise<ReportSummary> {
     const current = await this.require(id);
     if (current.state === 'unpublished') return this.summary(current);
     const next: ReportRecord = {
@@ -121,7 +143,10 @@ export class ReportService {
       revision: current.revision + 1,
       updatedAt: now.toISOString(),
     };
-    if (!(await this.reports.replace(next, current.revision, now))) {
+    const replaced = await this.withRevision(id, next.revision, 'unpublished', author, now, () =>
+      this.reports.replace(next, current.revision, now),
+    );
+    if (!replaced) {
       throw new PreconditionFailedError(`Report ${id} changed while it was being unpublished; retry`);
     }
     return this.summary(next);
@@ -137,6 +162,11 @@ export class ReportService {
       this.vault.getJson<ReportInput>(record.sourceRef),
     ]);
     return { record, ...(paid ? { paid } : {}), source, visibility: visibility(record, now) };
+  }
+
+  /** Who changed the report and how, oldest first: entries for the revisions the report actually reached. */
+  async history(id: string, currentRevision: number) {
+    return shownHistory(await this.reports.revisions(id), currentRevision);
   }
 
   list(limit: number, cursor?: string) {
@@ -175,6 +205,48 @@ export class ReportService {
       ...prepared.vaultObjects.map((object) => this.vault.put(object.key, object.body, object.contentType)),
       this.reports.putTagEntries(prepared.record),
     ]);
+  }
+
+  /**
+   * Runs a write that moves the report to `revision` under a claim on that revision's history entry: the entry is
+   * written first (conditional, so two changes cannot both claim it) and released when the write does not happen,
+   * so history never claims a change that was not made. The report write itself stays conditional on the
+   * revision it read; the claim adds nothing it could get wrong. Without an author (internal callers) it is the
+   * bare write.
+   */
+  private async withRevision(
+    reportId: string,
+    revision: number,
+    action: RevisionAction,
+    author: Author | undefined,
+    now: Date,
+    write: () => Promise<boolean>,
+  ): Promise<boolean> {
+    if (!author) return write();
+    const writeId = ulid(now.getTime());
+    const entry = revisionEntry(reportId, revision, action, author, now);
+    const staleBefore = new Date(now.getTime() - REVISION_CLAIM_STALE_MS);
+    if (!(await this.reports.claimRevision(entry, writeId, staleBefore))) {
+      // Another change holds this revision: it landed (the caller's read is stale, or this is a retried create
+      // whose first attempt got through) or it is landing right now.
+      const latest = await this.reports.get(reportId);
+      if (latest && latest.revision >= revision) return false;
+      throw new ConflictError('change_in_progress', `Report ${reportId} is being changed by another request; retry`);
+    }
+    let written = false;
+    try {
+      written = await write();
+      return written;
+    } finally {
+      if (!written) await this.releaseRevision(reportId, revision, writeId);
+    }
+  }
+
+  /** Gives a claim back unless the report reached that revision after all (a write that timed out but landed). */
+  private async releaseRevision(reportId: string, revision: number, writeId: string): Promise<void> {
+    const latest = await this.reports.get(reportId);
+    if (latest && latest.revision >= revision) return;
+    await this.reports.releaseRevision(reportId, revision, writeId);
   }
 
   private async require(id: string): Promise<ReportRecord> {

@@ -1,6 +1,8 @@
 // zod/mini: intake schemas are on the submit path, where classic zod alone would be ~440 KB of the bundle.
 import * as z from 'zod/mini';
+import { isCalendarDay } from './datelines';
 import type { Publication } from './publication';
+import { hasVisibleText, stripInvisible } from './text-safety';
 
 /** The report model (brief §2). Types come from the schemas; nothing here is restated by hand. */
 export const TIERS = ['complimentary', 'subscriber'] as const;
@@ -9,31 +11,50 @@ export type Tier = (typeof TIERS)[number];
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 /** ISO 8601 duration with date parts and/or time parts, e.g. P30D, P1M, PT12H, P1Y2M3DT4H. */
 export const ISO_DURATION_PATTERN = /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/;
-const ISO_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
-const text = (max: number) => z.string().check(z.trim(), z.minLength(1, 'must not be blank'), z.maxLength(max));
+/**
+ * A short display field (title, summary, tag, author, alt text): invisible and bidi control characters are
+ * stripped first, and what remains must show something, or the field would render as nothing everywhere.
+ */
+const text = (max: number) =>
+  z.string().check(
+    z.overwrite(stripInvisible),
+    z.trim(),
+    z.minLength(1, 'must not be blank'),
+    z.refine((value: string) => value.length === 0 || hasVisibleText(value), {
+      error: 'must contain visible characters, not only invisible or formatting ones',
+    }),
+    z.maxLength(max),
+  );
 
-const isoDateTime = z.iso.datetime({
-  offset: true,
-  error: 'must be an ISO 8601 date-time, e.g. 2026-11-24T09:00:00Z',
-});
+const isoDateTime = z.iso.datetime({ offset: true });
+
+/** A plain calendar day (`2026-11-24`, midnight UTC where an instant is needed) or a full ISO 8601 date-time. */
+const isDateField = (value: string): boolean => isCalendarDay(value) || isoDateTime.safeParse(value).success;
+
+const DATE_FIELD_ERROR = 'must be a date (2026-11-24) or an ISO 8601 date-time (2026-11-24T09:00:00Z)';
+const dateField = z.string().check(z.trim(), z.refine(isDateField, { error: DATE_FIELD_ERROR }));
 
 export const imageSchema = z.object({
   url: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }),
   alt: text(300),
-  caption: z.optional(z.string().check(z.trim(), z.maxLength(500))),
+  caption: z.optional(z.string().check(z.overwrite(stripInvisible), z.trim(), z.maxLength(500))),
 });
 
 export const freeAfterSchema = z.string().check(
   z.trim(),
-  z.refine(
-    (value: string) =>
-      ISO_DURATION_PATTERN.test(value) ||
-      (ISO_DATE_PATTERN.test(value) && !Number.isNaN(Date.parse(value))) ||
-      isoDateTime.safeParse(value).success,
-    { error: 'must be a date (2026-12-31), a date-time or an ISO 8601 duration (P30D)' },
-  ),
+  z.refine((value: string) => (ISO_DURATION_PATTERN.test(value) && withinACentury(value)) || isDateField(value), {
+    error: 'must be a date (2026-12-31), a date-time or an ISO 8601 duration (P30D) of at most 100 years',
+  }),
 );
+
+/** A duration whose parts add up to at most a century: `P300000Y` would be past the end of JavaScript time. */
+function withinACentury(duration: string): boolean {
+  const [, y, mo, w, d, , h, mi, sec] = ISO_DURATION_PATTERN.exec(duration) ?? [];
+  const n = (part: string | undefined) => (part ? Number.parseInt(part, 10) : 0);
+  const days = n(y) * 366 + n(mo) * 31 + n(w) * 7 + n(d) + n(h) / 24 + n(mi) / 1440 + n(sec) / 86_400;
+  return Number.isFinite(days) && days <= 36_525;
+}
 
 /** What an editor submits. Built per publication because the series must exist in its configuration. */
 export function reportInputSchema(publication: Publication) {
@@ -44,6 +65,7 @@ export function reportInputSchema(publication: Publication) {
     body: z.string().check(z.refine((body: string) => body.trim().length > 0, { error: 'must not be blank' })),
     tier: z.enum(TIERS, { error: `must be one of: ${TIERS.join(', ')}` }),
     series: z.string().check(
+      z.overwrite(stripInvisible),
       z.refine((id: string) => seriesIds.includes(id), {
         error: `must be one of the configured series: ${seriesIds.join(', ')}`,
       }),
@@ -51,8 +73,13 @@ export function reportInputSchema(publication: Publication) {
     tags: z._default(z.array(text(50), { error: 'must be a list of short strings' }).check(z.maxLength(20)), []),
     authors: z._default(z.array(text(120)).check(z.maxLength(20)), []),
     leadImage: z.optional(imageSchema),
-    publishAt: z.optional(isoDateTime),
+    /** Go-live: when the report becomes public and mailable; future = scheduled. */
+    publishAt: z.optional(dateField),
+    /** The date readers are shown; may lie in the past (a report written earlier). Defaults to publishAt. */
+    dateline: z.optional(dateField),
     freeAfter: z.optional(freeAfterSchema),
+    /** `false` keeps the report out of every digest edition (archive imports); it is still published. */
+    mail: z.optional(z.boolean({ error: 'must be true or false' })),
     slug: z.optional(
       z.string().check(z.regex(SLUG_PATTERN, 'must be lowercase words joined by hyphens'), z.maxLength(80)),
     ),
@@ -82,8 +109,19 @@ export interface ReportRecord {
   tags: string[];
   authors: string[];
   leadImage?: Image;
-  /** ISO UTC; a future value means scheduled. */
+  /** Go-live as the editor gave it, ISO UTC (intake time when not given); a future value means scheduled. */
   publishAt: string;
+  /**
+   * When the report went (or goes) live in Dispatch, ISO UTC: publishAt, or the intake time when publishAt was
+   * already past. Digest windows and feed order count from it; it never moves once passed, so a back-dated report
+   * still reaches the next edition and a correction never puts a report in a second one. Absent on items written
+   * before it existed, where publishAt stands in ({@link goLive}).
+   */
+  liveAt?: string;
+  /** What readers are shown as the report's date: a plain `YYYY-MM-DD` day or ISO UTC. Absent: publishAt. */
+  dateline?: string;
+  /** `false`: never in a digest edition (archive imports). Absent means mailed. */
+  mail?: false;
   /** As the editor wrote it (date or duration). */
   freeAfter?: string;
   /** freeAfter resolved against publishAt, ISO UTC. */
@@ -99,6 +137,11 @@ export interface ReportRecord {
   sourceRef: string;
   /** Hashed, sampled word shingles of the subscriber-only text, for the leak scan. Never the text itself. */
   fingerprints: string[];
+}
+
+/** When the report went (or goes) live: {@link ReportRecord.liveAt}, or publishAt for items older than it. */
+export function goLive(record: Pick<ReportRecord, 'publishAt' | 'liveAt'>): string {
+  return record.liveAt ?? record.publishAt;
 }
 
 /** The subscriber-only part of a report, stored in the vault under a content-addressed key. */

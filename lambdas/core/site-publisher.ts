@@ -4,7 +4,7 @@ import type { Publication } from './publication';
 import { renderGuarded } from './leak-guard';
 import { ARCHIVE_KEY, pageKey, type LeakBlock, type PublishPlan } from './publishing';
 import type { ReportRecord } from './report';
-import { publicView, stubView, type ReportView } from './tiers';
+import { publicBoilerplate, publicView, stubView, type ReportView } from './tiers';
 
 /** What the site publisher reads and writes; the DynamoDB and S3 adapters implement it. */
 export interface PublishedReports {
@@ -172,6 +172,7 @@ export class SitePublisher {
       text: (body) => body,
       stub: stubView,
       renderFrame: () => render([]),
+      boilerplate: publicBoilerplate(this.publication),
     });
     const found = { artifact: artifact.key, reportIds: guarded.sources, hits: guarded.hits };
     if (!guarded.ok) {

@@ -51,14 +51,21 @@ export const pages = {
       'Mail to this address bounced or was reported as unwanted, so we no longer send to it. Reply to any digest or contact the editors to have it restored.',
     ),
   }),
-  invalidLink: (kind: 'confirmation' | 'unsubscribe', reason: 'expired' | 'invalid'): Page => ({
-    title: reason === 'expired' ? 'This link has expired' : 'This link is not valid',
+  invalidLink: (kind: 'confirmation' | 'unsubscribe', reason: 'expired' | 'invalid' | 'stale'): Page => ({
+    title:
+      reason === 'expired'
+        ? 'This link has expired'
+        : reason === 'stale'
+          ? 'This link is no longer valid'
+          : 'This link is not valid',
     bodyHtml: paragraph(
       reason === 'expired'
         ? 'Confirmation links work for seven days. Sign up again and we will send you a fresh one.'
-        : kind === 'confirmation'
-          ? 'The confirmation link is incomplete or was changed. Copy the whole link from the mail, or sign up again.'
-          : 'The unsubscribe link is incomplete or was changed. Use the unsubscribe link at the foot of any digest.',
+        : reason === 'stale'
+          ? 'Your subscription changed after this link was sent, so the link no longer does anything. Sign up again if you want the digest.'
+          : kind === 'confirmation'
+            ? 'The confirmation link is incomplete or was changed. Copy the whole link from the mail, or sign up again.'
+            : 'The unsubscribe link is incomplete or was changed. Use the unsubscribe link at the foot of any digest.',
     ),
   }),
   unsubscribeForm: (publication: Publication, actionPath: string): Page => ({

@@ -6,7 +6,10 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * Format: `{purpose}.{subscriberId}.{extra}.{signature}`, where the signature is base64url HMAC-SHA256 over a
  * versioned label and the first three fields. Every token names a subscriber by its opaque id, never by email:
  * URLs end up in mail client logs, proxies and referrers, and base64 would only hide an address, not protect it.
- *  - `c` confirm: extra = expiry (epoch seconds).
+ *  - `c` confirm: extra = `{expiry}-{statusVersion}` (expiry in epoch seconds). The subscriber's statusVersion
+ *    goes up with every status change, so a link minted before a later change (confirm → unsubscribe → the old
+ *    link re-opened by a mail scanner) no longer matches and changes nothing. Links minted before versions
+ *    existed carry the expiry alone; the service accepts those only for a reader who never confirmed.
  *  - `u` unsubscribe: extra = `0`; no expiry, because one-click must still work on a mail read months later.
  *  - `f` feed: extra = the subscriber's feedTokenVersion; bumping the version revokes every older feed URL.
  */
@@ -19,10 +22,10 @@ const PURPOSE_CODES: Readonly<Record<TokenPurpose, string>> = { confirm: 'c', un
 const SIGNING_LABEL = 'dispatch.subscriber-token.v1';
 /** ULIDs (and other ids we issue) are Crockford base32; anything else is not ours. */
 const SUBSCRIBER_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-const TOKEN_SHAPE = /^([cuf])\.([0-9A-Z]{26})\.(\d{1,12})\.([A-Za-z0-9_-]{43})$/;
+const TOKEN_SHAPE = /^([cuf])\.([0-9A-Z]{26})\.(\d{1,12}(?:-\d{1,9})?)\.([A-Za-z0-9_-]{43})$/;
 
 export type TokenClaims =
-  | { purpose: 'confirm'; subscriberId: string; expiresAt: Date }
+  | { purpose: 'confirm'; subscriberId: string; expiresAt: Date; statusVersion: number | 'unversioned' }
   | { purpose: 'unsubscribe'; subscriberId: string }
   | { purpose: 'feed'; subscriberId: string; feedTokenVersion: number };
 
@@ -39,8 +42,9 @@ export class SubscriberTokens {
     this.key = Buffer.from(secret, 'utf8');
   }
 
-  confirmToken(subscriberId: string, now: Date, ttlSeconds = CONFIRM_TOKEN_TTL_SECONDS): string {
-    return this.sign('confirm', subscriberId, String(Math.floor(now.getTime() / 1000) + ttlSeconds));
+  confirmToken(subscriberId: string, statusVersion: number, now: Date, ttlSeconds = CONFIRM_TOKEN_TTL_SECONDS): string {
+    if (!Number.isInteger(statusVersion) || statusVersion < 0) throw new Error('statusVersion must be >= 0');
+    return this.sign('confirm', subscriberId, `${Math.floor(now.getTime() / 1000) + ttlSeconds}-${statusVersion}`);
   }
 
   unsubscribeToken(subscriberId: string): string {
@@ -63,11 +67,19 @@ export class SubscriberTokens {
       return { ok: false, reason: 'forged' };
     }
     if (code !== PURPOSE_CODES[purpose]) return { ok: false, reason: 'wrong-purpose' };
-    const number = Number(extra);
+    const [first = '', version] = extra.split('-');
+    // Only confirmation links carry a version; a signed `u`/`f` token with one is not a shape we issue.
+    if (version !== undefined && purpose !== 'confirm') return { ok: false, reason: 'malformed' };
+    const number = Number(first);
     const claims = ((): TokenClaims => {
       switch (purpose) {
         case 'confirm':
-          return { purpose, subscriberId, expiresAt: new Date(number * 1000) };
+          return {
+            purpose,
+            subscriberId,
+            expiresAt: new Date(number * 1000),
+            statusVersion: version === undefined ? 'unversioned' : Number(version),
+          };
         case 'unsubscribe':
           return { purpose, subscriberId };
         default:

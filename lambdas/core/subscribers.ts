@@ -20,8 +20,17 @@ export interface Subscriber {
   subscriberId: string;
   tier: SubscriberTier;
   status: SubscriberStatus;
-  /** Part of every feed token; bumping it revokes all private feed URLs issued before. */
+  /**
+   * Part of every feed token; bumping it revokes all private feed URLs issued before. It goes up when an admin
+   * rotates it and whenever the reader stops being active, so a URL from before they left stays dead if they
+   * come back.
+   */
   feedTokenVersion: number;
+  /**
+   * Goes up with every status change; confirmation links carry the value they were minted with and do nothing
+   * once it moved on. Absent on records from before it existed: read it with {@link statusVersionOf}.
+   */
+  statusVersion?: number;
   createdAt: string;
   updatedAt: string;
   /** When the last confirmation mail went out; repeat sign-ups inside the cooldown send nothing. */
@@ -112,6 +121,7 @@ export function decideSignUp(
         tier: 'free',
         status: 'pending',
         feedTokenVersion: 0,
+        statusVersion: 0,
         createdAt: at,
         updatedAt: at,
         confirmationSentAt: at,
@@ -125,18 +135,46 @@ export function decideSignUp(
   return { action: 'resend', subscriber: { ...existing, confirmationSentAt: at, updatedAt: at } };
 }
 
+export function statusVersionOf(subscriber: Subscriber): number {
+  return subscriber.statusVersion ?? 0;
+}
+
+/**
+ * The one way a status changes: the status version goes up (older confirmation links die), and leaving
+ * `active` also bumps the feed token version (older private feed URLs die for good).
+ */
+function withStatus(subscriber: Subscriber, status: SubscriberStatus): Subscriber {
+  if (status === subscriber.status) return subscriber;
+  return {
+    ...subscriber,
+    status,
+    statusVersion: statusVersionOf(subscriber) + 1,
+    feedTokenVersion: subscriber.feedTokenVersion + (subscriber.status === 'active' ? 1 : 0),
+  };
+}
+
 export type ConfirmDecision =
   | { action: 'activate'; subscriber: Subscriber }
   | { action: 'none'; reason: 'already-active' }
-  | { action: 'refuse'; reason: 'suppressed' };
+  | { action: 'refuse'; reason: 'suppressed' | 'stale' };
 
-/** Following a confirmation link activates a pending or unsubscribed address with the tier it has. */
-export function decideConfirm(existing: Subscriber, now: Date): ConfirmDecision {
+/**
+ * Following a confirmation link activates a pending or unsubscribed address with the tier it has, if the link
+ * was minted at the subscriber's current status version. A link from before a later change (the reader
+ * confirmed and then unsubscribed) is stale: mail scanners re-open old links, and that must not resubscribe
+ * anyone. Unversioned links (minted before versions existed) only confirm a reader who never changed status.
+ */
+export function decideConfirm(existing: Subscriber, tokenVersion: number | 'unversioned', now: Date): ConfirmDecision {
   if (existing.status === 'active') return { action: 'none', reason: 'already-active' };
   if (SUPPRESSED_STATUSES.includes(existing.status)) return { action: 'refuse', reason: 'suppressed' };
+  const current =
+    tokenVersion === 'unversioned'
+      ? existing.status === 'pending' && statusVersionOf(existing) === 0
+      : tokenVersion === statusVersionOf(existing);
+  if (!current) return { action: 'refuse', reason: 'stale' };
   const at = now.toISOString();
-  const { unsubscribedAt: _gone, statusReason: _reason, ...rest } = existing;
-  return { action: 'activate', subscriber: { ...rest, status: 'active', confirmedAt: at, updatedAt: at } };
+  const { unsubscribedAt: _gone, statusReason: _reason, ...rest } = withStatus(existing, 'active');
+  return { action: 'activate', subscriber: { ...rest, confirmedAt: at, updatedAt: at } };
 }
 
 export type UnsubscribeDecision = { action: 'unsubscribe'; subscriber: Subscriber } | { action: 'none' };
@@ -147,7 +185,12 @@ export function decideUnsubscribe(existing: Subscriber, now: Date): UnsubscribeD
   const at = now.toISOString();
   return {
     action: 'unsubscribe',
-    subscriber: { ...existing, status: 'unsubscribed', unsubscribedAt: at, statusReason: 'one-click', updatedAt: at },
+    subscriber: {
+      ...withStatus(existing, 'unsubscribed'),
+      unsubscribedAt: at,
+      statusReason: 'one-click',
+      updatedAt: at,
+    },
   };
 }
 
@@ -166,15 +209,16 @@ export function applyAdminUpdate(
     tier: 'free',
     status: 'active',
     feedTokenVersion: 0,
+    statusVersion: 0,
     createdAt: at,
     updatedAt: at,
   };
   const status = update.status ?? base.status;
+  const changed = withStatus(base, status);
   const next: Subscriber = {
-    ...base,
+    ...changed,
     tier: update.tier ?? base.tier,
-    status,
-    feedTokenVersion: base.feedTokenVersion + (update.rotateFeedToken ? 1 : 0),
+    feedTokenVersion: changed.feedTokenVersion + (update.rotateFeedToken ? 1 : 0),
     updatedAt: at,
   };
   if (status !== base.status || !existing) {

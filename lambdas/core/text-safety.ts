@@ -34,3 +34,37 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   const prototype: unknown = Object.getPrototypeOf(value);
   return prototype === Object.prototype || prototype === null;
 }
+
+/**
+ * Characters that take no space and show nothing, or reorder what is shown: zero-width space, word joiner,
+ * byte order mark, soft hyphen, Mongolian vowel separator, invisible math operators, Hangul fillers, and every
+ * bidi control (LRM/RLM/ALM, embeddings, overrides, isolates). In a title or a name they only ever hide text
+ * (a title of three zero-width spaces shows as nothing) or disguise it (an override shows `exe.gnp` as `gnp.exe`).
+ */
+const INVISIBLE = /[\u00AD\u061C\u180E\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\u3164\uFEFF\uFFA0]/gu;
+/** Zero-width (non-)joiners carry meaning between two characters (emoji sequences, Persian, Indic scripts). */
+const JOINERS = /[\u200C\u200D]+/gu;
+
+/**
+ * Strips {@link INVISIBLE} characters, and joiners that join nothing (at an edge, next to a space or to another
+ * invisible character). Meant for short display fields (titles, summaries, tags, names); bodies keep theirs.
+ */
+export function stripInvisible(text: string): string {
+  const stripped = text.replace(INVISIBLE, '');
+  return stripped.replace(JOINERS, (run: string, offset: number, whole: string) => {
+    const before = whole[offset - 1];
+    const after = whole[offset + run.length];
+    return joins(before) && joins(after) ? run.charAt(0) : '';
+  });
+}
+
+function joins(char: string | undefined): boolean {
+  return char !== undefined && !/\s/u.test(char);
+}
+
+/** A character a reader can see: not a space, control, format character, lone combining mark, filler or blank. */
+const VISIBLE = /[^\p{White_Space}\p{Cc}\p{Cf}\p{M}\u115F\u1160\u2800\u3164\uFFA0]/u;
+
+export function hasVisibleText(text: string): boolean {
+  return VISIBLE.test(text);
+}

@@ -1,6 +1,6 @@
 import type { Publication, Series } from './publication';
 import { findSeries } from './publication';
-import type { Image, PaidPart, ReportRecord, Tier } from './report';
+import { goLive, type Image, type PaidPart, type ReportRecord, type Tier } from './report';
 
 /** Who decides what each audience sees (brief §3). Renderers receive a ReportView and never decide themselves. */
 export const SUBSCRIBER_NOTICE = 'The full text of this report is available to subscribers.';
@@ -20,7 +20,10 @@ export interface ReportView {
   tags: string[];
   authors: string[];
   leadImage?: Image;
+  /** Go-live (ISO UTC): when the report appeared. Orders feeds, the archive and editions; feed item dates. */
   publishAt: string;
+  /** What readers are shown as the report's date: a plain `YYYY-MM-DD` day or ISO UTC; may be long past. */
+  dateline: string;
   updatedAt: string;
   revision: number;
   /** Safe HTML this audience may read. */
@@ -29,6 +32,22 @@ export interface ReportView {
   access: 'full' | 'preview';
   /** A subscriber report that became complimentary after freeAfter; renderers show the offering banner. */
   complimentaryOffering: boolean;
+}
+
+/**
+ * Text every reader sees around any report: the publication's name and footer, the series names and blurbs,
+ * the notices. A paid part that repeats it (an editor pasting the programme blurb) keeps no secret there, so
+ * intake leaves it out of the fingerprints and the leak guard never counts it.
+ */
+export function publicBoilerplate(publication: Publication): string {
+  return [
+    publication.name,
+    publication.footerText,
+    ...publication.series.flatMap((series) => [series.name, series.blurb]),
+    SUBSCRIBER_NOTICE,
+    COMPLIMENTARY_OFFERING_NOTICE,
+    'Source available to subscribers.',
+  ].join('\n\n');
 }
 
 export function visibility(record: ReportRecord, now: Date): Visibility {
@@ -58,7 +77,8 @@ function baseView(record: ReportRecord, publication: Publication): Omit<ReportVi
     tags: record.tags,
     authors: record.authors,
     ...(record.leadImage ? { leadImage: record.leadImage } : {}),
-    publishAt: record.publishAt,
+    publishAt: goLive(record),
+    dateline: record.dateline ?? record.publishAt,
     updatedAt: record.updatedAt,
     revision: record.revision,
     complimentaryOffering: record.tier === 'subscriber' && record.released,

@@ -12,6 +12,8 @@ const editors = new EditorsStore(dynamoDocumentClient(), tableName(editorsTable.
 export interface AuthorizerContext {
   editorId: string;
   role: string;
+  /** The editor's display name, for report histories; never logged. */
+  name: string;
 }
 
 /**
@@ -27,9 +29,9 @@ export const handler = async (
   if (decision.outcome !== 'allow') {
     logger.info('Authorization refused', { route: event.routeKey, outcome: decision.outcome });
     if (decision.outcome === 'unauthenticated') throw new Error('Unauthorized');
-    return { isAuthorized: false, context: { editorId: '', role: '' } };
+    return { isAuthorized: false, context: { editorId: '', role: '', name: '' } };
   }
-  const { editorId, role } = decision.editor;
+  const { editorId, role, name } = decision.editor;
   logger.info('Authorization granted', { route: event.routeKey, editorId });
-  return { isAuthorized: true, context: { editorId, role } };
+  return { isAuthorized: true, context: { editorId, role, name } };
 };

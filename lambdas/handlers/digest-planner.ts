@@ -40,6 +40,10 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
         }
         logger.info('Scheduled edition', { editionId: outcome.edition.id, outcome: outcome.kind });
         editionId = outcome.edition.id;
+      } else if (message.retryUnknown) {
+        const retried = await planner.retryUnknown(message.editionId, fanOut, () => new Date());
+        logger.info('Unknown deliveries queued again', { editionId: message.editionId, status: retried?.status });
+        continue;
       } else {
         editionId = message.editionId;
       }

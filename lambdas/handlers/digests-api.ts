@@ -5,7 +5,10 @@ import { JsonQueue, sqsClient } from '../adapters/queue';
 import { planQueue } from '../adapters/data-model';
 import { requireEnv } from '../config';
 import { DIGEST_TIERS } from '../core/digest';
+import { EditionControl, type ControlOutcome } from '../core/edition-control';
+import { EditionLeakError } from '../core/edition-planner';
 import {
+  DELIVERY_OUTCOMES,
   editionProgress,
   needsReconciliation,
   reconciledStatus,
@@ -18,9 +21,14 @@ import { ConflictError, NotFoundError } from '../http/errors';
 
 const { planner, digests } = editionPlannerFromEnv();
 const plans = new JsonQueue(sqsClient(), requireEnv(planQueue.env));
+const control = new EditionControl(digests, plans);
 
 const sendSchema = z.object({}).strict();
 const previewSchema = z.object({ tier: z.enum(DIGEST_TIERS, { message: 'must be free or paid' }) });
+const deliveriesSchema = z.object({
+  outcome: z.enum(DELIVERY_OUTCOMES, { message: `must be one of: ${DELIVERY_OUTCOMES.join(', ')}` }),
+});
+const pauseSchema = z.object({ reason: z.string().trim().min(1).max(300).optional() }).strict();
 
 async function route(event: ApiEvent): Promise<ApiResult> {
   const now = new Date();
@@ -47,7 +55,11 @@ async function route(event: ApiEvent): Promise<ApiResult> {
     }
     case 'GET /api/digests/preview': {
       const { tier } = parseWith(previewSchema, event.queryStringParameters ?? {});
-      const preview = await planner.preview(tier, now);
+      const preview = await planner.preview(tier, now).catch((error: unknown) => {
+        if (error instanceof EditionLeakError)
+          throw new ConflictError('leak_blocked', `${error.message}; see the logs`);
+        throw error;
+      });
       if (!preview) {
         throw new ConflictError(
           'nothing_to_preview',
@@ -61,9 +73,36 @@ async function route(event: ApiEvent): Promise<ApiResult> {
       if (!edition) throw new NotFoundError('No edition has this id');
       return json(200, editionProgress(await reconcileIfStalled(edition, new Date())));
     }
+    case 'GET /api/digests/{id}/deliveries': {
+      const { outcome } = parseWith(deliveriesSchema, event.queryStringParameters ?? {});
+      const deliveries = await control.deliveries(editionId(event), outcome);
+      if (!deliveries) throw new NotFoundError('No edition has this id');
+      return json(200, { outcome, count: deliveries.length, deliveries });
+    }
+    case 'POST /api/digests/{id}/pause': {
+      const body = rawBody(event).trim() === '' ? {} : parseWith(pauseSchema, jsonObjectBody(event));
+      return answer(await control.pause(editionId(event), body.reason ?? 'paused by an operator', now));
+    }
+    case 'POST /api/digests/{id}/resume':
+      return answer(await control.resume(editionId(event), now));
+    case 'POST /api/digests/{id}/cancel':
+      return answer(await control.cancel(editionId(event), now));
+    case 'POST /api/digests/{id}/retry-unknown':
+      return answer(await control.retryUnknown(editionId(event)), 202);
     default:
       throw new NotFoundError(`No route ${event.routeKey}`);
   }
+}
+
+const editionId = (event: ApiEvent): string => event.pathParameters?.id ?? '';
+
+function answer(outcome: ControlOutcome, status = 200): ApiResult {
+  if (outcome.kind === 'not-found') throw new NotFoundError('No edition has this id');
+  if (outcome.kind === 'conflict') {
+    throw new ConflictError('edition_state', `${outcome.message} (it is ${outcome.edition.status})`);
+  }
+  logger.info('Edition control', { editionId: outcome.edition.id, status: outcome.edition.status });
+  return json(status, editionProgress(outcome.edition));
 }
 
 /** A stalled edition is re-counted from its delivery records (see `needsReconciliation`). */

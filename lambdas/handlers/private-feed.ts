@@ -9,6 +9,7 @@ import { isFeedFile, serveFeed } from '../core/private-feeds';
 import { SubscriberTokens } from '../core/subscriber-tokens';
 import { feedEligibility } from '../core/subscribers';
 import { apiHandler, header, type ApiEvent, type ApiResult } from '../http/api';
+import { PRIVATE_FEED_HEADERS } from '../http/security-headers';
 
 const tokens = new SubscriberTokens(await loadTokenSecret());
 const subscribers = new SubscribersStore(dynamoDocumentClient(), tableName(subscribersTable.env));
@@ -37,14 +38,14 @@ async function route(event: ApiEvent): Promise<ApiResult> {
   const stored = await files.get(file);
   if (!stored) {
     // Nothing published yet: a temporary state, and feed readers drop feeds that answer 404.
-    return { statusCode: 503, headers: { 'retry-after': '300', 'cache-control': 'no-store' }, body: '' };
+    return { statusCode: 503, headers: { 'retry-after': '300', ...PRIVATE_FEED_HEADERS }, body: '' };
   }
   const served = serveFeed(file, stored, token, header(event, 'if-none-match'));
   return { statusCode: served.status, headers: served.headers, body: served.body };
 }
 
 function notFound(): ApiResult {
-  return { statusCode: 404, headers: { 'cache-control': 'no-store' }, body: '' };
+  return { statusCode: 404, headers: { ...PRIVATE_FEED_HEADERS }, body: '' };
 }
 
 export const handler = apiHandler(route);

@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
 import { dynamoDocumentClient, s3Client } from '../adapters/clients';
-import { idempotencyTable, reportsTable, vaultBucket } from '../adapters/data-model';
+import { digestsTable, idempotencyTable, reportsTable, vaultBucket } from '../adapters/data-model';
+import { DigestsStore } from '../adapters/digests-store';
 import { IdempotencyStore } from '../adapters/idempotency-store';
 import { LeakStatusStore } from '../adapters/leak-status-store';
 import { logger } from '../adapters/logger';
 import { InvalidCursorError, ReportsStore } from '../adapters/reports-store';
 import { Vault } from '../adapters/vault';
 import { loadPublication, requireEnv, tableName } from '../config';
+import { pauseEditionsWithReport } from '../core/edition-control';
 import { leakBlockedView } from '../core/leak-status';
 import { ReportService } from '../core/report-service';
 import { apiHandler, caller, header, json, jsonObjectBody, rawBody, type ApiEvent, type ApiResult } from '../http/api';
@@ -20,6 +22,7 @@ const service = new ReportService(
   publication,
 );
 const leakStatus = new LeakStatusStore(dynamoDocumentClient(), tableName(reportsTable.env));
+const editions = new DigestsStore(dynamoDocumentClient(), tableName(digestsTable.env));
 const idempotency = new IdempotencyStore(dynamoDocumentClient(), tableName(idempotencyTable.env));
 /** JSON escaping can double a body's size; anything past this cannot hold a body within the limit. */
 const MAX_REQUEST_BYTES = publication.maxBodyBytes * 2 + 64 * 1024;
@@ -31,7 +34,7 @@ async function route(event: ApiEvent): Promise<ApiResult> {
   switch (event.routeKey) {
     case 'POST /api/reports':
       return idempotent(event, editor.editorId, async (reserved) => {
-        const created = await service.create(readBody(event), now, reserved.id);
+        const created = await service.create(readBody(event), now, reserved.id, editor);
         logger.info('Report created', { reportId: created.id, revision: created.revision, editorId: editor.editorId });
         return json(201, created, { location: `/api/reports/${created.id}` });
       });
@@ -39,14 +42,23 @@ async function route(event: ApiEvent): Promise<ApiResult> {
       return json(200, service.preview(readBody(event), now));
     case 'PUT /api/reports/{id}':
       return idempotent(event, editor.editorId, async () => {
-        const updated = await service.update(id, readBody(event), ifMatch(event), now);
-        logger.info('Report updated', { reportId: id, revision: updated.revision, editorId: editor.editorId });
-        return json(200, updated);
+        const updated = await service.update(id, readBody(event), ifMatch(event), now, editor);
+        const reason = `report ${id} was corrected (revision ${updated.revision}) while this edition was being sent; resume to send the correction, or cancel`;
+        const pausedEditions = await pauseEditionsWithReport(editions, id, reason, now);
+        logger.info('Report updated', {
+          reportId: id,
+          revision: updated.revision,
+          editorId: editor.editorId,
+          pausedEditions,
+        });
+        return json(200, { ...updated, pausedEditions });
       });
     case 'DELETE /api/reports/{id}': {
-      const result = await service.unpublish(id, now);
-      logger.info('Report unpublished', { reportId: id, editorId: editor.editorId });
-      return json(200, { ...result, state: 'unpublished' });
+      const result = await service.unpublish(id, now, editor);
+      const reason = `report ${id} was unpublished while this edition was being sent; resume to send the edition without it, or cancel`;
+      const pausedEditions = await pauseEditionsWithReport(editions, id, reason, now);
+      logger.info('Report unpublished', { reportId: id, editorId: editor.editorId, pausedEditions });
+      return json(200, { ...result, state: 'unpublished', pausedEditions });
     }
     case 'GET /api/reports/{id}': {
       const [{ record, paid, source, visibility }, leak] = await Promise.all([
@@ -61,6 +73,7 @@ async function route(event: ApiEvent): Promise<ApiResult> {
         body: source.body,
         subscriberMarkdown: paid?.subscriberMarkdown ?? null,
         fullHtml: paid?.fullHtml ?? record.publicHtml,
+        history: await service.history(id, record.revision),
       });
     }
     case 'GET /api/reports': {

@@ -1,10 +1,12 @@
 import { dynamoDocumentClient } from '../adapters/clients';
-import { subscribersTable } from '../adapters/data-model';
+import { rateLimitsTable, signUpQueue, subscribersTable } from '../adapters/data-model';
 import { logger } from '../adapters/logger';
-import { SesMailer, sesClient } from '../adapters/mailer';
+import { JsonQueue, sqsClient } from '../adapters/queue';
+import { RateLimitStore } from '../adapters/rate-limit-store';
 import { SubscribersStore } from '../adapters/subscribers-store';
 import { loadTokenSecret } from '../adapters/token-secret';
 import { loadPublication, requireEnv, tableName } from '../config';
+import { SignUpDesk } from '../core/sign-up';
 import { pageHtml, pages, type Page } from '../core/subscriber-pages';
 import { SubscriberService, type LinkOutcome } from '../core/subscriber-service';
 import { SubscriberTokens } from '../core/subscriber-tokens';
@@ -16,14 +18,12 @@ const publication = loadPublication();
 const service = new SubscriberService(
   new SubscribersStore(dynamoDocumentClient(), tableName(subscribersTable.env)),
   new SubscriberTokens(await loadTokenSecret()),
-  new SesMailer(sesClient(), {
-    fromAddress: publication.senderAddress,
-    configurationSetName: requireEnv('SES_CONFIGURATION_SET'),
-    ratePerSecond: publication.sendRatePerSecond,
-  }),
   publication,
-  (error, subscriberId) =>
-    logger.error('Confirmation mail failed', { subscriberId, error: error instanceof Error ? error.name : 'unknown' }),
+);
+// Sign-ups are counted and queued here; the sign-up worker decides and mails, so this function sends no mail.
+const signUps = new SignUpDesk(
+  new RateLimitStore(dynamoDocumentClient(), tableName(rateLimitsTable.env)),
+  new JsonQueue(sqsClient(), requireEnv(signUpQueue.env)),
 );
 
 async function route(event: ApiEvent): Promise<ApiResult> {
@@ -32,7 +32,7 @@ async function route(event: ApiEvent): Promise<ApiResult> {
   const email = event.pathParameters?.email ?? '';
   switch (event.routeKey) {
     case 'POST /api/subscribers':
-      await service.signUp(jsonObjectBody(event), now);
+      await signUps.accept(jsonObjectBody(event), now);
       return json(202, {
         status: 'pending',
         message:

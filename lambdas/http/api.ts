@@ -1,7 +1,8 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import { logger } from '../adapters/logger';
-import { BadRequestError, HttpError, ValidationError, type FieldError } from './errors';
+import { PATH_PARAMETERS, pathParameterNames, type PathParameterRule } from '../routes';
+import { BadRequestError, HttpError, TooManyRequestsError, ValidationError, type FieldError } from './errors';
 
 export type ApiEvent = APIGatewayProxyEventV2 & {
   requestContext: APIGatewayProxyEventV2['requestContext'] & { authorizer?: { lambda?: Record<string, unknown> } };
@@ -27,6 +28,9 @@ export function errorBody(error: HttpError): { error: { code: string; message: s
 }
 
 export function toErrorResponse(error: unknown): ApiResult {
+  if (error instanceof TooManyRequestsError) {
+    return json(error.status, errorBody(error), { 'retry-after': String(error.retryAfterSeconds) });
+  }
   if (error instanceof HttpError) return json(error.status, errorBody(error));
   logger.error('Unhandled error', { error: error instanceof Error ? error : String(error) });
   return json(500, {
@@ -75,6 +79,8 @@ export function parseWith<T extends z.ZodType>(schema: T, value: unknown): z.inf
 export interface Caller {
   editorId: string;
   role: 'admin' | 'editor';
+  /** The editor's name as the authorizer passed it on, when it did. */
+  editorName?: string;
 }
 
 /** The editor the authorizer let through; its context is the only source of identity. */
@@ -85,12 +91,35 @@ export function caller(event: ApiEvent): Caller {
   if (typeof editorId !== 'string' || (role !== 'admin' && role !== 'editor')) {
     throw new HttpError(500, 'authorizer_context_missing', 'The route was reached without an authorizer context');
   }
-  return { editorId, role };
+  const name = context?.name;
+  return { editorId, role, ...(typeof name === 'string' && name !== '' ? { editorName: name } : {}) };
+}
+
+const PATH_RULES: Readonly<Record<string, PathParameterRule | undefined>> = PATH_PARAMETERS;
+
+/**
+ * Every `{name}` of the route against its rule in `PATH_PARAMETERS`; a 400 naming each bad one. A name without a
+ * rule fails closed (a route added without one is refused, not passed through).
+ */
+export function checkPathParameters(event: ApiEvent): void {
+  const fields: FieldError[] = [];
+  for (const name of pathParameterNames(event.routeKey)) {
+    const rule = PATH_RULES[name];
+    const value = event.pathParameters?.[name] ?? '';
+    if (!rule) fields.push({ field: name, message: 'is not an accepted path parameter' });
+    // Length first: the pattern never runs over a megabyte of input.
+    else if (value.length > rule.maxLength || !rule.pattern.test(value)) {
+      fields.push({ field: name, message: `must be ${rule.description}` });
+    }
+  }
+  if (fields.length > 0)
+    throw new BadRequestError('invalid_path_parameter', 'The path has an invalid parameter', fields);
 }
 
 /**
- * Wraps a route handler: correlation id per request, error mapping in one place. Logs the route and status,
- * never the event (it carries tokens and email addresses).
+ * Wraps a route handler: correlation id per request, path parameters checked before the handler (and so before
+ * any database call), error mapping in one place. Logs the route and status, never the event (it carries tokens
+ * and email addresses).
  */
 export function apiHandler(
   handle: (event: ApiEvent) => Promise<ApiResult>,
@@ -98,6 +127,7 @@ export function apiHandler(
   return async (event) => {
     logger.appendKeys({ correlationId: event.requestContext.requestId, route: event.routeKey });
     try {
+      checkPathParameters(event);
       const result = await handle(event);
       logger.info('Request handled', { status: result.statusCode });
       return result;

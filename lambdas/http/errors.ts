@@ -63,3 +63,13 @@ export class PayloadTooLargeError extends HttpError {
     super(413, 'payload_too_large', message, fields);
   }
 }
+
+/** Too many requests from one client or for one address; `Retry-After` tells when the window ends. */
+export class TooManyRequestsError extends HttpError {
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = 'Too many requests; try again later',
+  ) {
+    super(429, 'rate_limited', message);
+  }
+}

@@ -13,6 +13,7 @@ import {
   type RecipientToken,
   type SplitDocument,
 } from '../core/digest';
+import { datelineTimeZone } from '../core/datelines';
 import type { Publication } from '../core/publication';
 import { COMPLIMENTARY_OFFERING_NOTICE, SUBSCRIBER_NOTICE, type ReportView } from '../core/tiers';
 import { parseTemplate, renderTemplate, TrustedHtml, type Template } from './template-engine';
@@ -97,7 +98,8 @@ function reportModel(view: ReportView, timeZone: string) {
     title: view.title,
     summary: view.summary,
     series: view.series,
-    dateline: formatEditionDate(view.publishAt, timeZone),
+    // The report's own date (may be long past), not when it went live; a plain day reads the same in any zone.
+    dateline: formatEditionDate(view.dateline, datelineTimeZone(view.dateline, timeZone)),
     byline: byline(view.authors),
     // Explicit null: a missing key would make the engine look the name up in the outer scope.
     leadImage: view.leadImage

@@ -16,11 +16,13 @@ import {
   OriginProtocolPolicy,
   OriginRequestPolicy,
   ResponseHeadersPolicy,
+  type ResponseSecurityHeadersBehavior,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { PRIVATE_FEED_HEADERS, SECURITY_HEADERS } from '../../lambdas/http/security-headers';
 import { REPORT_INDEX_REWRITE_CODE } from '../edge/report-index-rewrite';
 
 export interface EdgeDistributionProps {
@@ -33,10 +35,16 @@ export interface EdgeDistributionProps {
    * @default Duration.days(1)
    */
   readonly maxTtl?: Duration;
+  /**
+   * ARN of the CLOUDFRONT-scope web ACL (`EdgeFirewall`) that enforces per-client rate limits.
+   * @default - no web ACL
+   */
+  readonly webAclArn?: string;
 }
 
 /** Paths served by the HTTP API, never cached: editor calls, subscriber pages, private feeds (token in path). */
-export const API_PATH_PATTERNS = ['/api/*', '/feeds/private/*'] as const;
+export const PRIVATE_FEEDS_PATH_PATTERN = '/feeds/private/*';
+export const API_PATH_PATTERNS = ['/api/*', PRIVATE_FEEDS_PATH_PATTERN] as const;
 /** Public feeds from the site bucket, cached as long as the origin's Cache-Control says. */
 export const PUBLIC_FEEDS_PATH_PATTERN = '/feeds/*';
 
@@ -48,24 +56,44 @@ export const PUBLIC_FEEDS_PATH_PATTERN = '/feeds/*';
 export class EdgeDistribution extends Construct {
   public readonly distribution: Distribution;
   public readonly responseHeadersPolicy: ResponseHeadersPolicy;
+  /** The security headers plus `Cache-Control: private, no-store` and `X-Robots-Tag: noindex`. */
+  public readonly privateFeedHeadersPolicy: ResponseHeadersPolicy;
   public readonly originCacheControlPolicy: CachePolicy;
   public readonly reportIndexRewrite: CloudFrontFunction;
 
   constructor(scope: Construct, id: string, props: EdgeDistributionProps) {
     super(scope, id);
 
+    // One definition of the values (`lambdas/http/security-headers.ts`); the local gateway sends the same.
+    const hsts = SECURITY_HEADERS.strictTransportSecurity;
+    const referrerPolicy = Object.values(HeadersReferrerPolicy).find(
+      (value) => value === SECURITY_HEADERS.referrerPolicy,
+    );
+    if (referrerPolicy === undefined)
+      throw new Error(`CloudFront has no referrer policy ${SECURITY_HEADERS.referrerPolicy}`);
+    const securityHeadersBehavior: ResponseSecurityHeadersBehavior = {
+      strictTransportSecurity: {
+        accessControlMaxAge: Duration.seconds(hsts.maxAgeSeconds),
+        includeSubdomains: hsts.includeSubdomains,
+        override: true,
+      },
+      contentTypeOptions: { override: true },
+      frameOptions: { frameOption: HeadersFrameOption[SECURITY_HEADERS.frameOptions], override: true },
+      referrerPolicy: { referrerPolicy, override: true },
+      contentSecurityPolicy: { contentSecurityPolicy: SECURITY_HEADERS.contentSecurityPolicy, override: true },
+    };
     this.responseHeadersPolicy = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'Dispatch security headers',
-      securityHeadersBehavior: {
-        strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: true },
-        contentTypeOptions: { override: true },
-        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
-        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
-        contentSecurityPolicy: {
-          contentSecurityPolicy:
-            "default-src 'self'; img-src 'self' https: data:; style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
-          override: false,
-        },
+      securityHeadersBehavior,
+    });
+    this.privateFeedHeadersPolicy = new ResponseHeadersPolicy(this, 'PrivateFeedHeaders', {
+      comment: 'Dispatch security headers; private feeds are never stored by a cache nor indexed',
+      securityHeadersBehavior,
+      customHeadersBehavior: {
+        customHeaders: [
+          { header: 'Cache-Control', value: PRIVATE_FEED_HEADERS['cache-control'], override: true },
+          { header: 'X-Robots-Tag', value: PRIVATE_FEED_HEADERS['x-robots-tag'], override: true },
+        ],
       },
     });
 
@@ -109,6 +137,7 @@ export class EdgeDistribution extends Construct {
 
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'Dispatch: site, public feeds, API and private feeds',
+      webAclId: props.webAclArn,
       defaultRootObject: 'index.html',
       httpVersion: HttpVersion.HTTP2_AND_3,
       defaultBehavior: {
@@ -117,7 +146,14 @@ export class EdgeDistribution extends Construct {
       },
       // Order matters: CloudFront takes the first match, so /feeds/private/* must precede /feeds/*.
       additionalBehaviors: {
-        ...Object.fromEntries(API_PATH_PATTERNS.map((pattern) => [pattern, apiBehavior])),
+        ...Object.fromEntries(
+          API_PATH_PATTERNS.map((pattern) => [
+            pattern,
+            pattern === PRIVATE_FEEDS_PATH_PATTERN
+              ? { ...apiBehavior, responseHeadersPolicy: this.privateFeedHeadersPolicy }
+              : apiBehavior,
+          ]),
+        ),
         [PUBLIC_FEEDS_PATH_PATTERN]: siteBehavior,
       },
     });
@@ -142,11 +178,12 @@ export class EdgeDistribution extends Construct {
         id: 'AwsSolutions-CFR1',
         reason: 'Public research reports and feeds are meant for readers in every country; no geo restriction.',
       },
-      {
-        id: 'AwsSolutions-CFR2',
-        reason:
-          'No WAF yet: the API is throttled per stage and per public route, editor routes need a token, and site objects are static. Attach a web ACL if abuse appears.',
-      },
     );
+    if (props.webAclArn === undefined) {
+      Validations.of(this.distribution).acknowledge({
+        id: 'AwsSolutions-CFR2',
+        reason: 'Built without a web ACL on request (tests of the distribution alone); the app always attaches one.',
+      });
+    }
   }
 }

@@ -13,7 +13,9 @@ export type SubscriberTier = (typeof SUBSCRIBER_TIERS)[number];
 export const EDITOR_ROLES = ['admin', 'editor'] as const;
 export type EditorRole = (typeof EDITOR_ROLES)[number];
 /** Digest states after which nothing more will happen without an operator. */
-export const FINAL_DIGEST_STATES = ['sent', 'paused', 'failed'] as const;
+export const FINAL_DIGEST_STATES = ['sent', 'sent-with-gaps', 'cancelled', 'paused'] as const;
+export const DIGEST_CONTROLS = ['pause', 'resume', 'cancel', 'retry-unknown'] as const;
+export type DigestControl = (typeof DIGEST_CONTROLS)[number];
 
 export const reportReceiptSchema = z.object({
   id: z.string(),
@@ -62,10 +64,13 @@ const digestAcceptedSchema = z.object({ id: z.string() });
 export const digestProgressSchema = z.object({
   id: z.string(),
   status: z.string(),
+  reason: z.string().optional(),
   recipients: z.number().optional(),
+  remaining: z.number().optional(),
   sent: z.number().default(0),
   failed: z.number().default(0),
   suppressed: z.number().default(0),
+  unknown: z.number().default(0),
 });
 export type DigestProgress = z.infer<typeof digestProgressSchema>;
 
@@ -154,6 +159,10 @@ export class ApiClient {
 
   digestProgress(id: string): Promise<DigestProgress> {
     return this.call(digestProgressSchema, 'GET', `/api/digests/${seg(id)}`);
+  }
+
+  controlDigest(id: string, action: DigestControl): Promise<DigestProgress> {
+    return this.call(digestProgressSchema, 'POST', `/api/digests/${seg(id)}/${action}`);
   }
 
   private async call<S extends z.ZodType>(

@@ -8,7 +8,7 @@ import {
   type SubscriberTier,
 } from './api-client';
 import { createEditor, revokeEditor } from './commands/editors';
-import { previewDigest, sendDigest } from './commands/digest';
+import { controlDigest, digestStatus, previewDigest, sendDigest } from './commands/digest';
 import { DEFAULT_LIST_LIMIT, listReports, unpublish } from './commands/reports';
 import { submit } from './commands/submit';
 import { addSubscriber, feedUrl, importSubscribers } from './commands/subscribers';
@@ -33,6 +33,7 @@ All commands (\`dispatch <command> --help\` for details):
   editors create --name N [--role admin|editor]        editors revoke ID
   subscribers add EMAIL --tier free|paid  subscribers import FILE.csv  subscribers feed-url EMAIL
   digest preview --tier free|paid --out FILE.html      digest send [--no-wait]
+  digest status ID        digest pause|resume|cancel|retry-unknown ID
 
 Environment:
   DISPATCH_API_URL   API base URL (default ${DEFAULT_API_URL})
@@ -137,6 +138,23 @@ function buildProgram(ctx: CommandContext): Command {
     .description('send an edition now and follow its progress')
     .option('--no-wait', 'print the edition id and return without following progress')
     .action((options: { wait: boolean }) => sendDigest(ctx, options));
+  digest
+    .command('status')
+    .description('follow an edition with a progress bar until it ends or pauses')
+    .argument('<id>')
+    .action((id: string) => digestStatus(ctx, id));
+  for (const [action, description] of [
+    ['pause', 'pause an edition: no new mail starts once this answers'],
+    ['resume', 'resume a paused edition: its mail is compiled again from the reports as they are now'],
+    ['cancel', 'cancel an edition: readers not yet mailed are not mailed'],
+    ['retry-unknown', 'send again to the readers whose outcome is unknown after a crash'],
+  ] as const) {
+    digest
+      .command(action)
+      .description(description)
+      .argument('<id>')
+      .action((id: string) => controlDigest(ctx, id, action));
+  }
 
   return program;
 }

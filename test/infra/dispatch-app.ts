@@ -83,7 +83,7 @@ export function describeResource(resource: Json): string {
     [/DispatchStateful-SiteBucketArn/, 'site'],
     [/ReportsTable\w*StreamArn/, 'stream:Reports'],
     [/GetAtt(\w+?)Table[0-9A-F]{8}Arn/, 'table:$1'],
-    [/(PlanQueue|MailQueue|FailedEventsQueue)\w*Arn/, 'queue:$1'],
+    [/(PlanQueue|MailQueue|SignUpQueue|FailedEventsQueue)\w*Arn/, 'queue:$1'],
     [/TokenSecret/, 'secret:Token'],
     [/configuration-set/, 'ses:configuration-set'],
     [/MailSenderIdentity|identity\//, 'ses:identity'],

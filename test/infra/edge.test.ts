@@ -1,6 +1,7 @@
 import { runInNewContext } from 'node:vm';
 import { Capture, Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CONTENT_SECURITY_POLICY, PRIVATE_FEED_HEADERS } from '../../lambdas/http/security-headers';
 import { PUBLIC_FEEDS_PATH_PATTERN } from '../../lib/constructs/edge-distribution';
 import { REPORT_INDEX_REWRITE_CODE } from '../../lib/edge/report-index-rewrite';
 import { synthDispatch } from './dispatch-app';
@@ -122,19 +123,50 @@ describe('CloudFront', () => {
     ]);
   });
 
-  it('adds security headers to every behaviour', () => {
+  it('adds the shared security headers to every behaviour, overriding whatever an origin says', () => {
+    const policy = new Capture();
     template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
       ResponseHeadersPolicyConfig: Match.objectLike({
-        SecurityHeadersConfig: Match.objectLike({
-          StrictTransportSecurity: Match.objectLike({ AccessControlMaxAgeSec: 31536000, IncludeSubdomains: true }),
-          ContentTypeOptions: { Override: true },
-          FrameOptions: { FrameOption: 'DENY', Override: true },
-        }),
+        Comment: 'Dispatch security headers',
+        SecurityHeadersConfig: policy,
       }),
     });
+    expect(policy.asObject()).toEqual({
+      ContentSecurityPolicy: { ContentSecurityPolicy: CONTENT_SECURITY_POLICY, Override: true },
+      ContentTypeOptions: { Override: true },
+      FrameOptions: { FrameOption: 'DENY', Override: true },
+      ReferrerPolicy: { ReferrerPolicy: 'no-referrer', Override: true },
+      StrictTransportSecurity: { AccessControlMaxAgeSec: 31536000, IncludeSubdomains: true, Override: true },
+    });
     for (const candidate of [config.DefaultCacheBehavior, ...config.CacheBehaviors]) {
-      expect(candidate.ResponseHeadersPolicyId).toEqual({ Ref: expect.stringMatching(/SecurityHeaders/) });
+      expect(candidate.ResponseHeadersPolicyId).toEqual({
+        Ref: expect.stringMatching(/(SecurityHeaders|PrivateFeedHeaders)/),
+      });
     }
+  });
+
+  it('gives private feeds the same security headers plus no-store and noindex', () => {
+    const privateFeed = behavior('/feeds/private/*');
+    const id = (privateFeed.ResponseHeadersPolicyId as { Ref: string }).Ref;
+    expect(id).toMatch(/PrivateFeedHeaders/);
+    const resource = template.findResources('AWS::CloudFront::ResponseHeadersPolicy')[id] as {
+      Properties: { ResponseHeadersPolicyConfig: { SecurityHeadersConfig: unknown; CustomHeadersConfig: unknown } };
+    };
+    const shared = Object.values(template.findResources('AWS::CloudFront::ResponseHeadersPolicy')).find(
+      (candidate) =>
+        (candidate as { Properties: { ResponseHeadersPolicyConfig: { Comment: string } } }).Properties
+          .ResponseHeadersPolicyConfig.Comment === 'Dispatch security headers',
+    ) as { Properties: { ResponseHeadersPolicyConfig: { SecurityHeadersConfig: unknown } } };
+    expect(resource.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig).toEqual(
+      shared.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig,
+    );
+    expect(resource.Properties.ResponseHeadersPolicyConfig.CustomHeadersConfig).toEqual({
+      Items: [
+        { Header: 'Cache-Control', Value: PRIVATE_FEED_HEADERS['cache-control'], Override: true },
+        { Header: 'X-Robots-Tag', Value: PRIVATE_FEED_HEADERS['x-robots-tag'], Override: true },
+      ],
+    });
+    expect(behavior('/api/*').ResponseHeadersPolicyId).toEqual({ Ref: expect.stringMatching(/SecurityHeaders/) });
   });
 });
 

@@ -27,9 +27,9 @@ describe('functions', () => {
     template = synthDispatch().statelessTemplate;
   });
 
-  it('builds 13 functions, all arm64 on the Node.js 24 runtime with our handler export', () => {
+  it('builds 14 functions, all arm64 on the Node.js 24 runtime with our handler export', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(13);
+    expect(functions).toHaveLength(14);
     for (const resource of functions) {
       expect(resource.Properties).toMatchObject({
         Architectures: ['arm64'],
@@ -81,6 +81,7 @@ describe('functions', () => {
       'DISPATCH_PUBLICATION',
       'NODE_OPTIONS',
       'POWERTOOLS_SERVICE_NAME',
+      'TABLE_DIGESTS',
       'TABLE_IDEMPOTENCY',
       'TABLE_REPORTS',
       'VAULT_BUCKET',
@@ -111,9 +112,21 @@ describe('functions', () => {
   });
 
   it('points SES_CONFIGURATION_SET at the configuration set', () => {
-    expect(fn(template, 'SubscribersApi').Environment.Variables.SES_CONFIGURATION_SET).toEqual({
+    expect(fn(template, 'SignUpWorker').Environment.Variables.SES_CONFIGURATION_SET).toEqual({
       Ref: expect.stringMatching(/^MailConfigurationSet/),
     });
+  });
+
+  it('hands the subscribers API the sign-up queue and the rate-limit table, and no mail settings', () => {
+    expect(Object.keys(fn(template, 'SubscribersApi').Environment.Variables).sort()).toEqual([
+      'DISPATCH_PUBLICATION',
+      'NODE_OPTIONS',
+      'POWERTOOLS_SERVICE_NAME',
+      'SIGN_UP_QUEUE_URL',
+      'TABLE_RATE_LIMITS',
+      'TABLE_SUBSCRIBERS',
+      'TOKEN_SECRET_ARN',
+    ]);
   });
 
   it('retries nothing for the minute sweeper and dead-letters SES feedback it could not apply', () => {

@@ -6,6 +6,7 @@ import {
   editorsTable,
   idempotencyTable,
   LEAK_STATUS_KEY_PREFIX,
+  rateLimitsTable,
   reportsTable,
   subscribersTable,
   type TableDefinition,
@@ -52,6 +53,8 @@ const EXPECTED: Record<string, string[]> = {
     ...logs('ReportsApi'),
     ...readWrite(reportsTable),
     ...readWrite(idempotencyTable),
+    // An unpublish or a correction pauses the editions still sending the report.
+    ...readWrite(digestsTable),
     's3:GetObject vault/paid/*',
     's3:GetObject vault/source/*',
     's3:PutObject vault/paid/*',
@@ -83,7 +86,21 @@ const EXPECTED: Record<string, string[]> = {
     's3:GetObject vault/private-feeds/*',
   ],
   ReleaseSweeper: [...logs('ReleaseSweeper'), ...readWrite(reportsTable), 's3:GetObject vault/paid/*'],
-  SubscribersApi: [...logs('SubscribersApi'), ...readWrite(subscribersTable), ...tokenSecret, ...sendEmail],
+  // Sign-ups are counted and queued; the API sends no mail (the timing would tell who subscribes).
+  SubscribersApi: [
+    ...logs('SubscribersApi'),
+    ...readWrite(subscribersTable),
+    ...readWrite(rateLimitsTable),
+    ...sendTo('SignUpQueue'),
+    ...tokenSecret,
+  ],
+  SignUpWorker: [
+    ...logs('SignUpWorker'),
+    ...readWrite(subscribersTable),
+    ...consume('SignUpQueue'),
+    ...tokenSecret,
+    ...sendEmail,
+  ],
   DigestsApi: [
     ...logs('DigestsApi'),
     ...readWrite(digestsTable),
@@ -190,13 +207,20 @@ describe('IAM per function', () => {
     expect(resources).not.toContain('"*"');
   });
 
+  it('only the sign-up worker and the mail sender may send mail', () => {
+    const senders = Object.keys(EXPECTED).filter((fn) =>
+      roleStatements(template, `${fn}Function`).some((statement) => JSON.stringify(statement.Action).includes('ses:')),
+    );
+    expect(senders.sort()).toEqual(['MailSender', 'SignUpWorker']);
+  });
+
   it('function roles carry no AWS managed policy (logs go to their own log group only)', () => {
     const roles = template.findResources('AWS::IAM::Role', {
       Properties: {
         AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] },
       },
     });
-    expect(Object.keys(roles)).toHaveLength(13);
+    expect(Object.keys(roles)).toHaveLength(14);
     for (const role of Object.values(roles)) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 

@@ -171,6 +171,7 @@ describe('stateful stack', () => {
         expect.stringMatching(/^FailedEventsQueue/),
         expect.stringMatching(/^MailQueueDeadLetterQueue/),
         expect.stringMatching(/^PlanQueueDeadLetterQueue/),
+        expect.stringMatching(/^SignUpQueueDeadLetterQueue/),
       ]);
     });
   });

@@ -1,6 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mailQueue, planQueue } from '../../lambdas/adapters/data-model';
+import { mailQueue, planQueue, signUpQueue } from '../../lambdas/adapters/data-model';
 import { mailSenderConcurrency } from '../../lib/stateless-stack';
 import { buildApp } from '../../lib/build-app';
 import { cdkJsonContext, INLINE_CODE, synthDispatch } from './dispatch-app';
@@ -37,6 +37,16 @@ describe('triggers', () => {
       EventSourceArn: imported('PlanQueue'),
       BatchSize: planQueue.batchSize,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('feeds the sign-up queue to the sign-up worker, two at most, with partial batch failures', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: ref('SignUpWorkerFunction'),
+      EventSourceArn: imported('SignUpQueue'),
+      BatchSize: signUpQueue.batchSize,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 2 },
     });
   });
 
@@ -137,6 +147,7 @@ describe('triggers', () => {
     it.each([
       ['PlanQueueDeadLetter', 'PlanQueueDeadLetterQueue'],
       ['MailQueueDeadLetter', 'MailQueueDeadLetterQueue'],
+      ['SignUpQueueDeadLetter', 'SignUpQueueDeadLetterQueue'],
       ['FailedEvents', 'FailedEventsQueue'],
     ])('%s depth > 0 pages the operator', (name, queue) => {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {

@@ -46,7 +46,7 @@ it('submits, lists and unpublishes through the real API; a resubmit of the same 
 });
 
 it('prints one clear line and exits non-zero when the API refuses', async () => {
-  const result = await dispatch('unpublish', '01UNKNOWNREPORT');
+  const result = await dispatch('unpublish', '01JZZZZZZZZZZZZZZZZZZZZZZZ');
   expect(result.code).toBe(1);
   expect(result.stderr.trim().split('\n')).toHaveLength(1);
   expect(result.stderr).toContain('404');

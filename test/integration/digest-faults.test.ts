@@ -222,12 +222,18 @@ describe('mail sender under faults (1,000 recipients)', { timeout: 120_000 }, ()
     await deliverUntilDone(sender(ses), messages);
 
     expectExactlyOnce(await deliveredPerRecipient(edition.id));
+    // Those readers did get their mail, but nothing recorded it: they are unknown, listed, never sent again.
     expect(await digests.getEdition(edition.id)).toMatchObject({
-      status: 'sent',
+      status: 'sent-with-gaps',
+      reason: expect.stringContaining(`${crashed} unknown`),
       sent: ACTIVE - crashed,
-      failed: crashed,
+      failed: 0,
+      unknown: crashed,
       suppressed: UNSUBSCRIBED,
     });
+    const unknown = await digests.deliveriesWithStatus(edition.id, 'unknown');
+    expect(unknown).toHaveLength(crashed);
+    for (const { record } of unknown) expect(everyone).toContain(record.email);
   });
 
   it('delivers everyone once while SES throttles 30 % of sends', async () => {

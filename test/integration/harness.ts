@@ -15,7 +15,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+export interface HarnessOptions {
+  /** Receives the local stack's log lines (gateway access log, dead letters…); dropped by default. */
+  log?: (line: string) => void;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'dispatch-test-'));
   const stack = await startLocalStack({
     dataDir,
@@ -29,7 +34,7 @@ export async function startHarness(): Promise<Harness> {
     schedules: false,
     isolateConsumers: false,
     streamBatchWindowMs: 0,
-    log: () => undefined,
+    log: options.log ?? (() => undefined),
   });
   return {
     stack,

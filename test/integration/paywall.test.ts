@@ -92,6 +92,12 @@ describe('finding 1: lookalike markers are refused, never published', () => {
     '<!-- p\u0430ywall -->',
     '<!--paywall-->',
     '<!-- PAYWALL -->',
+    // Found by the attacker's pass: entity-escaped, small capitals, Cherokee, a soft hyphen entity, percent-escaped.
+    '&lt;!-- paywall --&gt;',
+    '‹!-- ᴘᴀʏᴡᴀʟʟ -->',
+    '<!-- ᏢᎪᎩᏔᎪᏞᏞ -->',
+    '<!-- pay&shy;wall -->',
+    '%3C!--%20paywall%20--%3E',
   ];
 
   it.each(lookalikes)('answers 422 naming body and the line for %j, first line or under text', async (lookalike) => {
@@ -117,6 +123,60 @@ describe('finding 1: lookalike markers are refused, never published', () => {
     const page = await site(`/reports/${slug}/`);
     expect(page).toContain('Opening paragraph.');
     expect(page).not.toMatch(/check this figure|&lt;!--|paywall/);
+  });
+});
+
+describe("the attacker's pass", () => {
+  it('a paid part that repeats the series blurb or the notice never freezes a file; a tier flip still purges', async () => {
+    const blurb = harness.stack.publication.series.find((series) => series.id === 'grid-watch')?.blurb ?? '';
+    const a = await submit(
+      report('Intro to the relay story.\n\nThe relaycanary finding is the core of the analysis today.', {
+        tier: 'complimentary',
+      }),
+    );
+    await harness.stack.drain();
+    expect(await site('/feeds/rss.xml')).toContain('relaycanary');
+    const update = await harness.api(`/api/reports/${a.id}`, {
+      method: 'PUT',
+      json: report(
+        `Intro to the relay story.\n\n<!-- paywall -->\n\nThe relaycanary finding is the core of the analysis today.\n\n` +
+          `About the program: ${blurb}\n\nThe full text of this report is available to subscribers.`,
+      ),
+    });
+    expect(update.status).toBe(200);
+    await harness.stack.drain();
+    const published = await everythingPublic(a.slug);
+    expect(published).not.toContain('relaycanary');
+    expect(published).toContain('Intro to the relay story.');
+    const read = (await (await harness.api(`/api/reports/${a.id}`)).json()) as { leakBlocked: unknown };
+    expect(read.leakBlocked).toBeNull();
+  });
+
+  it('shows no comment in an image caption or a link title', async () => {
+    const { slug } = await submit(
+      report(
+        '![Gate](https://img.example.org/g.png "Caption <!-- capcanary -->")\n\n[link](https://example.org "t <!-- linkcanary -->")',
+        { tier: 'complimentary' },
+      ),
+    );
+    await harness.stack.drain();
+    const page = await site(`/reports/${slug}/`);
+    expect(page).toContain('Caption');
+    expect(page).not.toMatch(/capcanary|linkcanary/);
+  });
+
+  it('answers 422 naming freeAfter for a duration past the end of time, and keeps the slug free', async () => {
+    for (const freeAfter of ['P300000Y', 'P99999999999999999999D', 'PT99999999999999999999S']) {
+      const response = await post(
+        report('One.\n\nTwo.\n\n<!-- paywall -->\n\nThree.', { freeAfter, slug: 'far-future' }),
+      );
+      expect(response.status).toBe(422);
+      const { error } = (await response.json()) as { error: { fields: { field: string }[] } };
+      expect(error.fields[0]?.field).toBe('freeAfter');
+    }
+    expect(await submit(report('One.\n\nTwo.', { tier: 'complimentary', slug: 'far-future' }))).toMatchObject({
+      slug: 'far-future',
+    });
   });
 });
 

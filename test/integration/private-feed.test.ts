@@ -55,7 +55,8 @@ describe('private full-text feeds', () => {
     const response = await fetch(url);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/rss+xml; charset=utf-8');
-    expect(response.headers.get('cache-control')).toBe('private, max-age=300');
+    expect(response.headers.get('cache-control')).toBe('private, no-store');
+    expect(response.headers.get('x-robots-tag')).toBe('noindex');
     expect(response.headers.get('last-modified')).toMatch(/GMT$/);
     const body = await response.text();
     expect(body).toContain('KITE-3390');
@@ -96,6 +97,22 @@ describe('private full-text feeds', () => {
     await put('paid@feed.test', { rotateFeedToken: true });
     await expectHidden(old);
     const fresh = await feedUrl('paid@feed.test');
+    expect(fresh).not.toBe(old);
+    expect((await fetch(fresh)).status).toBe(200);
+  });
+
+  it('never serves a URL issued before the reader unsubscribed, even once they are back', async () => {
+    const { subscriberId } = await put('leaver@feed.test', { tier: 'paid', status: 'active' });
+    const old = await feedUrl('leaver@feed.test');
+    expect((await fetch(old)).status).toBe(200);
+    const unsubscribe = await fetch(
+      `${harness.stack.apiUrl}/api/unsubscribe?token=${tokens.unsubscribeToken(subscriberId)}`,
+      { method: 'POST', body: 'List-Unsubscribe=One-Click' },
+    );
+    expect(unsubscribe.status).toBe(200);
+    await put('leaver@feed.test', { status: 'active' });
+    await expectHidden(old);
+    const fresh = await feedUrl('leaver@feed.test');
     expect(fresh).not.toBe(old);
     expect((await fetch(fresh)).status).toBe(200);
   });

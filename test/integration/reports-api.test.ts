@@ -193,11 +193,13 @@ describe('report intake', () => {
     expect(clash.status).toBe(409);
     expect((await errorOf(clash)).fields?.[0]?.field).toBe('slug');
 
-    expect((await harness.api('/api/reports/01NOPE', { token: editorToken })).status).toBe(404);
-    expect(
-      (await harness.api('/api/reports/01NOPE', { method: 'PUT', token: editorToken, json: subscriberReport() }))
-        .status,
-    ).toBe(404);
+    const unknown = '/api/reports/01JZZZZZZZZZZZZZZZZZZZZZZZ';
+    expect((await harness.api(unknown, { token: editorToken })).status).toBe(404);
+    expect((await harness.api(unknown, { method: 'PUT', token: editorToken, json: subscriberReport() })).status).toBe(
+      404,
+    );
+    // Not an id at all: refused by its path rule before any lookup.
+    expect((await harness.api('/api/reports/01NOPE', { token: editorToken })).status).toBe(400);
 
     const update = await harness.api(`/api/reports/${id}`, {
       method: 'PUT',

@@ -5,6 +5,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SubscribersStore } from '../../lambdas/adapters/subscribers-store';
 import { SubscriberTokens } from '../../lambdas/core/subscriber-tokens';
+import { RATE_LIMITED_BODY } from '../../lambdas/routes';
 import { startHarness, type Harness } from './harness';
 
 interface StoredMail {
@@ -52,6 +53,8 @@ describe('public sign-up and confirmation', () => {
       bodies.push(await response.json());
     }
     expect(new Set(bodies.map((body) => JSON.stringify(body))).size).toBe(1);
+    // The answer comes before the mail: sign-ups are queued for the sign-up worker.
+    await harness.stack.drain();
     expect(await mailsTo('new.reader@subs.test')).toHaveLength(1);
     expect(await mailsTo('already@subs.test')).toHaveLength(0);
     expect(await store.get('already@subs.test')).toMatchObject({ tier: 'paid', status: 'active' });
@@ -71,8 +74,8 @@ describe('public sign-up and confirmation', () => {
   it('refuses forged, expired and wrong-purpose confirmation links without changing anything', async () => {
     const pending = await store.get('new.reader@subs.test');
     const id = pending?.subscriberId as string;
-    const expired = tokens.confirmToken(id, new Date(Date.now() - 8 * 86_400_000));
-    const forged = new SubscriberTokens('another-secret-of-at-least-thirty-two-chars').confirmToken(id, new Date());
+    const expired = tokens.confirmToken(id, 0, new Date(Date.now() - 8 * 86_400_000));
+    const forged = new SubscriberTokens('another-secret-of-at-least-thirty-two-chars').confirmToken(id, 0, new Date());
     for (const [token, words] of [
       [expired, 'expired'],
       [forged, 'not valid'],
@@ -110,7 +113,7 @@ describe('one-click unsubscribe', () => {
     expect(page.status).toBe(200);
     expect((await store.get('new.reader@subs.test'))?.status).toBe('active');
 
-    const wrongPurpose = `${harness.stack.apiUrl}/api/unsubscribe?token=${tokens.confirmToken(subscriber?.subscriberId as string, new Date())}`;
+    const wrongPurpose = `${harness.stack.apiUrl}/api/unsubscribe?token=${tokens.confirmToken(subscriber?.subscriberId as string, 0, new Date())}`;
     expect((await fetch(wrongPurpose, { method: 'POST', body: 'List-Unsubscribe=One-Click' })).status).toBe(400);
     expect((await store.get('new.reader@subs.test'))?.status).toBe('active');
 
@@ -120,6 +123,23 @@ describe('one-click unsubscribe', () => {
       status: 'unsubscribed',
       statusReason: 'one-click',
     });
+  });
+});
+
+describe('links minted before a later status change', () => {
+  it('a confirmation link opened again after a one-click unsubscribe resubscribes nobody', async () => {
+    // new.reader@subs.test confirmed with this link, then unsubscribed (the tests above).
+    const [mail] = await mailsTo('new.reader@subs.test');
+    const link = /http:\/\/[^\s"<>]+\/api\/subscribers\/confirm\?token=[^\s"<>]+/.exec(mail?.body.text ?? '')?.[0];
+    expect(link).toBeDefined();
+    expect((await store.get('new.reader@subs.test'))?.status).toBe('unsubscribed');
+    // A mail scanner re-opening the old link, twice.
+    for (let visit = 0; visit < 2; visit += 1) {
+      const response = await fetch(link as string);
+      expect(response.status).toBe(400);
+      expect(await response.text()).toContain('no longer valid');
+    }
+    expect((await store.get('new.reader@subs.test'))?.status).toBe('unsubscribed');
   });
 });
 
@@ -141,7 +161,7 @@ describe('subscriber administration', () => {
     expect(
       (await harness.api('/api/subscribers/import.me%40subs.test', { method: 'PUT', json: { tier: 'gold' } })).status,
     ).toBe(422);
-    expect((await harness.api('/api/subscribers/nobody', { method: 'PUT', json: {} })).status).toBe(422);
+    expect((await harness.api('/api/subscribers/nobody', { method: 'PUT', json: {} })).status).toBe(400);
     expect((await harness.api('/api/subscribers/x%40subs.test', { method: 'PUT', token: null, json: {} })).status).toBe(
       401,
     );
@@ -155,5 +175,41 @@ describe('subscriber administration', () => {
     expect(((await paid.json()) as { url: string }).url).toMatch(
       /\/feeds\/private\/f\.[0-9A-Z]{26}\.0\.[\w-]{43}\/rss\.xml$/,
     );
+  });
+});
+
+/** Waits out the current fixed window when it has less than `margin` seconds left, so a burst lands in one. */
+async function freshWindow(marginSeconds: number): Promise<void> {
+  const left = 60 - ((Date.now() / 1000) % 60);
+  if (left < marginSeconds) await new Promise((resolve) => setTimeout(resolve, left * 1000 + 50));
+}
+
+describe('rate limits (last: they use up the allowance of this client)', () => {
+  it('answers the sixth sign-up for one address within a minute with 429 and Retry-After', async () => {
+    await freshWindow(3);
+    const statuses = [];
+    for (let attempt = 0; attempt < 5; attempt += 1) statuses.push((await signUp('limited@subs.test')).status);
+    expect(statuses).toEqual([202, 202, 202, 202, 202]);
+    const refused = await signUp('LIMITED@subs.test');
+    expect(refused.status).toBe(429);
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
+    await harness.stack.drain();
+    expect(await mailsTo('limited@subs.test')).toHaveLength(1); // the cooldown still sends one mail, not five
+  });
+
+  it('answers a client past 30 sign-ups a minute with 429 and Retry-After, whatever the addresses', async () => {
+    await freshWindow(5);
+    const responses = await Promise.all(Array.from({ length: 31 }, (_, index) => signUp(`burst${index}@subs.test`)));
+    const refused = responses.filter((response) => response.status === 429);
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    expect(responses.filter((response) => response.status === 202).length).toBeLessThanOrEqual(30);
+    const [first] = refused;
+    expect(Number(first?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(Number(first?.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+    expect(await first?.json()).toEqual(RATE_LIMITED_BODY);
+    await Promise.all(responses.map((response) => response.bodyUsed || response.arrayBuffer()));
   });
 });

@@ -339,11 +339,14 @@ describe('dispatch digest', () => {
     const api = await serve((request) =>
       request.method === 'POST'
         ? { status: 202, body: { id: 'ed-49' } }
-        : { status: 200, body: { id: 'ed-49', status: 'paused', recipients: 10, sent: 4, failed: 0, suppressed: 0 } },
+        : {
+            status: 200,
+            body: { id: 'ed-49', status: 'paused', reason: 'paused by an operator', recipients: 10, sent: 4 },
+          },
     );
     const result = await dispatch(['digest', 'send'], api.url);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/dispatch: edition ed-49 ended paused[^\n]*\n$/);
+    expect(result.stderr).toMatch(/dispatch: edition ed-49 is paused: paused by an operator\n$/);
   });
 
   it('returns after printing the edition id with --no-wait', async () => {

@@ -25,6 +25,19 @@ describe('splitFrontMatter', () => {
     expect(data).toEqual({ publishAt: '2026-11-24T09:00:00Z', freeAfter: '2026-12-31' });
   });
 
+  it('passes a plain-date dateline and mail: false through for the API to validate', () => {
+    const document = splitFrontMatter(
+      '---\ntitle: A\ndateline: 2023-10-30\npublishAt: 2026-12-24\nmail: false\n---\nText\n',
+    );
+    expect(toSubmission(document).input).toEqual({
+      title: 'A',
+      dateline: '2023-10-30',
+      publishAt: '2026-12-24',
+      mail: false,
+      body: 'Text\n',
+    });
+  });
+
   it('accepts CRLF line endings and a byte order mark', () => {
     const { data, body } = splitFrontMatter('\uFEFF---\r\ntitle: A\r\n---\r\nBody\r\n');
     expect(data).toEqual({ title: 'A' });

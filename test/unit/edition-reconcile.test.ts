@@ -38,7 +38,7 @@ describe('edition reconciliation', () => {
     expect(needsReconciliation(edition({ status: 'paused' }), NOW)).toBe(false);
   });
 
-  it('tallies delivery records, counting a claim past its lease as failed', () => {
+  it('tallies delivery records, counting a claim past its lease as unknown', () => {
     const tally = tallyDeliveries(
       [
         { status: 'sent', claimedAt: minutesAgo(10) },
@@ -49,16 +49,21 @@ describe('edition reconciliation', () => {
       ],
       NOW,
     );
-    expect(tally).toEqual({ sent: 2, failed: 1, suppressed: 1, notSent: 0 });
+    expect(tally).toEqual({ sent: 2, failed: 0, suppressed: 1, notSent: 0, unknown: 1 });
   });
 
   it('finishes the edition when every recipient is accounted for, or gives up with a reason after the redrive', () => {
-    const complete = { sent: 3, failed: 0, suppressed: 1, notSent: 0 };
+    const complete = { sent: 3, failed: 0, suppressed: 1, notSent: 0, unknown: 0 };
     expect(reconciledStatus(edition(), complete, NOW)).toEqual({ status: 'sent' });
-    const short = { sent: 2, failed: 0, suppressed: 0, notSent: 0 };
+    const withUnknown = { sent: 3, failed: 0, suppressed: 0, notSent: 0, unknown: 1 };
+    expect(reconciledStatus(edition(), withUnknown, NOW)).toMatchObject({
+      status: 'sent-with-gaps',
+      reason: expect.stringContaining('1 unknown'),
+    });
+    const short = { sent: 2, failed: 0, suppressed: 0, notSent: 0, unknown: 0 };
     expect(reconciledStatus(edition(), short, NOW)).toEqual({ status: 'sending' });
     expect(reconciledStatus(edition({ updatedAt: minutesAgo(20) }), short, NOW)).toMatchObject({
-      status: 'sent',
+      status: 'sent-with-gaps',
       reason: expect.stringContaining('2 recipient(s) have no delivery record'),
     });
   });

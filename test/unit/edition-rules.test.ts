@@ -51,8 +51,9 @@ describe('completion', () => {
     expect(isComplete(edition({ status: 'sending', recipients: 10, sent: 7 }))).toBe(false);
     expect(isComplete(edition({ status: 'planning', sent: 7 }))).toBe(false);
     expect(isComplete(edition({ status: 'paused', recipients: 1, sent: 1 }))).toBe(false);
-    expect(finalStatus(edition({ sent: 0, failed: 3 }))).toBe('failed');
-    expect(finalStatus(edition({ sent: 1, failed: 3 }))).toBe('sent');
+    expect(finalStatus(edition({ sent: 5, suppressed: 2 }))).toEqual({ status: 'sent' });
+    expect(finalStatus(edition({ sent: 1, failed: 3 }))).toEqual({ status: 'sent-with-gaps', reason: '3 failed' });
+    expect(finalStatus(edition({ sent: 1, unknown: 2 })).reason).toMatch(/^2 unknown/);
   });
 });
 

@@ -35,6 +35,12 @@ describe('markerProblems: anything that resembles the marker is refused with its
     '> <!-- paywall -->',
     '- <!-- paywall -->',
     'Text before <!-- paywall --> text after',
+    '&lt;!-- paywall --&gt;',
+    '&#60;!-- paywall --&#62;',
+    '‹!-- ᴘᴀʏᴡᴀʟʟ -->',
+    '<!-- ᏢᎪᎩᏔᎪᏞᏞ -->',
+    '<!-- pay&shy;wall -->',
+    '%3C!--%20paywall%20--%3E',
   ])('%j', (line) => {
     const problems = problemsOf('Opening paragraph.', '', line, '', 'More.');
     expect(problems).toHaveLength(1);
@@ -69,8 +75,20 @@ describe('markerProblems: ordinary prose is never refused', () => {
     '<!-- more -->',
     'A -> B -> paid walls',
     '| pay | wall |',
+    '## Paywalls',
+    '- Paywall',
+    'Paywalls',
+    'The funnel is simple: free newsletter -> paywall -> paid plan.',
   ])('%j', (line) => {
     expect(problemsOf('Opening.', '', line, '', 'More.')).toEqual([]);
+  });
+
+  it('takes a word inside a paragraph for prose, and code or an unclosed `<!--` for text', () => {
+    expect(problemsOf('Three things matter here.', 'Paywall.', 'Price. Habit.')).toEqual([]);
+    expect(
+      problemsOf('HTML comments start with `<!--` in markup.', '', 'Publishers debate the paywall model.'),
+    ).toEqual([]);
+    expect(problemsOf('```html', '<!-- header', '```', '', 'The paywall discussion continues.')).toEqual([]);
   });
 });
 

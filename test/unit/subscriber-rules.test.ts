@@ -90,19 +90,50 @@ describe('sign-up', () => {
 
 describe('confirm and unsubscribe', () => {
   it('activates pending and unsubscribed subscribers with the tier they have', () => {
-    expect(decideConfirm(subscriber({ status: 'pending' }), now)).toMatchObject({
+    expect(decideConfirm(subscriber({ status: 'pending' }), 0, now)).toMatchObject({
       action: 'activate',
       subscriber: { status: 'active', tier: 'free' },
     });
-    expect(decideConfirm(subscriber({ status: 'unsubscribed', tier: 'paid' }), now)).toMatchObject({
+    expect(decideConfirm(subscriber({ status: 'unsubscribed', tier: 'paid' }), 0, now)).toMatchObject({
       action: 'activate',
       subscriber: { status: 'active', tier: 'paid' },
     });
-    expect(decideConfirm(subscriber(), now)).toEqual({ action: 'none', reason: 'already-active' });
-    expect(decideConfirm(subscriber({ status: 'complained' }), now)).toEqual({
+    expect(decideConfirm(subscriber(), 0, now)).toEqual({ action: 'none', reason: 'already-active' });
+    expect(decideConfirm(subscriber({ status: 'complained' }), 0, now)).toEqual({
       action: 'refuse',
       reason: 'suppressed',
     });
+  });
+
+  it('ignores a confirmation link minted before a later status change', () => {
+    // Confirmed (version 1), then unsubscribed (version 2): the link from the first mail says 0.
+    const unsubscribed = subscriber({ status: 'unsubscribed', statusVersion: 2 });
+    expect(decideConfirm(unsubscribed, 0, now)).toEqual({ action: 'refuse', reason: 'stale' });
+    expect(decideConfirm(unsubscribed, 2, now)).toMatchObject({
+      action: 'activate',
+      subscriber: { status: 'active', statusVersion: 3 },
+    });
+    // Links from before versions existed confirm only a reader who never changed status.
+    expect(decideConfirm(subscriber({ status: 'pending' }), 'unversioned', now).action).toBe('activate');
+    expect(decideConfirm(subscriber({ status: 'unsubscribed' }), 'unversioned', now)).toEqual({
+      action: 'refuse',
+      reason: 'stale',
+    });
+  });
+
+  it('retires older feed URLs whenever a reader stops being active, and old confirmation links on any change', () => {
+    const left = decideUnsubscribe(subscriber({ feedTokenVersion: 4, statusVersion: 1 }), now);
+    expect(left).toMatchObject({ subscriber: { feedTokenVersion: 5, statusVersion: 2 } });
+    const back = applyAdminUpdate(
+      subscriber({ status: 'unsubscribed', feedTokenVersion: 5, statusVersion: 2 }),
+      'reader@example.org',
+      { status: 'active' },
+      'x',
+      now,
+    );
+    expect(back).toMatchObject({ status: 'active', feedTokenVersion: 5, statusVersion: 3 });
+    const tierOnly = applyAdminUpdate(back, 'reader@example.org', { tier: 'paid' }, 'x', now);
+    expect(tierOnly).toMatchObject({ feedTokenVersion: 5, statusVersion: 3 });
   });
 
   it('unsubscribes active and pending readers and leaves suppressed ones as they are', () => {

@@ -16,12 +16,12 @@ describe('subscriber tokens', () => {
       ok: true,
       claims: { purpose: 'feed', subscriberId: id, feedTokenVersion: 3 },
     });
-    const confirm = tokens.verify(tokens.confirmToken(id, now), 'confirm', now);
+    const confirm = tokens.verify(tokens.confirmToken(id, 0, now), 'confirm', now);
     expect(confirm.ok && confirm.claims.expiresAt.toISOString()).toBe('2026-12-01T09:00:00.000Z');
   });
 
   it('never carries the email address and is URL-safe', () => {
-    const token = tokens.confirmToken(id, now);
+    const token = tokens.confirmToken(id, 0, now);
     expect(token).toMatch(/^[A-Za-z0-9._-]+$/);
     expect(token).not.toContain('@');
   });
@@ -43,7 +43,7 @@ describe('subscriber tokens', () => {
   });
 
   it('rejects a confirmation token after seven days', () => {
-    const token = tokens.confirmToken(id, now);
+    const token = tokens.confirmToken(id, 0, now);
     expect(tokens.verify(token, 'confirm', new Date(now.getTime() + 7 * 86_400_000 - 1000)).ok).toBe(true);
     expect(tokens.verify(token, 'confirm', new Date(now.getTime() + 7 * 86_400_000))).toEqual({
       ok: false,
@@ -56,7 +56,7 @@ describe('subscriber tokens', () => {
   });
 
   it('refuses a token used for another purpose', () => {
-    expect(tokens.verify(tokens.confirmToken(id, now), 'unsubscribe', now)).toEqual({
+    expect(tokens.verify(tokens.confirmToken(id, 0, now), 'unsubscribe', now)).toEqual({
       ok: false,
       reason: 'wrong-purpose',
     });
@@ -68,6 +68,29 @@ describe('subscriber tokens', () => {
     const check = tokens.verify(tokens.feedToken(id, 1), 'feed', now);
     const storedVersion = 2;
     expect(check.ok && check.claims.feedTokenVersion === storedVersion).toBe(false);
+  });
+
+  it('carries the status version a confirmation link was minted at; older links read as unversioned', () => {
+    const check = tokens.verify(tokens.confirmToken(id, 7, now), 'confirm', now);
+    expect(check.ok && check.claims.statusVersion).toBe(7);
+    // The shape issued before versions existed: `c.{id}.{expiry}.{signature}`, signed the same way.
+    const legacyExtra = String(Math.floor(now.getTime() / 1000) + 3600);
+    const legacy = (tokens as unknown as { sign(p: string, s: string, e: string): string }).sign(
+      'confirm',
+      id,
+      legacyExtra,
+    );
+    const legacyCheck = tokens.verify(legacy, 'confirm', now);
+    expect(legacyCheck.ok && legacyCheck.claims.statusVersion).toBe('unversioned');
+  });
+
+  it('refuses a signed unsubscribe or feed token that carries a version', () => {
+    const signer = tokens as unknown as { sign(p: string, s: string, e: string): string };
+    expect(tokens.verify(signer.sign('unsubscribe', id, '0-1'), 'unsubscribe', now)).toEqual({
+      ok: false,
+      reason: 'malformed',
+    });
+    expect(tokens.verify(signer.sign('feed', id, '0-1'), 'feed', now)).toEqual({ ok: false, reason: 'malformed' });
   });
 
   it('refuses a short secret and a subscriber id that is not a ULID', () => {

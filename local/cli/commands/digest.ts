@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { FINAL_DIGEST_STATES, type DigestProgress, type SubscriberTier } from '../api-client';
+import { FINAL_DIGEST_STATES, type DigestControl, type DigestProgress, type SubscriberTier } from '../api-client';
 import type { CommandContext } from '../context';
 import { CommandFailed, NetworkError, UsageError } from '../errors';
 import { formatPairs } from '../output';
@@ -27,11 +27,37 @@ export async function previewDigest(ctx: CommandContext, tier: SubscriberTier, o
 }
 
 export async function sendDigest(ctx: CommandContext, options: { wait: boolean }): Promise<void> {
-  const client = ctx.client();
-  const { id } = await client.sendDigest();
+  const { id } = await ctx.client().sendDigest();
   ctx.io.stdout.write(`edition ${id}\n`);
-  if (!options.wait) return;
+  if (options.wait) await followDigest(ctx, id);
+}
 
+/** `dispatch digest status ID`: follows the edition with a progress bar until it ends (or pauses). */
+export async function digestStatus(ctx: CommandContext, id: string): Promise<void> {
+  await followDigest(ctx, id);
+}
+
+/** `dispatch digest pause|resume|cancel|retry-unknown ID`: one request, the edition's state after it. */
+export async function controlDigest(ctx: CommandContext, id: string, action: DigestControl): Promise<void> {
+  const state = await ctx.client().controlDigest(id, action);
+  ctx.io.stdout.write(formatPairs(summary(state)));
+}
+
+function summary(state: DigestProgress): [string, string | number | undefined][] {
+  return [
+    ['status', state.status],
+    ...(state.reason ? [['reason', state.reason] as [string, string]] : []),
+    ['recipients', state.recipients],
+    ['sent', state.sent],
+    ['failed', state.failed],
+    ['suppressed', state.suppressed],
+    ['unknown', state.unknown],
+    ['remaining', state.remaining],
+  ];
+}
+
+async function followDigest(ctx: CommandContext, id: string): Promise<void> {
+  const client = ctx.client();
   const progress = new ProgressBar(ctx.io.stderr, 'sending', undefined);
   let failures = 0;
   let state: DigestProgress;
@@ -48,25 +74,17 @@ export async function sendDigest(ctx: CommandContext, options: { wait: boolean }
       await ctx.sleep(POLL_INTERVAL_MS);
       continue;
     }
-    progress.update(state.sent + state.failed + state.suppressed, {
+    progress.update(state.sent + state.failed + state.suppressed + state.unknown, {
       ...(state.recipients === undefined ? {} : { total: state.recipients }),
-      detail: `${state.status} · sent ${state.sent} · failed ${state.failed} · suppressed ${state.suppressed}`,
+      detail: `${state.status} · sent ${state.sent} · failed ${state.failed} · suppressed ${state.suppressed} · unknown ${state.unknown}`,
     });
     if ((FINAL_DIGEST_STATES as readonly string[]).includes(state.status)) break;
     await ctx.sleep(POLL_INTERVAL_MS);
   }
   progress.finish();
 
-  ctx.io.stdout.write(
-    formatPairs([
-      ['status', state.status],
-      ['recipients', state.recipients],
-      ['sent', state.sent],
-      ['failed', state.failed],
-      ['suppressed', state.suppressed],
-    ]),
-  );
+  ctx.io.stdout.write(formatPairs(summary(state)));
   if (state.status !== 'sent') {
-    throw new CommandFailed(`edition ${id} ended ${state.status}; the operator logs and alarms say why`);
+    throw new CommandFailed(`edition ${id} is ${state.status}${state.reason ? `: ${state.reason}` : ''}`);
   }
 }

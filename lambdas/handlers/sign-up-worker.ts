@@ -1,0 +1,52 @@
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { dynamoDocumentClient } from '../adapters/clients';
+import { subscribersTable } from '../adapters/data-model';
+import { logger } from '../adapters/logger';
+import { SesMailer, sesClient } from '../adapters/mailer';
+import { SubscribersStore } from '../adapters/subscribers-store';
+import { loadTokenSecret } from '../adapters/token-secret';
+import { loadPublication, requireEnv, tableName } from '../config';
+import { signUpMessageSchema, SignUpProcessor } from '../core/sign-up';
+import { SubscriberTokens } from '../core/subscriber-tokens';
+
+const publication = loadPublication();
+const processor = new SignUpProcessor(
+  new SubscribersStore(dynamoDocumentClient(), tableName(subscribersTable.env)),
+  new SubscriberTokens(await loadTokenSecret()),
+  new SesMailer(sesClient(), {
+    fromAddress: publication.senderAddress,
+    configurationSetName: requireEnv('SES_CONFIGURATION_SET'),
+    ratePerSecond: publication.sendRatePerSecond,
+  }),
+  publication,
+  (error, subscriberId) =>
+    logger.error('Confirmation mail failed', { subscriberId, error: error instanceof Error ? error.name : 'unknown' }),
+);
+
+/**
+ * Sign-up queue → the sign-up decision and the confirmation mail (`SignUpProcessor`). Each
+ * message stands alone: one that fails is handed back for redelivery, the others are done. Logs the message id
+ * and the outcome, never the address.
+ */
+export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  const failures: SQSBatchResponse['batchItemFailures'] = [];
+  for (const record of event.Records) {
+    try {
+      const parsed = signUpMessageSchema.safeParse(JSON.parse(record.body) as unknown);
+      if (!parsed.success) {
+        // Only the API writes this queue; a message it cannot have written is dropped, not retried.
+        logger.error('Sign-up message dropped: not one the API sends', { messageId: record.messageId });
+        continue;
+      }
+      const action = await processor.process(parsed.data, new Date());
+      logger.info('Sign-up processed', { messageId: record.messageId, action });
+    } catch (error) {
+      logger.error('Sign-up failed', {
+        messageId: record.messageId,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
+      failures.push({ itemIdentifier: record.messageId });
+    }
+  }
+  return { batchItemFailures: failures };
+};

@@ -1,0 +1,45 @@
+/**
+ * The security headers of every page, feed and file, in one place: the CloudFront response headers policy
+ * (`lib/constructs/edge-distribution.ts`) is built from this, and the local gateway sends the same values. Plain
+ * data, no AWS imports.
+ *
+ * The policy follows what the pages are (templates/pages, core/subscriber-pages.ts): static HTML without any
+ * script, one inline `<style>` block, images from https URLs, one form that posts to our own unsubscribe route,
+ * and no frames.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  'img-src https: data:',
+  "style-src 'unsafe-inline'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export const SECURITY_HEADERS = {
+  contentSecurityPolicy: CONTENT_SECURITY_POLICY,
+  /** Confirmation and unsubscribe pages carry their token in the URL: it must not travel on as a Referer. */
+  referrerPolicy: 'no-referrer',
+  /** `frame-ancestors` for browsers that predate it. */
+  frameOptions: 'DENY',
+  strictTransportSecurity: { maxAgeSeconds: 365 * 24 * 60 * 60, includeSubdomains: true },
+} as const;
+
+/** Paths whose URL is a credential: never indexed, never kept by a shared cache. */
+export const PRIVATE_FEED_PATH_PREFIX = '/feeds/private/';
+export const PRIVATE_FEED_HEADERS = {
+  'cache-control': 'private, no-store',
+  'x-robots-tag': 'noindex',
+} as const;
+
+/** The same values as HTTP response headers (lower-case names), for the local gateway and tests. */
+export function securityHeaderValues(): Record<string, string> {
+  const hsts = SECURITY_HEADERS.strictTransportSecurity;
+  return {
+    'content-security-policy': SECURITY_HEADERS.contentSecurityPolicy,
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': SECURITY_HEADERS.referrerPolicy,
+    'x-frame-options': SECURITY_HEADERS.frameOptions,
+    'strict-transport-security': `max-age=${hsts.maxAgeSeconds}${hsts.includeSubdomains ? '; includeSubDomains' : ''}`,
+  };
+}

@@ -1,0 +1,25 @@
+import { decideRate, rateWindow, type RateDecision } from '../lambdas/core/rate-limit';
+import type { RateLimit } from '../lambdas/routes';
+
+/**
+ * The local stand-in for the WAF rate rule on CloudFront: fixed-window counts per route and client IP, in memory
+ * (the gateway is one process). Same window rule as WAF's and the sign-up desk's (`core/rate-limit.ts`).
+ */
+export class ClientRateLimiter {
+  private readonly counts = new Map<string, { startsAt: number; count: number }>();
+
+  hit(route: string, client: string, limit: RateLimit, now: Date): RateDecision {
+    const window = rateWindow(limit, now);
+    const key = `${route} ${client}`;
+    const entry = this.counts.get(key);
+    const count = entry && entry.startsAt === window.startsAt ? entry.count + 1 : 1;
+    this.counts.set(key, { startsAt: window.startsAt, count });
+    if (this.counts.size > 10_000) this.prune(window.startsAt);
+    return decideRate(count, limit, window, now);
+  }
+
+  /** Forgets finished windows, so a long-running stack does not keep every client it ever saw. */
+  private prune(current: number): void {
+    for (const [key, entry] of this.counts) if (entry.startsAt < current) this.counts.delete(key);
+  }
+}
