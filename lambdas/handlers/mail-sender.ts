@@ -42,16 +42,17 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
       const result = await sender.send(parsed.data, hasTime);
       logger.info('Mail batch processed', { editionId: parsed.data.editionId, ...result.outcomes });
       for (const error of result.errors) {
+        // The name only: a provider's or store's message may quote the reader's address.
         logger.error('Recipient failed', {
           editionId: parsed.data.editionId,
-          error: error instanceof Error ? error.message : String(error),
+          error: error instanceof Error ? error.name : 'unknown',
         });
       }
       if (result.retry) failures.push({ itemIdentifier: record.messageId });
     } catch (error) {
       logger.error('Mail batch failed', {
         messageId: record.messageId,
-        error: error instanceof Error ? error.message : String(error),
+        error: error instanceof Error ? error.name : 'unknown',
       });
       failures.push({ itemIdentifier: record.messageId });
     }
