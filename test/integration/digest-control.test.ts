@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './harness';
+import { activateReaders, startHarness, type Harness } from './harness';
 
 /**
  * Issue 10, findings 2 and 3 and items 3–5: an edition can be paused, resumed and cancelled; unpublishing a report
@@ -54,13 +54,7 @@ async function startEdition(): Promise<string> {
 
 beforeAll(async () => {
   harness = await startHarness();
-  for (const email of READERS) {
-    const response = await harness.api(`/api/subscribers/${encodeURIComponent(email)}`, {
-      method: 'PUT',
-      json: { tier: 'free', status: 'active' },
-    });
-    expect(response.status).toBe(200);
-  }
+  await activateReaders(harness, READERS, 'free');
 });
 
 afterAll(async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './harness';
+import { activateReaders, startHarness, type Harness } from './harness';
 
 /**
  * Issue 10, items 1 and 2, end to end: more reports than one edition takes go out over successive editions,
@@ -19,13 +19,7 @@ let harness: Harness;
 
 beforeAll(async () => {
   harness = await startHarness();
-  for (const email of READERS) {
-    const response = await harness.api(`/api/subscribers/${encodeURIComponent(email)}`, {
-      method: 'PUT',
-      json: { tier: 'free', status: 'active' },
-    });
-    expect(response.status).toBe(200);
-  }
+  await activateReaders(harness, READERS, 'free');
 });
 
 afterAll(async () => {

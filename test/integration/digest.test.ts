@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './harness';
+import { activateReaders, startHarness, type Harness } from './harness';
 
 /** One local stack for the file: a real edition end to end, through the gateway, queues and SES emulator. */
 interface StoredMail {
@@ -36,19 +36,8 @@ async function submit(title: string, tier: 'complimentary' | 'subscriber', body:
 
 beforeAll(async () => {
   harness = await startHarness();
-  for (const email of FREE) {
-    const response = await harness.api(`/api/subscribers/${encodeURIComponent(email)}`, {
-      method: 'PUT',
-      json: { tier: 'free', status: 'active' },
-    });
-    expect(response.status).toBe(200);
-  }
-  for (const email of PAID) {
-    await harness.api(`/api/subscribers/${encodeURIComponent(email)}`, {
-      method: 'PUT',
-      json: { tier: 'paid', status: 'active' },
-    });
-  }
+  await activateReaders(harness, FREE, 'free');
+  await activateReaders(harness, PAID, 'paid');
   await submit(
     'Tariff review opens in the Kestrel Valley',
     'complimentary',

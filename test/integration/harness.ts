@@ -58,3 +58,18 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
   };
 }
+
+/** Makes each address an active subscriber of `tier` through the admin API, as an import would. */
+export async function activateReaders(
+  harness: Harness,
+  emails: readonly string[],
+  tier: 'free' | 'paid',
+): Promise<void> {
+  for (const email of emails) {
+    const response = await harness.api(`/api/subscribers/${encodeURIComponent(email)}`, {
+      method: 'PUT',
+      json: { tier, status: 'active' },
+    });
+    if (response.status !== 200) throw new Error(`Could not activate a reader: ${response.status}`);
+  }
+}
