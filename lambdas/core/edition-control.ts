@@ -1,5 +1,6 @@
 import {
   ACTIVE_EDITION_STATUSES,
+  DELIVERY_LEASE_MS,
   type DeliveryRecord,
   type DeliveryStatus,
   type EditionRecord,
@@ -131,4 +132,33 @@ export async function pauseEditionsWithReport(
     if (await store.setStatus(id, ACTIVE_EDITION_STATUSES, 'paused', now, reason)) paused.push(id);
   }
   return paused;
+}
+
+/**
+ * Before a stalled edition is re-counted: claims left `sending` past their lease belong to senders that died
+ * (a crash, or a message dead-lettered before any redelivery outlived the lease). Each becomes an `unknown`
+ * record, so the reader is listed (`deliveries?outcome=unknown`) and retry-unknown can reach them, instead of
+ * being counted unknown while the record still says `sending`. Returns how many were settled.
+ */
+export async function settleDeadClaims(
+  store: Pick<EditionControlStore, 'deliveriesWithStatus'> & {
+    finishDelivery(
+      editionId: string,
+      key: string,
+      claimId: string,
+      outcome: { status: 'unknown'; reason: string },
+      at: Date,
+    ): Promise<boolean>;
+  },
+  editionId: string,
+  now: Date,
+  leaseMs = DELIVERY_LEASE_MS,
+): Promise<number> {
+  let settled = 0;
+  for (const { key, record } of await store.deliveriesWithStatus(editionId, 'sending')) {
+    if (now.getTime() - Date.parse(record.claimedAt) < leaseMs) continue;
+    const outcome = { status: 'unknown' as const, reason: 'unknown-outcome' };
+    if (await store.finishDelivery(editionId, key, record.claimId, outcome, now)) settled += 1;
+  }
+  return settled;
 }

@@ -222,7 +222,8 @@ export class EditionPlanner {
       }
       await this.editions.markCompiled(edition.id, now());
       // After a resume: the readers a pause deferred get the mail as it is compiled now.
-      if ((edition.compileVersion ?? 0) > 0) await this.reopen(editionId, 'deferred', fanOut);
+      if ((edition.compileVersion ?? 0) > 0)
+        await this.enqueue(editionId, await this.reopen(editionId, 'deferred'), fanOut);
     }
 
     while (!edition.plannedAll) {
@@ -254,28 +255,34 @@ export class EditionPlanner {
   }
 
   /**
-   * An editor's choice after a crash: the readers whose outcome is unknown (their SES call was in flight) are
-   * sent the edition again. Each record is reopened conditionally, so a reader is queued at most once per retry.
+   * An editor's choice after a crash: the readers whose outcome is unknown (their SES call may have run) are
+   * sent the edition again. The edition is back to `sending` and its counters moved before any message is
+   * queued, so no sender can find it finished or count a reader twice; each record is reopened conditionally,
+   * so a reader is queued at most once per retry.
    */
   async retryUnknown(editionId: string, fanOut: FanOut, now: () => Date): Promise<EditionRecord | undefined> {
     const edition = await this.editions.getEdition(editionId);
     if (!edition || !['sending', 'sent-with-gaps'].includes(edition.status)) return edition;
-    const reopened = await this.reopen(editionId, 'unknown', fanOut);
-    if (reopened === 0) return edition;
-    await this.editions.count(editionId, { unknown: -reopened }, now());
-    return this.editions.setStatus(editionId, ['sent-with-gaps', 'sending'], 'sending', now());
+    if ((await this.editions.deliveriesWithStatus(editionId, 'unknown')).length === 0) return edition;
+    await this.editions.setStatus(editionId, ['sent-with-gaps', 'sending'], 'sending', now());
+    const emails = await this.reopen(editionId, 'unknown');
+    if (emails.length > 0) await this.editions.count(editionId, { unknown: -emails.length }, now());
+    await this.enqueue(editionId, emails, fanOut);
+    return this.editions.getEdition(editionId);
   }
 
-  /** Reopens every delivery record with `status` and queues those readers again; returns how many. */
-  private async reopen(editionId: string, status: 'deferred' | 'unknown', fanOut: FanOut): Promise<number> {
+  /** Reopens every delivery record with `status` so the reader can be claimed again; returns their addresses. */
+  private async reopen(editionId: string, status: 'deferred' | 'unknown'): Promise<string[]> {
     const emails: string[] = [];
     for (const { key, record } of await this.editions.deliveriesWithStatus(editionId, status)) {
       if (record.email && (await this.editions.reopenDelivery(editionId, key, status))) emails.push(record.email);
     }
-    await fanOut.mailQueue.sendAll(
-      chunk(emails, RECIPIENTS_PER_MESSAGE).map((batch) => ({ editionId, emails: batch })),
-    );
-    return emails.length;
+    return emails;
+  }
+
+  private async enqueue(editionId: string, emails: readonly string[], fanOut: FanOut): Promise<void> {
+    const messages = chunk(emails, RECIPIENTS_PER_MESSAGE).map((batch) => ({ editionId, emails: batch }));
+    await fanOut.mailQueue.sendAll(messages);
   }
 
   /** What the next edition would look like for one tier, with example links in place of a reader's own. */

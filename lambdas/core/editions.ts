@@ -297,7 +297,7 @@ export interface DeliveryRecord {
 
 /**
  * How long a `sending` claim is trusted. The sender times out after 30 s, so a claim older than twice that
- * belongs to an invocation that died, perhaps after SES accepted the message.
+ * belongs to an invocation that died between its claim and its record: the SES call may or may not have run.
  */
 export const DELIVERY_LEASE_MS = 60_000;
 

@@ -5,7 +5,7 @@ import { JsonQueue, sqsClient } from '../adapters/queue';
 import { planQueue } from '../adapters/data-model';
 import { requireEnv } from '../config';
 import { DIGEST_TIERS } from '../core/digest';
-import { EditionControl, type ControlOutcome } from '../core/edition-control';
+import { EditionControl, settleDeadClaims, type ControlOutcome } from '../core/edition-control';
 import { EditionLeakError } from '../core/edition-planner';
 import {
   DELIVERY_OUTCOMES,
@@ -108,6 +108,7 @@ function answer(outcome: ControlOutcome, status = 200): ApiResult {
 /** A stalled edition is re-counted from its delivery records (see `needsReconciliation`). */
 async function reconcileIfStalled(edition: EditionRecord, now: Date): Promise<EditionRecord> {
   if (!needsReconciliation(edition, now)) return edition;
+  await settleDeadClaims(digests, edition.id, now);
   const tally = tallyDeliveries(await digests.deliveryOutcomes(edition.id), now);
   const { status, reason } = reconciledStatus(edition, tally, now);
   const reconciled = await digests.reconcile(edition.id, tally, status, now, reason);
