@@ -104,6 +104,20 @@ export class DigestsStore {
     );
   }
 
+  async addReports(editionId: string, reportIds: readonly string[]): Promise<void> {
+    await Promise.all(
+      reportIds.map((reportId) =>
+        this.client.send(
+          new PutCommand({ TableName: this.tableName, Item: { ...reportEntryKey(reportId, editionId), editionId } }),
+        ),
+      ),
+    );
+    const edition = await this.getEdition(editionId);
+    if (!edition) return;
+    const ids = [...new Set([...edition.reportIds, ...reportIds])];
+    await this.update(editionId, 'SET reportIds = :ids', { ':ids': ids });
+  }
+
   /** Ids of the editions a report was put in. */
   async editionsWithReport(reportId: string): Promise<string[]> {
     const { Items = [] } = await this.client.send(

@@ -52,6 +52,8 @@ export interface EditionsRepository extends EditionStatusWriter {
   count(id: string, counters: Partial<Record<EditionCounter, number>>, at: Date): Promise<EditionRecord>;
   deliveriesWithStatus(editionId: string, status: DeliveryStatus): Promise<{ key: string; record: DeliveryRecord }[]>;
   reopenDelivery(editionId: string, key: string, status: DeliveryStatus): Promise<boolean>;
+  /** Lists more reports in the edition (and under each report), before its mail is compiled with them. */
+  addReports(editionId: string, reportIds: readonly string[]): Promise<void>;
 }
 
 export interface WindowClaimInput {
@@ -193,13 +195,17 @@ export class EditionPlanner {
 
     if (!edition.compiledAt) {
       const content = await this.contentFor(edition.id, new Date(edition.windowEnd), window);
+      // A report the window brings in that the claim did not list (written late, or republished into the window
+      // while the edition was paused) is registered first, so unpublishing or correcting it pauses this edition.
+      const added = content?.reports.map((report) => report.id).filter((id) => !edition?.reportIds.includes(id)) ?? [];
+      if (added.length > 0) await this.editions.addReports(edition.id, added);
       if (!content) {
         return this.editions.setStatus(
           edition.id,
           ['planning'],
           'cancelled',
           now(),
-          'every report of the edition was unpublished before its mail was compiled; nothing more was sent',
+          'every report of the edition was unpublished before its mail was compiled; no further mail is sent',
         );
       }
       const compiled: Partial<Record<DigestTier, CompiledEdition>> = {};

@@ -230,9 +230,18 @@ export function prepareReport(
   const publicHtml = released ? fullHtml : render(cut.publicMarkdown);
   // The public part both as written and as rendered: rendering moves footnotes and drops uncited ones, which
   // puts words side by side that the Markdown keeps apart, and what the public reads is no secret either way.
-  const publicText = [input.title, input.summary, cut.publicMarkdown, publicHtml, publicBoilerplate(publication)].join(
-    '\n\n',
-  );
+  // Tags, authors and the lead image's alt text and caption are shown with every item, stub or not.
+  const publicText = [
+    input.title,
+    input.summary,
+    ...input.tags,
+    ...input.authors,
+    input.leadImage?.alt ?? '',
+    input.leadImage?.caption ?? '',
+    cut.publicMarkdown,
+    publicHtml,
+    publicBoilerplate(publication),
+  ].join('\n\n');
   return {
     record: {
       ...base,

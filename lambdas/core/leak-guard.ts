@@ -87,7 +87,9 @@ function secretHits(
   const found = matchingFingerprints(text, [...owners.keys()]);
   if (found.size === 0) return found;
   for (const record of covered) {
-    for (const fingerprint of matchingFingerprints(publicTextOf(record), [...found])) {
+    // What an editor wrote in a report's own fields is public by definition, even when its paid part repeats it.
+    for (const fingerprint of matchingFingerprints(publicFieldsOf(record), [...found])) found.delete(fingerprint);
+    for (const fingerprint of matchingFingerprints(record.publicHtml, [...found])) {
       const from = owners.get(fingerprint);
       if (from && [...from].some((owner) => owner !== record.id)) found.delete(fingerprint);
     }
@@ -95,8 +97,11 @@ function secretHits(
   return found;
 }
 
-/** What a report's table item lets anyone read. */
-export function publicTextOf(record: ReportRecord): string {
+/**
+ * The fields every rendering and every stub shows: title, summary, tags, authors, the lead image's alt text and
+ * caption. The public body (`publicHtml`) is apart: a report's own paid text in its own public body is corruption.
+ */
+export function publicFieldsOf(record: ReportRecord): string {
   const image = record.leadImage ? [record.leadImage.alt, record.leadImage.caption ?? ''] : [];
-  return [record.title, record.summary, record.publicHtml, ...image].join('\n\n');
+  return [record.title, record.summary, ...record.tags, ...record.authors, ...image].join('\n\n');
 }

@@ -48,24 +48,29 @@ function hideHtmlComments(md: MarkdownIt): void {
     (state, startLine, endLine, silent) => {
       const lineText = (line: number) => state.src.slice(state.bMarks[line] ?? 0, state.eMarks[line] ?? 0);
       if ((state.sCount[startLine] ?? 0) - state.blkIndent >= 4) return false;
-      if (!lineText(startLine).trimStart().startsWith('<!--')) return false;
-      for (let line = startLine; line < endLine; line++) {
-        const text = line === startLine ? lineText(line).trimStart().slice(4) : lineText(line);
-        const close = text.indexOf('-->');
-        if (close === -1) continue;
-        if (text.slice(close + 3).trim() !== '') return false;
-        if (silent) return true;
-        const token = state.push('dispatch_comment', '', 0);
-        token.map = [startLine, line + 1];
-        state.line = line + 1;
-        return true;
+      const first = lineText(startLine).trimStart();
+      if (!first.startsWith('<!--')) return false;
+      // The first line at or after the opener that holds `-->`, found through a per-document index: scanning
+      // forward from every `<!--` line would make a body of unclosed openers quadratic.
+      let line = closingLines(state.src, state.bMarks, state.eMarks, state.lineMax).find((l) => l >= startLine);
+      if (line === startLine && !first.slice(4).includes('-->')) {
+        line = closingLines(state.src, state.bMarks, state.eMarks, state.lineMax).find((l) => l > startLine);
       }
-      return false;
+      if (line === undefined || line >= endLine) return false;
+      const text = line === startLine ? first.slice(4) : lineText(line);
+      if (text.slice(text.indexOf('-->') + 3).trim() !== '') return false;
+      if (silent) return true;
+      const token = state.push('dispatch_comment', '', 0);
+      token.map = [startLine, line + 1];
+      state.line = line + 1;
+      return true;
     },
     { alt: ['paragraph', 'reference', 'blockquote'] },
   );
   md.inline.ruler.before('html_inline', 'dispatch_comment_inline', (state, silent) => {
     if (!state.src.startsWith('<!--', state.pos)) return false;
+    // No `-->` after this point: every later opener is text too, without searching again.
+    if (lastClose(state.src) < state.pos + 4) return false;
     const close = state.src.indexOf('-->', state.pos + 4);
     if (close === -1) return false;
     if (!silent) state.push('dispatch_comment', '', 0);
@@ -89,6 +94,27 @@ function hideHtmlComments(md: MarkdownIt): void {
     };
     visit(state.tokens);
   });
+}
+
+let closingIndex: { src: string; lines: number[] } | undefined;
+let lastCloseIndex: { src: string; at: number } | undefined;
+
+/** Where the last `-->` of an inline run starts (-1 if none), computed once per run. */
+function lastClose(src: string): number {
+  if (lastCloseIndex?.src !== src) lastCloseIndex = { src, at: src.lastIndexOf('-->') };
+  return lastCloseIndex.at;
+}
+
+/** Lines (ascending) of a document that hold `-->`, computed once per document. */
+function closingLines(src: string, begins: readonly number[], ends: readonly number[], lineMax: number): number[] {
+  if (closingIndex?.src !== src) {
+    const lines: number[] = [];
+    for (let line = 0; line < lineMax; line++) {
+      if (src.slice(begins[line] ?? 0, ends[line] ?? 0).includes('-->')) lines.push(line);
+    }
+    closingIndex = { src, lines };
+  }
+  return closingIndex.lines;
 }
 
 const renderer = createRenderer();

@@ -70,8 +70,8 @@ export function foldForMarker(text: string): string {
   );
   return Array.from(visible.toLowerCase(), (char) => CONFUSABLES[char] ?? char)
     .join('')
-    .replace(/[\u2039\u2329\u27e8\u3008\ufe64\uff1c\u02c2]/gu, '<')
-    .replace(/[\u203a\u232a\u27e9\u3009\ufe65\uff1e\u02c3]/gu, '>')
+    .replace(/[\u2039\u2329\u27e8\u3008\ufe64\uff1c\u02c2\u1438\u276e\u2770]/gu, '<')
+    .replace(/[\u203a\u232a\u27e9\u3009\ufe65\uff1e\u02c3\u1433\u276f\u2771]/gu, '>')
     .replace(/[\p{Pd}\u2212\u2010-\u2015\u2e3a\u2e3b\ufe58\ufe63\uff0d]/gu, '-');
 }
 
@@ -97,10 +97,17 @@ function decodeEscapes(text: string): string {
 /** Only the letters of a folded line: `<!-- pay-wall: -->` → `paywall`. */
 const lettersOf = (folded: string): string => folded.replace(/[^a-z]/g, '');
 
-/** Something that opens or closes an HTML comment, however mangled: `<!`, `<-`, `-->`, `--!>`. A lone `->` is an arrow. */
-const COMMENT_LIKE = /<\s*[!-]|-\s*-\s*!?\s*>/;
+/** Something that opens or closes an HTML comment, however mangled: `<!`, `<--`, `-->`, `--!>`. An arrow is not. */
+const COMMENT_LIKE = /<\s*!|<\s*-\s*-|-\s*-\s*!?\s*>/;
+const WELL_FORMED_COMMENT = /<!--([\s\S]*?)-->/g;
 /** Real words a heading or list item may well be: never taken for a misspelt marker. */
 const WORDS_NEAR_TARGET = new Set(['paywalls', 'paywalled']);
+/**
+ * Cut markers of other systems (WordPress `<!--more-->`, "subscribers only" notes): an editor who writes one
+ * expects a cut that Dispatch would not make, so it is refused like a lookalike.
+ */
+const OTHER_CUT_MARKERS =
+  /^(more|read more|readmore|cut|fold|break|teaser|excerpt|preview|premium|paid|paid (content|part|section)|((paid|premium) )?(subscribers?|members?)( only)?|subscriber only|members area)$/;
 
 export interface MarkerProblem {
   /** 1-based line of the body as submitted. */
@@ -115,43 +122,58 @@ export interface MarkerProblem {
  */
 export function markerProblems(lines: readonly string[], usable: ReadonlySet<number>): MarkerProblem[] {
   const problems: MarkerProblem[] = [];
-  const blank = (index: number) => (lines[index] ?? '').trim() === '';
   lines.forEach((text, index) => {
     if (usable.has(index)) return;
-    const standalone = blank(index - 1) && blank(index + 1);
-    const message = lineProblem(text, standalone);
+    const message = lineProblem(text);
     if (message) problems.push({ line: index + 1, message });
   });
   for (const comment of commentsAcrossLines(lines)) {
     if (problems.some((problem) => problem.line === comment.line)) continue;
-    if (containsNear(lettersOf(foldForMarker(comment.text)), TARGET, 1)) {
-      problems.push({ line: comment.line, message: lookalikeMessage() });
-    }
+    const message = commentProblem(foldForMarker(comment.text));
+    if (message) problems.push({ line: comment.line, message });
   }
   return problems.sort((a, b) => a.line - b.line);
 }
 
 /**
- * A line is refused when it is comment-like and names the word (`<!-- paywal -->`, `<!-- paywall start -->`,
- * `&lt;!-- paywall --&gt;`), or when it stands alone as a block and is nothing but the word (`paywall`,
- * `PAY WALL`, `-- paywall --`). A heading, a list item or a sentence that mentions paywalls is prose.
+ * A line is refused when a comment on it names the word (`<!-- paywal -->`, `<!-- paywall start -->`,
+ * `&lt;!-- paywall --&gt;`) or another system's cut (`<!--more-->`), when a mangled comment does, or when the line
+ * is nothing but the word however it is wrapped (`paywall`, `[paywall]`, `<paywall/>`, `{% paywall %}`, a setext
+ * heading `PAYWALL`). Headings and list items that mention paywalls, and sentences, are prose.
  */
-function lineProblem(text: string, standalone: boolean): string | undefined {
+function lineProblem(text: string): string | undefined {
   if (text.trim() === PAYWALL_MARKER) {
     return `holds ${PAYWALL_MARKER} where the cut cannot use it (inside a code block, quote, list or footnote): put the marker alone on its own line between paragraphs`;
   }
   const folded = foldForMarker(text);
-  const letters = lettersOf(folded);
-  if (letters.length === 0) return undefined;
-  if (COMMENT_LIKE.test(folded)) {
-    if (distance(letters, TARGET) <= 2 || containsNear(letters, TARGET, 1)) return lookalikeMessage();
-    return undefined;
+  // Only where a comment can close: the lazy match would otherwise rescan the line from every opener.
+  for (const comment of folded.includes('-->') ? folded.matchAll(WELL_FORMED_COMMENT) : []) {
+    const problem = commentProblem(comment[1] ?? '');
+    if (problem) return problem;
   }
-  const prose = /^\s{0,3}(#{1,6}\s|[-*+]\s|\d+[.)]\s|>)/.test(folded);
-  if (standalone && !prose && !WORDS_NEAR_TARGET.has(letters) && distance(letters, TARGET) <= 1) {
-    return lookalikeMessage();
+  const rest = folded.replace(WELL_FORMED_COMMENT, ' ');
+  const letters = lettersOf(rest);
+  if (letters.length === 0) return undefined;
+  if (COMMENT_LIKE.test(rest) && (distance(letters, TARGET) <= 2 || namesTarget(rest))) return lookalikeMessage();
+  const prose = /^\s{0,3}(#{1,6}\s|[-*+]\s|\d+[.)]\s|>)/.test(rest);
+  if (!prose && !WORDS_NEAR_TARGET.has(letters) && distance(letters, TARGET) <= 1) return lookalikeMessage();
+  return undefined;
+}
+
+/** What a comment's text means for the cut: a lookalike, another system's marker, or nothing. */
+function commentProblem(content: string): string | undefined {
+  if (distance(lettersOf(content), TARGET) <= 2 || namesTarget(content)) return lookalikeMessage();
+  const words = content.replace(/[^a-z]+/g, ' ').trim();
+  if (OTHER_CUT_MARKERS.test(words)) {
+    return `is a cut marker of another system; Dispatch cuts only at ${PAYWALL_MARKER}, alone on its own line`;
   }
   return undefined;
+}
+
+/** A word within one edit of the target (or containing it), or two neighbouring words that spell it exactly. */
+function namesTarget(text: string): boolean {
+  const words = text.split(/[^a-z]+/).filter(Boolean);
+  return words.some((word, index) => containsNear(word, TARGET, 1) || `${word}${words[index + 1] ?? ''}` === TARGET);
 }
 
 const lookalikeMessage = () =>
@@ -170,7 +192,9 @@ function commentsAcrossLines(lines: readonly string[]): { line: number; text: st
     else if (fence === undefined) return line.replace(/(`+)[^`]*?\1/g, (code) => ' '.repeat(code.length));
     return '';
   });
-  const body = outsideCode.join('\n');
+  const joined = outsideCode.join('\n');
+  // Nothing after the last `-->` can be a closed comment: cut it off so unclosed openers cost nothing.
+  const body = joined.slice(0, joined.lastIndexOf('-->') + 3);
   const found: { line: number; text: string }[] = [];
   for (const match of body.matchAll(/<!--([\s\S]*?)-->/g)) {
     if (!match[0].includes('\n')) continue;

@@ -30,9 +30,20 @@ const text = (max: number) =>
 const isoDateTime = z.iso.datetime({ offset: true });
 
 /** A plain calendar day (`2026-11-24`, midnight UTC where an instant is needed) or a full ISO 8601 date-time. */
-const isDateField = (value: string): boolean => isCalendarDay(value) || isoDateTime.safeParse(value).success;
+const isDateField = (value: string): boolean =>
+  (isCalendarDay(value) || isoDateTime.safeParse(value).success) && withinPublishingYears(value);
 
-const DATE_FIELD_ERROR = 'must be a date (2026-11-24) or an ISO 8601 date-time (2026-11-24T09:00:00Z)';
+/**
+ * Years a report can plausibly carry. Far ends are refused: a year-9999 go-live plus a freeAfter would pass
+ * JavaScript's year 9999 and sort before today in the release sweeper's index, and year 0 shows as "-1".
+ */
+function withinPublishingYears(value: string): boolean {
+  const year = new Date(value.length === 10 ? `${value}T00:00:00Z` : value).getUTCFullYear();
+  return year >= 1900 && year <= 2999;
+}
+
+const DATE_FIELD_ERROR =
+  'must be a date (2026-11-24) or an ISO 8601 date-time (2026-11-24T09:00:00Z) between the years 1900 and 2999';
 const dateField = z.string().check(z.trim(), z.refine(isDateField, { error: DATE_FIELD_ERROR }));
 
 export const imageSchema = z.object({
@@ -52,7 +63,7 @@ export const freeAfterSchema = z.string().check(
 function withinACentury(duration: string): boolean {
   const [, y, mo, w, d, , h, mi, sec] = ISO_DURATION_PATTERN.exec(duration) ?? [];
   const n = (part: string | undefined) => (part ? Number.parseInt(part, 10) : 0);
-  const days = n(y) * 366 + n(mo) * 31 + n(w) * 7 + n(d) + n(h) / 24 + n(mi) / 1440 + n(sec) / 86_400;
+  const days = n(y) * 365.25 + n(mo) * 30.44 + n(w) * 7 + n(d) + n(h) / 24 + n(mi) / 1440 + n(sec) / 86_400;
   return Number.isFinite(days) && days <= 36_525;
 }
 

@@ -105,6 +105,48 @@ describe('edition control', () => {
     }
   });
 
+  it('a report republished into a paused edition joins it on resume, and a later tier change pauses it', async () => {
+    const late = await submit('Sluice gate audit', 'The audit began.\n\nIt found little.');
+    expect((await harness.api(`/api/reports/${late}`, { method: 'DELETE' })).status).toBe(200);
+    await submit('Pier repairs', 'Repairs began.\n\nThey run a month.');
+    const id = await startEdition();
+    expect((await harness.api(`/api/digests/${id}/pause`, { method: 'POST' })).status).toBe(200);
+    const republish = await harness.api(`/api/reports/${late}`, {
+      method: 'PUT',
+      json: {
+        title: 'Sluice gate audit',
+        summary: 'x.',
+        body: 'The audit began.\n\nIt found little.',
+        tier: 'complimentary',
+        series: 'grid-watch',
+      },
+    });
+    expect(republish.status).toBe(200);
+    expect((await harness.api(`/api/digests/${id}/resume`, { method: 'POST' })).status).toBe(200);
+    const joined = await until(
+      () => progress(id),
+      (state) => (state.reportIds as string[]).includes(late),
+    );
+    expect(joined.reportIds).toContain(late);
+    const flip = await harness.api(`/api/reports/${late}`, {
+      method: 'PUT',
+      json: {
+        title: 'Sluice gate audit',
+        summary: 'x.',
+        body: 'The audit began.\n\nIt found little.\n\n<!-- paywall -->\n\nlatecanary paid.',
+        tier: 'subscriber',
+        series: 'grid-watch',
+      },
+    });
+    const { pausedEditions } = (await flip.json()) as { pausedEditions: string[] };
+    const state = await progress(id);
+    // Either the flip caught the edition still sending and paused it, or every mail had already gone out.
+    if (state.status !== 'sent') expect(pausedEditions).toEqual([id]);
+    await harness.api(`/api/digests/${id}/cancel`, { method: 'POST' });
+    await harness.stack.drain();
+    for (const mail of await mailsOf(id)) expect(mail.body.html).not.toContain('latecanary');
+  });
+
   it('pause and cancel: pause stops new mail, cancel ends the edition with the rest not sent', async () => {
     await submit('Harbour dues rise', 'Dues rise in spring.\n\nBy four per cent.');
     const id = await startEdition();

@@ -152,6 +152,31 @@ describe("the attacker's pass", () => {
     expect(read.leakBlocked).toBeNull();
   });
 
+  it('a tag or a lead-image caption that repeats a paid sentence never freezes a file or keeps old text', async () => {
+    const SENTENCE = 'We still do not know who cut the cable line';
+    const created = await submit(
+      report(`Opening.\n\nSecond.\n\n${SENTENCE} tagcanary.`, {
+        tier: 'complimentary',
+        tags: [SENTENCE],
+        leadImage: { url: 'https://img.example.org/c.png', alt: 'The cable', caption: `${SENTENCE}.` },
+      }),
+    );
+    await harness.stack.drain();
+    expect(await site('/feeds/rss.xml')).toContain('tagcanary');
+    const flip = await harness.api(`/api/reports/${created.id}`, {
+      method: 'PUT',
+      json: report(`Opening.\n\nSecond.\n\n<!-- paywall -->\n\n${SENTENCE} tagcanary.`, {
+        tags: [SENTENCE],
+        leadImage: { url: 'https://img.example.org/c.png', alt: 'The cable', caption: `${SENTENCE}.` },
+      }),
+    });
+    expect(flip.status).toBe(200);
+    await harness.stack.drain();
+    expect(await everythingPublic(created.slug)).not.toContain('tagcanary');
+    const read = (await (await harness.api(`/api/reports/${created.id}`)).json()) as { leakBlocked: unknown };
+    expect(read.leakBlocked).toBeNull();
+  });
+
   it('shows no comment in an image caption or a link title', async () => {
     const { slug } = await submit(
       report(

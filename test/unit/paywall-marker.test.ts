@@ -41,6 +41,12 @@ describe('markerProblems: anything that resembles the marker is refused with its
     '<!-- ᏢᎪᎩᏔᎪᏞᏞ -->',
     '<!-- pay&shy;wall -->',
     '%3C!--%20paywall%20--%3E',
+    // The second attacker's pass: wrapped words and other brackets.
+    '[paywall]',
+    '<paywall/>',
+    '{% paywall %}',
+    'ᐸ!-- paywall --ᐳ',
+    'PAYWALL',
   ])('%j', (line) => {
     const problems = problemsOf('Opening paragraph.', '', line, '', 'More.');
     expect(problems).toHaveLength(1);
@@ -72,8 +78,11 @@ describe('markerProblems: ordinary prose is never refused', () => {
     'Payroll -- 2024',
     'See <https://example.org/paywall-news> for the story.',
     '<!-- TODO: check the payroll figures -->',
-    '<!-- more -->',
     'A -> B -> paid walls',
+    'Most publishers moved behind a paywall in 2020. <!-- source: Reuters -->',
+    'Shoppers still pay Walmart prices in the north. <!-- verify figure -->',
+    '<!-- we pay all invoices monthly -->',
+    'Conversion funnel: paid plan <- paywall <- newsletter.',
     '| pay | wall |',
     '## Paywalls',
     '- Paywall',
@@ -83,8 +92,20 @@ describe('markerProblems: ordinary prose is never refused', () => {
     expect(problemsOf('Opening.', '', line, '', 'More.')).toEqual([]);
   });
 
-  it('takes a word inside a paragraph for prose, and code or an unclosed `<!--` for text', () => {
-    expect(problemsOf('Three things matter here.', 'Paywall.', 'Price. Habit.')).toEqual([]);
+  it('refuses the word alone on a line inside a paragraph or as a setext heading: the cut would not happen there', () => {
+    expect(problemsOf('Public text.', 'PAYWALL', 'Paid text right under it.')).toHaveLength(1);
+    expect(problemsOf('Public text.', '', 'PAYWALL', '-------', '', 'Paid.')).toHaveLength(1);
+  });
+
+  it.each(['<!--more-->', '<!-- subscribers only -->', '<!-- Members only -->', '<!-- read more -->'])(
+    'refuses another system’s cut marker %j',
+    (line) => {
+      const [problem] = problemsOf('Public.', line, 'Paid.');
+      expect(problem?.message).toMatch(/cut marker of another system/);
+    },
+  );
+
+  it('takes code or an unclosed `<!--` for text', () => {
     expect(
       problemsOf('HTML comments start with `<!--` in markup.', '', 'Publishers debate the paywall model.'),
     ).toEqual([]);
