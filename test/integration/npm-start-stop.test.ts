@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { freePort } from '../fixtures/free-ports';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
@@ -18,17 +19,6 @@ const PORT_VARIABLES = [
   'DISPATCH_SQS_PORT',
 ] as const;
 type Ports = Record<(typeof PORT_VARIABLES)[number], number>;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 function isFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
