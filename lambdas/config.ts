@@ -1,4 +1,4 @@
-import { parsePublication, type Publication } from './core/publication';
+import { parsePublication, type Publication } from './core/shared/publication';
 
 /**
  * Configuration read once at cold start. Every getter throws on a missing value so a misconfigured function

@@ -1,6 +1,6 @@
 import { App, type Environment, Stack, Token, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { parsePublication } from '../lambdas/core/publication';
+import { parsePublication } from '../lambdas/core/shared/publication';
 import type { CodeOverride } from './constructs/dispatch-function';
 import { EdgeFirewall } from './constructs/edge-firewall';
 import { ROUTES } from '../lambdas/routes';

@@ -17,7 +17,7 @@ import {
   vaultBucket,
   QUEUES,
 } from '../lambdas/adapters/data-model';
-import type { Publication } from '../lambdas/core/publication';
+import type { Publication } from '../lambdas/core/shared/publication';
 import { ROUTES } from '../lambdas/routes';
 import { DispatchAlarms } from './constructs/dispatch-alarms';
 import { DispatchApi } from './constructs/dispatch-api';

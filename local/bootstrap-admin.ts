@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EditorsStore } from '../lambdas/adapters/editors-store';
-import { issueEditor } from '../lambdas/core/editors';
+import { issueEditor } from '../lambdas/core/editors/editors';
 
 /**
  * After `npx cdk deploy --all`: creates the first admin editor straight in the editors table with the

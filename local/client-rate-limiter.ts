@@ -1,4 +1,4 @@
-import { decideRate, rateWindow, type RateDecision } from '../lambdas/core/rate-limit';
+import { decideRate, rateWindow, type RateDecision } from '../lambdas/core/subscribers/rate-limit';
 import type { RateLimit } from '../lambdas/routes';
 
 /**

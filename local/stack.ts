@@ -17,8 +17,8 @@ import {
   type TableDefinition,
 } from '../lambdas/adapters/data-model';
 import { EditorsStore } from '../lambdas/adapters/editors-store';
-import { issueEditor } from '../lambdas/core/editors';
-import { parsePublication, type Publication } from '../lambdas/core/publication';
+import { issueEditor } from '../lambdas/core/editors/editors';
+import { parsePublication, type Publication } from '../lambdas/core/shared/publication';
 import { ROUTES } from '../lambdas/routes';
 import { writeAwsCliProfile } from './aws-cli-profile';
 import { SqsDelivery, StreamDelivery } from './delivery';

@@ -10,8 +10,8 @@ import {
   type DynamoDBDocumentClient,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import type { WindowClaimInput } from '../core/edition-planner';
-import { FINAL_EDITION_STATUSES } from '../core/editions';
+import type { WindowClaimInput } from '../core/digest/edition-planner';
+import { FINAL_EDITION_STATUSES } from '../core/digest/editions';
 import type {
   DeliveryTally,
   DeliveryRecord,
@@ -20,7 +20,7 @@ import type {
   EditionRecord,
   EditionStatus,
   EditionWindow,
-} from '../core/editions';
+} from '../core/digest/editions';
 
 /**
  * The digests table. Item types:

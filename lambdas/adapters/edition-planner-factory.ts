@@ -1,6 +1,6 @@
 import { compileEdition } from '../render/digest-renderer';
 import { loadPublication, requireEnv, tableName } from '../config';
-import { EditionPlanner } from '../core/edition-planner';
+import { EditionPlanner } from '../core/digest/edition-planner';
 import { dynamoDocumentClient, s3Client } from './clients';
 import { digestsTable, reportsTable, vaultBucket } from './data-model';
 import { DigestsStore } from './digests-store';

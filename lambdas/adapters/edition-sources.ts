@@ -1,8 +1,8 @@
-import { parseCompiledEdition, type CompiledEdition, type DigestTier } from '../core/digest';
-import type { CompiledEditionsStore, EditionSources, RecipientPages } from '../core/edition-planner';
-import type { EditionWindow } from '../core/editions';
-import type { CompiledEditionSource } from '../core/mail-delivery';
-import type { PaidPart, ReportRecord } from '../core/report';
+import { parseCompiledEdition, type CompiledEdition, type DigestTier } from '../core/digest/digest';
+import type { CompiledEditionsStore, EditionSources, RecipientPages } from '../core/digest/edition-planner';
+import type { EditionWindow } from '../core/digest/editions';
+import type { CompiledEditionSource } from '../core/digest/mail-delivery';
+import type { PaidPart, ReportRecord } from '../core/reports/report';
 import { VAULT_PREFIX } from './data-model';
 import type { ReportsStore } from './reports-store';
 import type { SubscribersStore } from './subscribers-store';

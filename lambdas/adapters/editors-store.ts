@@ -5,7 +5,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { EditorRecord } from '../core/editor-tokens';
+import type { EditorRecord } from '../core/editors/editor-tokens';
 import { editorsTable } from './data-model';
 
 export class EditorsStore {

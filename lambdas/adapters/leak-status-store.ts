@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { LeakStatus, LeakStatusRepository } from '../core/leak-status';
+import type { LeakStatus, LeakStatusRepository } from '../core/paywall/leak-status';
 import { LEAK_STATUS_KEY_PREFIX } from './data-model';
 
 /**

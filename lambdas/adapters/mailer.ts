@@ -5,7 +5,7 @@ import {
   SendUnavailableError,
   type OutgoingMail,
   type PacedMailer,
-} from '../core/outgoing-mail';
+} from '../core/digest/outgoing-mail';
 
 /** The one SESv2 call the mailer makes; the SDK client satisfies it, and tests wrap it to inject faults. */
 export interface SendEmailClient {

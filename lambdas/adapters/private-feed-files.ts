@@ -1,6 +1,6 @@
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { feedContentTypes, type FeedFile } from '../core/feeds';
-import type { StoredFeed } from '../core/private-feeds';
+import { feedContentTypes, type FeedFile } from '../core/site/feeds';
+import type { StoredFeed } from '../core/site/private-feeds';
 import { VAULT_PREFIX } from './data-model';
 
 /** The private feed documents in the vault, with their placeholder and update time as object metadata. */

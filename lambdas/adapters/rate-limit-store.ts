@@ -1,5 +1,5 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { RateCounter } from '../core/sign-up';
+import type { RateCounter } from '../core/subscribers/sign-up';
 
 /**
  * Fixed-window counters in the rate-limits table (pk `key`, TTL `expiresAt` in epoch seconds). One atomic ADD

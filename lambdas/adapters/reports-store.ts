@@ -10,10 +10,10 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import type { ReportRecord } from '../core/report';
-import type { RevisionEntry } from '../core/report-history';
-import { indexKeys, listingSortKey } from '../core/report-lifecycle';
-import { tagSlug } from '../core/tags';
+import type { ReportRecord } from '../core/reports/report';
+import type { RevisionEntry } from '../core/reports/report-history';
+import { indexKeys, listingSortKey } from '../core/reports/report-lifecycle';
+import { tagSlug } from '../core/reports/tags';
 import { reportsTable } from './data-model';
 
 /**

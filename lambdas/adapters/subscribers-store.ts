@@ -8,7 +8,7 @@ import {
   type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { Subscriber, SubscriberStatus } from '../core/subscribers';
+import type { Subscriber, SubscriberStatus } from '../core/subscribers/subscribers';
 import { subscribersTable } from './data-model';
 
 const [BY_STATUS, BY_SUBSCRIBER_ID] = subscribersTable.indexes;

@@ -4,7 +4,7 @@ import { editorsTable } from '../adapters/data-model';
 import { EditorsStore } from '../adapters/editors-store';
 import { logger } from '../adapters/logger';
 import { tableName } from '../config';
-import { bearerToken, decideAccess, hashToken, looksLikeEditorToken } from '../core/editor-tokens';
+import { bearerToken, decideAccess, hashToken, looksLikeEditorToken } from '../core/editors/editor-tokens';
 import { requiredAccess } from '../routes';
 
 const editors = new EditorsStore(dynamoDocumentClient(), tableName(editorsTable.env));

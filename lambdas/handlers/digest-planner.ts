@@ -7,8 +7,8 @@ import { logger } from '../adapters/logger';
 import { JsonQueue, sqsClient } from '../adapters/queue';
 import { SubscribersStore } from '../adapters/subscribers-store';
 import { requireEnv, tableName } from '../config';
-import type { FanOut } from '../core/edition-planner';
-import { planMessageSchema } from '../core/editions';
+import type { FanOut } from '../core/digest/edition-planner';
+import { planMessageSchema } from '../core/digest/editions';
 
 const { planner } = editionPlannerFromEnv();
 const fanOut: FanOut = {

@@ -4,9 +4,9 @@ import { logger } from '../adapters/logger';
 import { JsonQueue, sqsClient } from '../adapters/queue';
 import { planQueue } from '../adapters/data-model';
 import { requireEnv } from '../config';
-import { DIGEST_TIERS } from '../core/digest';
-import { EditionControl, settleDeadClaims, type ControlOutcome } from '../core/edition-control';
-import { EditionLeakError } from '../core/edition-planner';
+import { DIGEST_TIERS } from '../core/digest/digest';
+import { EditionControl, settleDeadClaims, type ControlOutcome } from '../core/digest/edition-control';
+import { EditionLeakError } from '../core/digest/edition-planner';
 import {
   DELIVERY_OUTCOMES,
   editionProgress,
@@ -15,7 +15,7 @@ import {
   tallyDeliveries,
   type EditionRecord,
   type PlanMessage,
-} from '../core/editions';
+} from '../core/digest/editions';
 import { apiHandler, json, jsonObjectBody, parseWith, rawBody, type ApiEvent, type ApiResult } from '../http/api';
 import { ConflictError, NotFoundError } from '../http/errors';
 

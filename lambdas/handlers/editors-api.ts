@@ -3,8 +3,8 @@ import { editorsTable } from '../adapters/data-model';
 import { EditorsStore } from '../adapters/editors-store';
 import { logger } from '../adapters/logger';
 import { tableName } from '../config';
-import { newEditorSchema } from '../core/editor-tokens';
-import { issueEditor } from '../core/editors';
+import { newEditorSchema } from '../core/editors/editor-tokens';
+import { issueEditor } from '../core/editors/editors';
 import { apiHandler, caller, json, jsonObjectBody, parseWith, type ApiEvent, type ApiResult } from '../http/api';
 import { NotFoundError } from '../http/errors';
 

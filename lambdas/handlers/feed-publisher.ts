@@ -9,9 +9,9 @@ import { LeakStatusStore } from '../adapters/leak-status-store';
 import { isReportItem, ReportsStore, toRecord } from '../adapters/reports-store';
 import { SiteBucket } from '../adapters/site-bucket';
 import { loadPublication, requireEnv, tableName } from '../config';
-import { recordLeakBlocks } from '../core/leak-status';
-import { planPublish, type ReportChange } from '../core/publishing';
-import { SitePublisher } from '../core/site-publisher';
+import { recordLeakBlocks } from '../core/paywall/leak-status';
+import { planPublish, type ReportChange } from '../core/site/publishing';
+import { SitePublisher } from '../core/site/site-publisher';
 
 const leakStatus = new LeakStatusStore(dynamoDocumentClient(), tableName(reportsTable.env));
 const publisher = new SitePublisher(

@@ -9,9 +9,9 @@ import { SubscribersStore } from '../adapters/subscribers-store';
 import { loadTokenSecret } from '../adapters/token-secret';
 import { Vault } from '../adapters/vault';
 import { loadPublication, requireEnv, tableName } from '../config';
-import { mailMessageSchema } from '../core/editions';
-import { MailSender } from '../core/mail-delivery';
-import { SubscriberTokens } from '../core/subscriber-tokens';
+import { mailMessageSchema } from '../core/digest/editions';
+import { MailSender } from '../core/digest/mail-delivery';
+import { SubscriberTokens } from '../core/subscribers/subscriber-tokens';
 
 const publication = loadPublication();
 /** On AWS the SQS event source runs this many senders at most; each takes its share of the send rate. */

@@ -8,10 +8,10 @@ import { PrivateFeedFiles } from '../adapters/private-feed-files';
 import { isReportItem, ReportsStore } from '../adapters/reports-store';
 import { Vault } from '../adapters/vault';
 import { loadPublication, requireEnv, tableName } from '../config';
-import { FEED_FILES } from '../core/feeds';
-import { newPlaceholder, renderPrivateFeeds } from '../core/private-feeds';
-import type { PaidPart } from '../core/report';
-import { loadPaidParts } from '../core/tiers';
+import { FEED_FILES } from '../core/site/feeds';
+import { newPlaceholder, renderPrivateFeeds } from '../core/site/private-feeds';
+import type { PaidPart } from '../core/reports/report';
+import { loadPaidParts } from '../core/paywall/tiers';
 
 const publication = loadPublication();
 const reports = new ReportsStore(dynamoDocumentClient(), tableName(reportsTable.env));

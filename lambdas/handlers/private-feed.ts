@@ -5,9 +5,9 @@ import { PrivateFeedFiles } from '../adapters/private-feed-files';
 import { SubscribersStore } from '../adapters/subscribers-store';
 import { loadTokenSecret } from '../adapters/token-secret';
 import { requireEnv, tableName } from '../config';
-import { isFeedFile, serveFeed } from '../core/private-feeds';
-import { SubscriberTokens } from '../core/subscriber-tokens';
-import { feedEligibility } from '../core/subscribers';
+import { isFeedFile, serveFeed } from '../core/site/private-feeds';
+import { SubscriberTokens } from '../core/subscribers/subscriber-tokens';
+import { feedEligibility } from '../core/subscribers/subscribers';
 import { apiHandler, header, type ApiEvent, type ApiResult } from '../http/api';
 import { PRIVATE_FEED_HEADERS } from '../http/security-headers';
 

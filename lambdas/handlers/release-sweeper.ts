@@ -4,8 +4,8 @@ import { logger } from '../adapters/logger';
 import { ReportsStore } from '../adapters/reports-store';
 import { Vault } from '../adapters/vault';
 import { requireEnv, tableName } from '../config';
-import type { PaidPart, ReportRecord } from '../core/report';
-import { needsRelease, release } from '../core/report-lifecycle';
+import type { PaidPart, ReportRecord } from '../core/reports/report';
+import { needsRelease, release } from '../core/reports/report-lifecycle';
 
 const reports = new ReportsStore(dynamoDocumentClient(), tableName(reportsTable.env));
 const vault = new Vault(s3Client(), requireEnv(vaultBucket.env));

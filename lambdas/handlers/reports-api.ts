@@ -9,9 +9,9 @@ import { logger } from '../adapters/logger';
 import { InvalidCursorError, ReportsStore } from '../adapters/reports-store';
 import { Vault } from '../adapters/vault';
 import { loadPublication, requireEnv, tableName } from '../config';
-import { pauseEditionsWithReport } from '../core/edition-control';
-import { leakBlockedView } from '../core/leak-status';
-import { ReportService } from '../core/report-service';
+import { pauseEditionsWithReport } from '../core/digest/edition-control';
+import { leakBlockedView } from '../core/paywall/leak-status';
+import { ReportService } from '../core/reports/report-service';
 import { apiHandler, caller, header, json, jsonObjectBody, rawBody, type ApiEvent, type ApiResult } from '../http/api';
 import { BadRequestError, ConflictError, HttpError, NotFoundError, PayloadTooLargeError } from '../http/errors';
 

@@ -5,8 +5,8 @@ import { DigestsStore } from '../adapters/digests-store';
 import { logger } from '../adapters/logger';
 import { SubscribersStore } from '../adapters/subscribers-store';
 import { tableName } from '../config';
-import { canSend, pauseReason } from '../core/editions';
-import { feedbackAction } from '../core/feedback';
+import { canSend, pauseReason } from '../core/digest/editions';
+import { feedbackAction } from '../core/digest/feedback';
 
 const subscribers = new SubscribersStore(dynamoDocumentClient(), tableName(subscribersTable.env));
 const digests = new DigestsStore(dynamoDocumentClient(), tableName(digestsTable.env));

@@ -6,8 +6,8 @@ import { SesMailer, sesClient } from '../adapters/mailer';
 import { SubscribersStore } from '../adapters/subscribers-store';
 import { loadTokenSecret } from '../adapters/token-secret';
 import { loadPublication, requireEnv, tableName } from '../config';
-import { signUpMessageSchema, SignUpProcessor } from '../core/sign-up';
-import { SubscriberTokens } from '../core/subscriber-tokens';
+import { signUpMessageSchema, SignUpProcessor } from '../core/subscribers/sign-up';
+import { SubscriberTokens } from '../core/subscribers/subscriber-tokens';
 
 const publication = loadPublication();
 const processor = new SignUpProcessor(

@@ -12,10 +12,10 @@ import {
   type EditionContent,
   type RecipientToken,
   type SplitDocument,
-} from '../core/digest';
-import { datelineTimeZone } from '../core/datelines';
-import type { Publication } from '../core/publication';
-import { COMPLIMENTARY_OFFERING_NOTICE, SUBSCRIBER_NOTICE, type ReportView } from '../core/tiers';
+} from '../core/digest/digest';
+import { datelineTimeZone } from '../core/shared/datelines';
+import type { Publication } from '../core/shared/publication';
+import { COMPLIMENTARY_OFFERING_NOTICE, SUBSCRIBER_NOTICE, type ReportView } from '../core/paywall/tiers';
 import { parseTemplate, renderTemplate, TrustedHtml, type Template } from './template-engine';
 import { loadDigestTemplates } from './templates';
 
@@ -24,7 +24,7 @@ import { loadDigestTemplates } from './templates';
  * and cut both at the per-recipient sentinels. Stage 2 (`personalise`, in core/digest.ts so the sender never
  * loads MJML) only joins the parts.
  */
-export { personalise } from '../core/digest';
+export { personalise } from '../core/digest/digest';
 
 export class DigestRenderError extends Error {
   override readonly name = 'DigestRenderError';

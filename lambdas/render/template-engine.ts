@@ -1,4 +1,4 @@
-import { escapeHtml } from '../core/digest';
+import { escapeHtml } from '../core/digest/digest';
 
 /**
  * A deliberately small Mustache-like engine for the MJML templates. Why not Handlebars: we need six

@@ -3,7 +3,7 @@ import {
   personalise,
   type CompiledEdition,
   type PersonalisedMessage,
-} from '../../lambdas/core/digest';
+} from '../../lambdas/core/digest/digest';
 import { compileEdition, mjmlCompileCount } from '../../lambdas/render/digest-renderer';
 import { fixtureEdition, publication } from '../fixtures/digest-edition';
 import { formatList, median, round } from './stats';

@@ -1,6 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parsePublication } from '../../lambdas/core/publication';
+import { parsePublication } from '../../lambdas/core/shared/publication';
 import { cdkJsonContext, logicalId, synthDispatch } from './dispatch-app';
 
 interface FunctionProperties {

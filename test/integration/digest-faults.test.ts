@@ -16,18 +16,18 @@ import { SesMailer, type SendEmailClient } from '../../lambdas/adapters/mailer';
 import { ReportsStore } from '../../lambdas/adapters/reports-store';
 import { SubscribersStore } from '../../lambdas/adapters/subscribers-store';
 import { Vault } from '../../lambdas/adapters/vault';
-import type { CompiledEdition, DigestTier } from '../../lambdas/core/digest';
-import { EditionPlanner } from '../../lambdas/core/edition-planner';
+import type { CompiledEdition, DigestTier } from '../../lambdas/core/digest/digest';
+import { EditionPlanner } from '../../lambdas/core/digest/edition-planner';
 import {
   chunk,
   newEdition,
   RECIPIENTS_PER_MESSAGE,
   type EditionRecord,
   type MailMessage,
-} from '../../lambdas/core/editions';
-import { MailSender, type DeliveriesRepository } from '../../lambdas/core/mail-delivery';
-import { SubscriberTokens } from '../../lambdas/core/subscriber-tokens';
-import type { Subscriber } from '../../lambdas/core/subscribers';
+} from '../../lambdas/core/digest/editions';
+import { MailSender, type DeliveriesRepository } from '../../lambdas/core/digest/mail-delivery';
+import { SubscriberTokens } from '../../lambdas/core/subscribers/subscriber-tokens';
+import type { Subscriber } from '../../lambdas/core/subscribers/subscribers';
 import { compileEdition } from '../../lambdas/render/digest-renderer';
 import { startHarness, type Harness } from './harness';
 

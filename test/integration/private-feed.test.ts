@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SubscriberTokens } from '../../lambdas/core/subscriber-tokens';
+import { SubscriberTokens } from '../../lambdas/core/subscribers/subscriber-tokens';
 import { startHarness, type Harness } from './harness';
 
 const SECRET = 'Vault-only finding: feeder KITE-3390 ran at 140 % of its rating for six hours.';

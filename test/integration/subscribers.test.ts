@@ -4,7 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SubscribersStore } from '../../lambdas/adapters/subscribers-store';
-import { SubscriberTokens } from '../../lambdas/core/subscriber-tokens';
+import { SubscriberTokens } from '../../lambdas/core/subscribers/subscriber-tokens';
 import { RATE_LIMITED_BODY } from '../../lambdas/routes';
 import { startHarness, type Harness } from './harness';
 

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mainFeedUrls, renderFeeds } from '../../lambdas/core/feeds';
+import { mainFeedUrls, renderFeeds } from '../../lambdas/core/site/feeds';
 import { FIXED_UPDATED, hostileViews, testPublication } from '../fixtures/hostile-views';
 
 const outDir = process.argv[2];

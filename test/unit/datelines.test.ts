@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { buildEditionContent } from '../../lambdas/core/digest';
-import { renderFeeds } from '../../lambdas/core/feeds';
-import { renderArchivePage, renderReportPage } from '../../lambdas/core/pages';
-import { parsePublication } from '../../lambdas/core/publication';
-import type { ReportRecord } from '../../lambdas/core/report';
-import { publicView } from '../../lambdas/core/tiers';
+import { buildEditionContent } from '../../lambdas/core/digest/digest';
+import { renderFeeds } from '../../lambdas/core/site/feeds';
+import { renderArchivePage, renderReportPage } from '../../lambdas/core/site/pages';
+import { parsePublication } from '../../lambdas/core/shared/publication';
+import type { ReportRecord } from '../../lambdas/core/reports/report';
+import { publicView } from '../../lambdas/core/paywall/tiers';
 import { compileEdition } from '../../lambdas/render/digest-renderer';
 import { complimentaryRecord, publication } from '../fixtures/digest-edition';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CompiledEdition, EditionContent } from '../../lambdas/core/digest';
+import type { CompiledEdition, EditionContent } from '../../lambdas/core/digest/digest';
 import {
   compiledEditionText,
   EditionPlanner,
@@ -7,10 +7,10 @@ import {
   type EditionLeakFinding,
   type EditionsRepository,
   type EditionSources,
-} from '../../lambdas/core/edition-planner';
-import { newEdition, type EditionRecord, type EditionStatus } from '../../lambdas/core/editions';
-import { fingerprintSubscriberPart } from '../../lambdas/core/fingerprints';
-import type { Publication } from '../../lambdas/core/publication';
+} from '../../lambdas/core/digest/edition-planner';
+import { newEdition, type EditionRecord, type EditionStatus } from '../../lambdas/core/digest/editions';
+import { fingerprintSubscriberPart } from '../../lambdas/core/paywall/fingerprints';
+import type { Publication } from '../../lambdas/core/shared/publication';
 import { compileEdition } from '../../lambdas/render/digest-renderer';
 import {
   complimentaryRecord,

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseCompiledEdition, type CompiledEdition, type PersonalisedMessage } from '../../lambdas/core/digest';
-import { COMPLIMENTARY_OFFERING_NOTICE, SUBSCRIBER_NOTICE } from '../../lambdas/core/tiers';
+import { parseCompiledEdition, type CompiledEdition, type PersonalisedMessage } from '../../lambdas/core/digest/digest';
+import { COMPLIMENTARY_OFFERING_NOTICE, SUBSCRIBER_NOTICE } from '../../lambdas/core/paywall/tiers';
 import { compileEdition, mjmlCompileCount, personalise } from '../../lambdas/render/digest-renderer';
 import { parseTemplate, renderTemplate, TemplateError, TrustedHtml } from '../../lambdas/render/template-engine';
 import {

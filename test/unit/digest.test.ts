@@ -14,8 +14,8 @@ import {
   SUBJECT_MAX_LENGTH,
   truncateText,
   type CompiledEdition,
-} from '../../lambdas/core/digest';
-import { paidView, publicView } from '../../lambdas/core/tiers';
+} from '../../lambdas/core/digest/digest';
+import { paidView, publicView } from '../../lambdas/core/paywall/tiers';
 import {
   complimentaryRecord,
   fixtureEdition,

@@ -4,7 +4,7 @@ import {
   reconciledStatus,
   tallyDeliveries,
   type EditionRecord,
-} from '../../lambdas/core/editions';
+} from '../../lambdas/core/digest/editions';
 
 const NOW = new Date('2026-11-25T10:00:00Z');
 const minutesAgo = (minutes: number) => new Date(NOW.getTime() - minutes * 60_000).toISOString();

@@ -10,8 +10,8 @@ import {
   pauseReason,
   planMessageSchema,
   type EditionRecord,
-} from '../../lambdas/core/editions';
-import { feedbackAction } from '../../lambdas/core/feedback';
+} from '../../lambdas/core/digest/editions';
+import { feedbackAction } from '../../lambdas/core/digest/feedback';
 
 const end = new Date('2026-11-30T07:00:00Z');
 const edition = (overrides: Partial<EditionRecord> = {}): EditionRecord => ({

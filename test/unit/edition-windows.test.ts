@@ -5,7 +5,7 @@ import {
   type EditionSources,
   type EditionsRepository,
   type WindowClaimInput,
-} from '../../lambdas/core/edition-planner';
+} from '../../lambdas/core/digest/edition-planner';
 import {
   editionProgress,
   isEmptyWindow,
@@ -13,11 +13,11 @@ import {
   nextWindow,
   type EditionRecord,
   type EditionWindow,
-} from '../../lambdas/core/editions';
-import { parseReportInput, prepareReport } from '../../lambdas/core/intake';
-import { parsePublication, type Publication } from '../../lambdas/core/publication';
-import type { ReportRecord } from '../../lambdas/core/report';
-import { indexKeys } from '../../lambdas/core/report-lifecycle';
+} from '../../lambdas/core/digest/editions';
+import { parseReportInput, prepareReport } from '../../lambdas/core/reports/intake';
+import { parsePublication, type Publication } from '../../lambdas/core/shared/publication';
+import type { ReportRecord } from '../../lambdas/core/reports/report';
+import { indexKeys } from '../../lambdas/core/reports/report-lifecycle';
 
 /** Issue 10, items 1 and 2: every report that goes live is in exactly one edition, unless it is `mail: false`. */
 const NOW = new Date('2026-11-24T12:00:00.000Z');

@@ -5,7 +5,7 @@ import {
   generateEditorToken,
   hashToken,
   type EditorRecord,
-} from '../../lambdas/core/editor-tokens';
+} from '../../lambdas/core/editors/editor-tokens';
 
 const token = generateEditorToken();
 const editor: EditorRecord = {

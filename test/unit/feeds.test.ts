@@ -9,11 +9,11 @@ import {
   renderFeeds,
   tagFeedUrls,
   tagSlug,
-} from '../../lambdas/core/feeds';
-import type { FeedOptions } from '../../lambdas/core/feeds';
-import { stripXmlIllegal } from '../../lambdas/core/text-safety';
-import { COMPLIMENTARY_OFFERING_NOTICE, SUBSCRIBER_NOTICE } from '../../lambdas/core/tiers';
-import type { ReportView } from '../../lambdas/core/tiers';
+} from '../../lambdas/core/site/feeds';
+import type { FeedOptions } from '../../lambdas/core/site/feeds';
+import { stripXmlIllegal } from '../../lambdas/core/shared/text-safety';
+import { COMPLIMENTARY_OFFERING_NOTICE, SUBSCRIBER_NOTICE } from '../../lambdas/core/paywall/tiers';
+import type { ReportView } from '../../lambdas/core/paywall/tiers';
 import {
   FIXED_UPDATED,
   hostileFull,

@@ -6,9 +6,9 @@ import {
   fingerprintText,
   findLeaks,
   wordsOf,
-} from '../../lambdas/core/fingerprints';
-import { renderMarkdown } from '../../lambdas/core/markdown';
-import { cutPreview } from '../../lambdas/core/preview-cut';
+} from '../../lambdas/core/paywall/fingerprints';
+import { renderMarkdown } from '../../lambdas/core/shared/markdown';
+import { cutPreview } from '../../lambdas/core/paywall/preview-cut';
 
 const baseUrl = 'https://dispatch.test/reports/lower-weir-inspection/';
 const report = [

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseReportInput, prepareReport } from '../../lambdas/core/intake';
-import { indexKeys } from '../../lambdas/core/report-lifecycle';
-import { resolveFreeAt } from '../../lambdas/core/durations';
-import { parsePublication } from '../../lambdas/core/publication';
+import { parseReportInput, prepareReport } from '../../lambdas/core/reports/intake';
+import { indexKeys } from '../../lambdas/core/reports/report-lifecycle';
+import { resolveFreeAt } from '../../lambdas/core/shared/durations';
+import { parsePublication } from '../../lambdas/core/shared/publication';
 import cdkJson from '../../cdk.json';
 
 const publication = parsePublication(cdkJson.context.dispatch);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import cdkJson from '../../cdk.json';
-import { newEditorSchema } from '../../lambdas/core/editor-tokens';
-import { parseReportInput } from '../../lambdas/core/intake';
-import { parsePublication } from '../../lambdas/core/publication';
-import { hasVisibleText, stripInvisible } from '../../lambdas/core/text-safety';
+import { newEditorSchema } from '../../lambdas/core/editors/editor-tokens';
+import { parseReportInput } from '../../lambdas/core/reports/intake';
+import { parsePublication } from '../../lambdas/core/shared/publication';
+import { hasVisibleText, stripInvisible } from '../../lambdas/core/shared/text-safety';
 
 const publication = parsePublication(cdkJson.context.dispatch);
 const ZWSP = '\u200B';

@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { CompiledEdition } from '../../lambdas/core/digest';
-import { newEdition, type DeliveryRecord, type EditionRecord, type EditionStatus } from '../../lambdas/core/editions';
-import { MailSender, type DeliveriesRepository } from '../../lambdas/core/mail-delivery';
-import { SendThrottledError, type OutgoingMail, type PacedMailer } from '../../lambdas/core/outgoing-mail';
-import { SubscriberTokens } from '../../lambdas/core/subscriber-tokens';
-import type { Subscriber } from '../../lambdas/core/subscribers';
+import type { CompiledEdition } from '../../lambdas/core/digest/digest';
+import {
+  newEdition,
+  type DeliveryRecord,
+  type EditionRecord,
+  type EditionStatus,
+} from '../../lambdas/core/digest/editions';
+import { MailSender, type DeliveriesRepository } from '../../lambdas/core/digest/mail-delivery';
+import { SendThrottledError, type OutgoingMail, type PacedMailer } from '../../lambdas/core/digest/outgoing-mail';
+import { SubscriberTokens } from '../../lambdas/core/subscribers/subscriber-tokens';
+import type { Subscriber } from '../../lambdas/core/subscribers/subscribers';
 import { publication } from '../fixtures/digest-edition';
 
 /**

@@ -1,7 +1,7 @@
 import type { SendEmailCommand, SendEmailCommandOutput } from '@aws-sdk/client-sesv2';
 import { describe, expect, it } from 'vitest';
 import { classifySendError, SesMailer, TokenBucket } from '../../lambdas/adapters/mailer';
-import { SendRejectedError, SendThrottledError } from '../../lambdas/core/outgoing-mail';
+import { SendRejectedError, SendThrottledError } from '../../lambdas/core/digest/outgoing-mail';
 
 const throttle = () =>
   Object.assign(new Error('slow down'), { name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429 } });

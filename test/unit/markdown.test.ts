@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { findImagesWithoutAlt, renderMarkdown } from '../../lambdas/core/markdown';
-import { stripXmlIllegal } from '../../lambdas/core/text-safety';
+import { findImagesWithoutAlt, renderMarkdown } from '../../lambdas/core/shared/markdown';
+import { stripXmlIllegal } from '../../lambdas/core/shared/text-safety';
 
 const baseUrl = 'https://dispatch.test/reports/upper-basin-week-47/';
 const render = (markdown: string) => renderMarkdown(markdown, { baseUrl });

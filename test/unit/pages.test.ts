@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { renderArchivePage, renderReportPage } from '../../lambdas/core/pages';
-import { stripXmlIllegal } from '../../lambdas/core/text-safety';
-import { COMPLIMENTARY_OFFERING_NOTICE, SUBSCRIBER_NOTICE } from '../../lambdas/core/tiers';
+import { renderArchivePage, renderReportPage } from '../../lambdas/core/site/pages';
+import { stripXmlIllegal } from '../../lambdas/core/shared/text-safety';
+import { COMPLIMENTARY_OFFERING_NOTICE, SUBSCRIBER_NOTICE } from '../../lambdas/core/paywall/tiers';
 import {
   FIXED_UPDATED,
   hostileFull,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { foldForMarker, markerProblems, PAYWALL_MARKER } from '../../lambdas/core/paywall-marker';
+import { foldForMarker, markerProblems, PAYWALL_MARKER } from '../../lambdas/core/paywall/paywall-marker';
 
 const problemsOf = (...lines: string[]) => markerProblems(lines, new Set());
 

@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildEditionContent } from '../../lambdas/core/digest';
-import { parseReportInput, prepareReport } from '../../lambdas/core/intake';
-import { PAYWALL_MARKER } from '../../lambdas/core/paywall-marker';
-import { parsePublication } from '../../lambdas/core/publication';
-import { planPublish } from '../../lambdas/core/publishing';
-import type { ReportRecord } from '../../lambdas/core/report';
-import { SitePublisher, type PublishedReports, type SiteFiles } from '../../lambdas/core/site-publisher';
-import { publicView } from '../../lambdas/core/tiers';
+import { buildEditionContent } from '../../lambdas/core/digest/digest';
+import { parseReportInput, prepareReport } from '../../lambdas/core/reports/intake';
+import { PAYWALL_MARKER } from '../../lambdas/core/paywall/paywall-marker';
+import { parsePublication } from '../../lambdas/core/shared/publication';
+import { planPublish } from '../../lambdas/core/site/publishing';
+import type { ReportRecord } from '../../lambdas/core/reports/report';
+import { SitePublisher, type PublishedReports, type SiteFiles } from '../../lambdas/core/site/site-publisher';
+import { publicView } from '../../lambdas/core/paywall/tiers';
 import { compileEdition } from '../../lambdas/render/digest-renderer';
 import cdkJson from '../../cdk.json';
 

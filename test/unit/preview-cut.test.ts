@@ -6,7 +6,7 @@ import {
   cutPreview,
   normaliseBody,
   reassemble,
-} from '../../lambdas/core/preview-cut';
+} from '../../lambdas/core/paywall/preview-cut';
 
 const md = (...lines: string[]) => lines.join('\n');
 

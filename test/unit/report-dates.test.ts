@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import cdkJson from '../../cdk.json';
-import { parseReportInput, prepareReport, type Identity } from '../../lambdas/core/intake';
-import { parsePublication } from '../../lambdas/core/publication';
-import type { ReportRecord } from '../../lambdas/core/report';
-import { indexKeys } from '../../lambdas/core/report-lifecycle';
-import { publicView } from '../../lambdas/core/tiers';
+import { parseReportInput, prepareReport, type Identity } from '../../lambdas/core/reports/intake';
+import { parsePublication } from '../../lambdas/core/shared/publication';
+import type { ReportRecord } from '../../lambdas/core/reports/report';
+import { indexKeys } from '../../lambdas/core/reports/report-lifecycle';
+import { publicView } from '../../lambdas/core/paywall/tiers';
 
 /** Issue 10, item 2: a dateline apart from go-live, plain dates in every date field, and `mail: false`. */
 const publication = parsePublication(cdkJson.context.dispatch);

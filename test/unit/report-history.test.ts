@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import cdkJson from '../../cdk.json';
 import { ConflictError, PreconditionFailedError } from '../../lambdas/http/errors';
-import type { ReportsRepository, VaultStore } from '../../lambdas/ports';
-import { parsePublication } from '../../lambdas/core/publication';
-import type { ReportRecord } from '../../lambdas/core/report';
-import { shownHistory, type RevisionEntry } from '../../lambdas/core/report-history';
-import { ReportService } from '../../lambdas/core/report-service';
+import type { ReportsRepository, VaultStore } from '../../lambdas/core/reports/ports';
+import { parsePublication } from '../../lambdas/core/shared/publication';
+import type { ReportRecord } from '../../lambdas/core/reports/report';
+import { shownHistory, type RevisionEntry } from '../../lambdas/core/reports/report-history';
+import { ReportService } from '../../lambdas/core/reports/report-service';
 
 const publication = parsePublication(cdkJson.context.dispatch);
 const now = new Date('2026-11-24T09:00:00Z');

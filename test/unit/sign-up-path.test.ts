@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import cdkJson from '../../cdk.json';
 import { TooManyRequestsError } from '../../lambdas/http/errors';
-import { parsePublication } from '../../lambdas/core/publication';
+import { parsePublication } from '../../lambdas/core/shared/publication';
 import {
   addressCounterKey,
   SignUpDesk,
   SignUpProcessor,
   type RateCounter,
   type SignUpMessage,
-} from '../../lambdas/core/sign-up';
-import type { SubscribersRepository } from '../../lambdas/core/subscriber-service';
-import { SubscriberTokens } from '../../lambdas/core/subscriber-tokens';
-import type { Subscriber } from '../../lambdas/core/subscribers';
+} from '../../lambdas/core/subscribers/sign-up';
+import type { SubscribersRepository } from '../../lambdas/core/subscribers/subscriber-service';
+import { SubscriberTokens } from '../../lambdas/core/subscribers/subscriber-tokens';
+import type { Subscriber } from '../../lambdas/core/subscribers/subscribers';
 
 const publication = parsePublication(cdkJson.context.dispatch);
 const now = new Date('2026-11-24T09:00:30Z');

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseReportInput, prepareReport } from '../../lambdas/core/intake';
-import { parsePublication } from '../../lambdas/core/publication';
-import { planPublish } from '../../lambdas/core/publishing';
-import type { ReportRecord } from '../../lambdas/core/report';
-import { SitePublisher, type PublishedReports, type SiteFiles } from '../../lambdas/core/site-publisher';
-import { renderArchivePage, renderReportPage } from '../../lambdas/core/pages';
-import { renderFeeds } from '../../lambdas/core/feeds';
+import { parseReportInput, prepareReport } from '../../lambdas/core/reports/intake';
+import { parsePublication } from '../../lambdas/core/shared/publication';
+import { planPublish } from '../../lambdas/core/site/publishing';
+import type { ReportRecord } from '../../lambdas/core/reports/report';
+import { SitePublisher, type PublishedReports, type SiteFiles } from '../../lambdas/core/site/site-publisher';
+import { renderArchivePage, renderReportPage } from '../../lambdas/core/site/pages';
+import { renderFeeds } from '../../lambdas/core/site/feeds';
 import cdkJson from '../../cdk.json';
 
 const publication = parsePublication(cdkJson.context.dispatch);

@@ -9,7 +9,7 @@ import {
   feedEligibility,
   mailableTier,
   type Subscriber,
-} from '../../lambdas/core/subscribers';
+} from '../../lambdas/core/subscribers/subscribers';
 
 const now = new Date('2026-11-24T09:00:00Z');
 const later = new Date(now.getTime() + CONFIRMATION_COOLDOWN_MS + 1);

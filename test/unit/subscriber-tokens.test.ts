@@ -1,6 +1,6 @@
 import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
-import { SubscriberTokens } from '../../lambdas/core/subscriber-tokens';
+import { SubscriberTokens } from '../../lambdas/core/subscribers/subscriber-tokens';
 
 const tokens = new SubscriberTokens('k'.repeat(48));
 const id = ulid(Date.parse('2026-11-01T00:00:00Z'));

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sanitizeStrings, stripXmlIllegal } from '../../lambdas/core/text-safety';
+import { sanitizeStrings, stripXmlIllegal } from '../../lambdas/core/shared/text-safety';
 
 const XML_CHAR = /^[\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]*$/u;
 const anyCodeUnit = fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code));

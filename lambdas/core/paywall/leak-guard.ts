@@ -1,5 +1,5 @@
 import { matchingFingerprints } from './fingerprints';
-import type { ReportRecord } from './report';
+import type { ReportRecord } from '../reports/report';
 
 /**
  * The leak scan as a tripwire that degrades per item and never freezes a file. Every public artifact (a feed, a

@@ -1,18 +1,18 @@
 import { Feed } from 'feed';
 import type { FeedOptions as FeedLibraryOptions, Item } from 'feed';
-import { escapeHtml, renderTemplate } from '../../templates/render';
+import { escapeHtml, renderTemplate } from '../../../templates/render';
 import {
   feedDatelineBlock,
   feedSubscriberNoticeBlock,
   offeringBannerBlock,
   seriesBlock,
-} from '../../templates/report-blocks';
-import { shownDateline } from './datelines';
-import type { Publication } from './publication';
-import { sanitizeStrings, stripXmlIllegal } from './text-safety';
-import type { ReportView } from './tiers';
-import { COMPLIMENTARY_OFFERING_NOTICE, SUBSCRIBER_NOTICE } from './tiers';
-import { tagSlug } from './tags';
+} from '../../../templates/report-blocks';
+import { shownDateline } from '../shared/datelines';
+import type { Publication } from '../shared/publication';
+import { sanitizeStrings, stripXmlIllegal } from '../shared/text-safety';
+import type { ReportView } from '../paywall/tiers';
+import { COMPLIMENTARY_OFFERING_NOTICE, SUBSCRIBER_NOTICE } from '../paywall/tiers';
+import { tagSlug } from '../reports/tags';
 
 export { tagSlug };
 

@@ -1,4 +1,4 @@
-import type { RateLimit } from '../routes';
+import type { RateLimit } from '../../routes';
 
 /**
  * Fixed-window rate limiting, the rule both limiters apply: the local gateway per client IP (as the WAF rule

@@ -1,5 +1,5 @@
-import { escapeHtml } from './digest';
-import type { Publication } from './publication';
+import { escapeHtml } from '../digest/digest';
+import type { Publication } from '../shared/publication';
 
 /**
  * The small HTML pages readers land on from a mail (confirm, unsubscribe) and the confirmation mail itself.

@@ -1,5 +1,5 @@
 import type { Token } from 'markdown-it';
-import { createMarkdownIt } from './markdown';
+import { createMarkdownIt } from '../shared/markdown';
 import { markerProblems, PAYWALL_MARKER, type MarkerProblem } from './paywall-marker';
 
 export { PAYWALL_MARKER };

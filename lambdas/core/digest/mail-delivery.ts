@@ -16,10 +16,10 @@ import {
   type MailMessage,
 } from './editions';
 import { SendRejectedError, SendThrottledError, SendUnavailableError, type PacedMailer } from './outgoing-mail';
-import type { Publication } from './publication';
-import { privateFeedUrl } from './subscriber-service';
-import type { SubscriberTokens } from './subscriber-tokens';
-import { mailableTier, type Subscriber } from './subscribers';
+import type { Publication } from '../shared/publication';
+import { privateFeedUrl } from '../subscribers/subscriber-service';
+import type { SubscriberTokens } from '../subscribers/subscriber-tokens';
+import { mailableTier, type Subscriber } from '../subscribers/subscribers';
 
 /** Ports of the sender. */
 export interface DeliveriesRepository extends EditionStatusWriter {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { normaliseEmail, type SubscriberStatus } from './subscribers';
+import { normaliseEmail, type SubscriberStatus } from '../subscribers/subscribers';
 
 /**
  * SES event publishing (configuration set → SNS): bounces and complaints suppress the address and count

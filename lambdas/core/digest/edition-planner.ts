@@ -28,10 +28,10 @@ import {
   type EditionWindow,
   type MailMessage,
 } from './editions';
-import type { Publication } from './publication';
-import type { PaidPart, ReportRecord } from './report';
-import { renderGuarded } from './leak-guard';
-import { loadPaidParts, publicBoilerplate, stubView } from './tiers';
+import type { Publication } from '../shared/publication';
+import type { PaidPart, ReportRecord } from '../reports/report';
+import { renderGuarded } from '../paywall/leak-guard';
+import { loadPaidParts, publicBoilerplate, stubView } from '../paywall/tiers';
 
 /** Ports of the planner; the DynamoDB, S3 and SQS adapters implement them. */
 export interface EditionsRepository extends EditionStatusWriter {

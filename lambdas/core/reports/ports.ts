@@ -1,6 +1,6 @@
-import type { Page } from './adapters/reports-store';
-import type { PaidPart, ReportRecord } from './core/report';
-import type { RevisionEntry } from './core/report-history';
+import type { Page } from '../../adapters/reports-store';
+import type { PaidPart, ReportRecord } from './report';
+import type { RevisionEntry } from './report-history';
 
 /** What the report workflows need from storage; the DynamoDB and S3 adapters implement these. */
 export interface ReportsRepository {

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
-import { dateFieldInstant, normaliseDateline } from './datelines';
-import { resolveFreeAt } from './durations';
-import { fingerprintSubscriberPart, wordsOf } from './fingerprints';
-import { findImagesWithoutAlt, renderMarkdown } from './markdown';
-import { cutPreview, normaliseBody, PAYWALL_MARKER, type CutRule, type PreviewCut } from './preview-cut';
-import type { Publication } from './publication';
+import { dateFieldInstant, normaliseDateline } from '../shared/datelines';
+import { resolveFreeAt } from '../shared/durations';
+import { fingerprintSubscriberPart, wordsOf } from '../paywall/fingerprints';
+import { findImagesWithoutAlt, renderMarkdown } from '../shared/markdown';
+import { cutPreview, normaliseBody, PAYWALL_MARKER, type CutRule, type PreviewCut } from '../paywall/preview-cut';
+import type { Publication } from '../shared/publication';
 import { reportInputSchema, type PaidPart, type ReportInput, type ReportRecord } from './report';
 import { liveAtFor } from './report-lifecycle';
-import { sanitizeStrings } from './text-safety';
-import { publicBoilerplate, reportUrl } from './tiers';
+import { sanitizeStrings } from '../shared/text-safety';
+import { publicBoilerplate, reportUrl } from '../paywall/tiers';
 
 /**
  * Report intake, pure: validation beyond the schema, the preview cut (once, here), rendering, fingerprints and

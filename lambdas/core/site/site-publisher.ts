@@ -1,10 +1,10 @@
 import { renderFeeds, feedContentTypes, mainFeedUrls, tagFeedUrls, type FeedFile, type RenderedFeeds } from './feeds';
 import { renderArchivePage, renderReportPage } from './pages';
-import type { Publication } from './publication';
-import { renderGuarded } from './leak-guard';
+import type { Publication } from '../shared/publication';
+import { renderGuarded } from '../paywall/leak-guard';
 import { ARCHIVE_KEY, pageKey, type LeakBlock, type PublishPlan } from './publishing';
-import type { ReportRecord } from './report';
-import { publicBoilerplate, publicView, stubView, type ReportView } from './tiers';
+import type { ReportRecord } from '../reports/report';
+import { publicBoilerplate, publicView, stubView, type ReportView } from '../paywall/tiers';
 
 /** What the site publisher reads and writes; the DynamoDB and S3 adapters implement it. */
 export interface PublishedReports {

@@ -5,10 +5,10 @@ import {
   PayloadTooLargeError,
   PreconditionFailedError,
   ValidationError,
-} from '../http/errors';
-import type { ReportsRepository, VaultStore } from '../ports';
+} from '../../http/errors';
+import type { ReportsRepository, VaultStore } from './ports';
 import { parseReportInput, prepareReport, type CutSummary, type Identity, type PreparedReport } from './intake';
-import type { Publication } from './publication';
+import type { Publication } from '../shared/publication';
 import {
   REVISION_CLAIM_STALE_MS,
   revisionEntry,
@@ -18,7 +18,7 @@ import {
 } from './report-history';
 import { goLive, type PaidPart, type ReportInput, type ReportRecord } from './report';
 import { slugCandidates, slugFromTitle } from './slug';
-import { reportUrl, visibility } from './tiers';
+import { reportUrl, visibility } from '../paywall/tiers';
 
 export interface ReportSummary {
   id: string;

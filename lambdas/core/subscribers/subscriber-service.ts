@@ -1,8 +1,8 @@
 import { ulid } from 'ulid';
 import { z } from 'zod';
-import { parseWith } from '../http/api';
-import { ConflictError, NotFoundError } from '../http/errors';
-import type { Publication } from './publication';
+import { parseWith } from '../../http/api';
+import { ConflictError, NotFoundError } from '../../http/errors';
+import type { Publication } from '../shared/publication';
 import type { SubscriberTokens, TokenFailure } from './subscriber-tokens';
 import {
   adminUpdateSchema,

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { hasVisibleText, stripInvisible } from './text-safety';
+import { hasVisibleText, stripInvisible } from '../shared/text-safety';
 
 /**
  * Editor API tokens: 256 random bits behind a recognisable prefix (so secret scanners and humans spot a leaked

@@ -1,5 +1,5 @@
-import type { ReportRecord } from './report';
-import { tagSlug } from './tags';
+import type { ReportRecord } from '../reports/report';
+import { tagSlug } from '../reports/tags';
 
 /**
  * What a batch of report changes means for the public site: which artifacts to rebuild (each once per batch)

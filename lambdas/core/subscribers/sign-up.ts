@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
 import { z } from 'zod';
-import { parseWith } from '../http/api';
-import { TooManyRequestsError } from '../http/errors';
-import type { RateLimit } from '../routes';
-import { SendRejectedError, type Mailer } from './outgoing-mail';
-import type { Publication } from './publication';
+import { parseWith } from '../../http/api';
+import { TooManyRequestsError } from '../../http/errors';
+import type { RateLimit } from '../../routes';
+import { SendRejectedError, type Mailer } from '../digest/outgoing-mail';
+import type { Publication } from '../shared/publication';
 import { decideRate, rateWindow } from './rate-limit';
 import { MAX_ROUNDS, type SubscribersRepository } from './subscriber-service';
 import { confirmationMail } from './subscriber-pages';

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { DigestTier } from './digest';
-import type { Publication } from './publication';
-import type { PaidPart, ReportRecord } from './report';
-import { listingSortKey } from './report-lifecycle';
-import { paidView, publicView, type ReportView } from './tiers';
+import type { Publication } from '../shared/publication';
+import type { PaidPart, ReportRecord } from '../reports/report';
+import { listingSortKey } from '../reports/report-lifecycle';
+import { paidView, publicView, type ReportView } from '../paywall/tiers';
 
 /**
  * Editions of the digest: their windows, their progress counters and the rules that end or pause them. Pure;

@@ -1,5 +1,5 @@
 import { goLive, type PaidPart, type ReportRecord } from './report';
-import { visibility } from './tiers';
+import { visibility } from '../paywall/tiers';
 
 /**
  * Time in a report's life: when it is listed publicly and which transition (publication, release after

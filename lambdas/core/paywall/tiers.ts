@@ -1,6 +1,6 @@
-import type { Publication, Series } from './publication';
-import { findSeries } from './publication';
-import { goLive, type Image, type PaidPart, type ReportRecord, type Tier } from './report';
+import type { Publication, Series } from '../shared/publication';
+import { findSeries } from '../shared/publication';
+import { goLive, type Image, type PaidPart, type ReportRecord, type Tier } from '../reports/report';
 
 /** Who decides what each audience sees (brief §3). Renderers receive a ReportView and never decide themselves. */
 export const SUBSCRIBER_NOTICE = 'The full text of this report is available to subscribers.';

@@ -1,6 +1,6 @@
-import { renderTemplate } from '../../templates/render';
-import { offeringBannerBlock, pageSubscriberNoticeBlock, seriesBlock } from '../../templates/report-blocks';
-import { layoutTemplate, metaPropertyTemplate } from '../../templates/pages/layout';
+import { renderTemplate } from '../../../templates/render';
+import { offeringBannerBlock, pageSubscriberNoticeBlock, seriesBlock } from '../../../templates/report-blocks';
+import { layoutTemplate, metaPropertyTemplate } from '../../../templates/pages/layout';
 import {
   bylineTemplate,
   captionTemplate,
@@ -9,20 +9,20 @@ import {
   tagTemplate,
   tagsTemplate,
   updatedTemplate,
-} from '../../templates/pages/report';
+} from '../../../templates/pages/report';
 import {
   archiveEmptyTemplate,
   archiveItemTemplate,
   archiveListTemplate,
   archiveTemplate,
   subscribersBadgeTemplate,
-} from '../../templates/pages/archive';
-import { humanDate, shownDateline } from './datelines';
+} from '../../../templates/pages/archive';
+import { humanDate, shownDateline } from '../shared/datelines';
 import { mainFeedUrls, tagFeedUrls } from './feeds';
-import type { Publication } from './publication';
-import { sanitizeStrings } from './text-safety';
-import type { ReportView } from './tiers';
-import { COMPLIMENTARY_OFFERING_NOTICE, SUBSCRIBER_NOTICE } from './tiers';
+import type { Publication } from '../shared/publication';
+import { sanitizeStrings } from '../shared/text-safety';
+import type { ReportView } from '../paywall/tiers';
+import { COMPLIMENTARY_OFFERING_NOTICE, SUBSCRIBER_NOTICE } from '../paywall/tiers';
 
 /**
  * Static pages for the site bucket (brief §4): the report page and the archive. Pure: views arrive filtered and

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Publication } from './publication';
-import type { ReportView } from './tiers';
+import type { Publication } from '../shared/publication';
+import type { ReportView } from '../paywall/tiers';
 
 /**
  * The digest edition, without any rendering library: which report goes in which section, the subject, the

@@ -1,8 +1,8 @@
 // zod/mini: intake schemas are on the submit path, where classic zod alone would be ~440 KB of the bundle.
 import * as z from 'zod/mini';
-import { isCalendarDay } from './datelines';
-import type { Publication } from './publication';
-import { hasVisibleText, stripInvisible } from './text-safety';
+import { isCalendarDay } from '../shared/datelines';
+import type { Publication } from '../shared/publication';
+import { hasVisibleText, stripInvisible } from '../shared/text-safety';
 
 /** The report model (brief §2). Types come from the schemas; nothing here is restated by hand. */
 export const TIERS = ['complimentary', 'subscriber'] as const;

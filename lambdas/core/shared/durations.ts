@@ -1,4 +1,4 @@
-import { ISO_DURATION_PATTERN } from './report';
+import { ISO_DURATION_PATTERN } from '../reports/report';
 
 /**
  * `freeAfter` resolved to an instant: an ISO 8601 duration counts from publishAt, a date means midnight UTC of

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { feedContentTypes, FEED_FILES, renderFeeds, type FeedFile, type RenderedFeeds } from './feeds';
-import { PRIVATE_FEED_HEADERS } from '../http/security-headers';
-import type { Publication } from './publication';
-import type { PaidPart, ReportRecord } from './report';
-import { paidView } from './tiers';
+import { PRIVATE_FEED_HEADERS } from '../../http/security-headers';
+import type { Publication } from '../shared/publication';
+import type { PaidPart, ReportRecord } from '../reports/report';
+import { paidView } from '../paywall/tiers';
 
 /**
  * Full-text feeds for paid subscribers. One set of documents is rendered per change, with a placeholder where

@@ -1,5 +1,5 @@
-import type { LeakBlock } from './publishing';
-import type { ReportRecord } from './report';
+import type { LeakBlock } from '../site/publishing';
+import type { ReportRecord } from '../reports/report';
 
 /**
  * What editors see of the leak scan: `GET /api/reports/{id}` shows `leakBlocked` while the report's current

@@ -1,4 +1,4 @@
-import { stripXmlIllegal } from './text-safety';
+import { stripXmlIllegal } from '../shared/text-safety';
 
 /**
  * A stable, lowercase, ASCII slug for tag feed paths: `R&D` → `r-d`, `Tech <AI>` → `tech-ai`, `Café` → `cafe`.
