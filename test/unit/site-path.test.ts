@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { requestPath, siteKeyFor } from '../../local/site-path';
+import { requestPath, siteKeyFor } from '../../local/edge/site-path';
 
 const VAULT = 'dispatch-vault';
 
