@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
 import { sendJson } from '../http-messages';
 import { requestPath, siteKeyFor } from './site-path';
+import { viewerRequest } from './viewer-request';
 
 export interface SiteOrigin {
   s3: S3Client;
@@ -9,9 +10,10 @@ export interface SiteOrigin {
 }
 
 /**
- * CloudFront's default behaviour in front of the site bucket, and only the site bucket: directory paths map to
- * index.html (the report-index rewrite), objects keep the Cache-Control the publisher gave them, conditional GETs
- * get 304, and a path that is not a plain site key is a 400 (see `site-path.ts`).
+ * CloudFront's default behaviour in front of the site bucket, and only the site bucket: GET and HEAD only, the
+ * report-index rewrite (`viewer-request.ts`), directory paths mapped to index.html, objects served with the
+ * Cache-Control the publisher gave them, 304 for conditional GETs, and a 400 for a path that is not a plain site
+ * key (see `site-path.ts`).
  */
 export async function serveSite(req: IncomingMessage, res: ServerResponse, origin: SiteOrigin): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -20,12 +22,19 @@ export async function serveSite(req: IncomingMessage, res: ServerResponse, origi
   }
   // The raw target, not `url.pathname`: WHATWG parsing has already resolved `..`/`%2e%2e` and rewritten `\`,
   // which hides the attempt. The key must stay inside the site bucket: the S3 client is path-style, so a key
-  // like `../dispatch-vault/…` would be read from the vault (issue 9, finding 6). Refused before any S3 call.
-  const site = siteKeyFor(requestPath(req.url ?? '/') ?? '');
-  if (!site.ok) {
-    sendJson(res, site.status, { error: { code: 'bad_request', message: site.message } });
+  // like `../dispatch-vault/…` would be read from the vault (issue 9, finding 6). Refused before any S3 call,
+  // and before the viewer-request function, so no refused path is echoed into a Location header.
+  const path = requestPath(req.url ?? '/') ?? '';
+  const fenced = siteKeyFor(path);
+  if (!fenced.ok) return badRequest(res, fenced.message);
+  const rewrite = viewerRequest(path, req.method);
+  if (rewrite.kind === 'respond') {
+    res.writeHead(rewrite.status, rewrite.headers);
+    res.end();
     return;
   }
+  const site = siteKeyFor(rewrite.uri);
+  if (!site.ok) return badRequest(res, site.message);
   let object;
   try {
     object = await origin.s3.send(new GetObjectCommand({ Bucket: origin.bucket, Key: site.key }));
@@ -55,6 +64,10 @@ export async function serveSite(req: IncomingMessage, res: ServerResponse, origi
   const bytes = Buffer.from((await object.Body?.transformToByteArray()) ?? new Uint8Array());
   res.writeHead(200, { ...headers, 'content-length': String(bytes.length) });
   res.end(req.method === 'HEAD' ? undefined : bytes);
+}
+
+function badRequest(res: ServerResponse, message: string): void {
+  sendJson(res, 400, { error: { code: 'bad_request', message } });
 }
 
 function notModified(req: IncomingMessage, etag: string, lastModified: Date | undefined): boolean {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiClient, type FetchFn } from '../../local/cli/api-client';
 import { ApiError, NetworkError } from '../../local/cli/errors';
-import { recordingServers } from '../fixtures/recording-server';
+import { recordingServers, validationFailed } from '../fixtures/recording-server';
 
 const serve = recordingServers();
 
@@ -49,16 +49,9 @@ describe('ApiClient', () => {
   });
 
   it('turns a 422 with field errors into one line listing each field', async () => {
-    const api = await serve(() => ({
-      status: 422,
-      body: {
-        error: {
-          code: 'validation_failed',
-          message: 'The report is invalid',
-          fields: { title: 'must not be blank', tier: ['must be one of: complimentary, subscriber'] },
-        },
-      },
-    }));
+    const api = await serve(() =>
+      validationFailed({ title: 'must not be blank', tier: ['must be one of: complimentary, subscriber'] }),
+    );
     const error = await new ApiClient(api.url, 't', fetch).createReport({}, 'k').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).status).toBe(422);
@@ -68,16 +61,9 @@ describe('ApiClient', () => {
   });
 
   it('reads field errors given as a list of {path, message}', async () => {
-    const api = await serve(() => ({
-      status: 422,
-      body: {
-        error: {
-          code: 'validation_failed',
-          message: 'x',
-          fields: [{ path: ['leadImage', 'alt'], message: 'must not be blank' }],
-        },
-      },
-    }));
+    const api = await serve(() =>
+      validationFailed([{ path: ['leadImage', 'alt'], message: 'must not be blank' }], 'x'),
+    );
     const error = (await new ApiClient(api.url, 't', fetch).createReport({}, 'k').catch((e: unknown) => e)) as ApiError;
     expect(error.toLine()).toBe('422 validation_failed: leadImage.alt: must not be blank');
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../local/cli/main';
-import { recordingServers } from '../fixtures/recording-server';
+import { recordingServers, validationFailed } from '../fixtures/recording-server';
 
 const serve = recordingServers();
 let dir: string;
@@ -87,10 +87,7 @@ describe('dispatch submit', () => {
   });
 
   it('prints a validation error as one line and exits 1', async () => {
-    const api = await serve(() => ({
-      status: 422,
-      body: { error: { code: 'validation_failed', message: 'invalid', fields: { title: 'must not be blank' } } },
-    }));
+    const api = await serve(() => validationFailed({ title: 'must not be blank' }, 'invalid'));
     const result = await dispatch(['submit', file('note.md', REPORT)], api.url);
     expect(result).toEqual({
       code: 1,
@@ -128,16 +125,9 @@ describe('dispatch submit', () => {
   });
 
   it("dry-run shows the server's field errors and exits non-zero, as create would", async () => {
-    const api = await serve(() => ({
-      status: 422,
-      body: {
-        error: {
-          code: 'validation_failed',
-          message: 'The report is invalid',
-          fields: [{ field: 'body', message: 'line 3 looks like a paywall marker but is not one' }],
-        },
-      },
-    }));
+    const api = await serve(() =>
+      validationFailed([{ field: 'body', message: 'line 3 looks like a paywall marker but is not one' }]),
+    );
     const result = await dispatch(['submit', '--dry-run', file('note.md', REPORT)], api.url);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('body: line 3 looks like a paywall marker but is not one');
