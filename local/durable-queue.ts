@@ -4,8 +4,24 @@ import { dirname } from 'node:path';
 
 /**
  * An append-only, fsync'd journal of messages, so that whatever the local stack acknowledged (a DynamoDB write
- * that must reach the stream, an SQS SendMessage) survives Ctrl-C and is delivered on the next start.
+ * that must reach the stream, an SQS SendMessage) survives Ctrl-C or a kill and is delivered on the next start.
  * Lines are JSON: {op:'put',id,body,seq} | {op:'ack',id} | {op:'dead',id,reason}. Opening compacts it.
+ *
+ * Why it exists (issue 12 asked for the case against table state and edition reconciliation, which only count):
+ * - Reports stream. The feed publisher plans from each record's old and new image (`core/site/publishing.ts`):
+ *   a page is removed only by the record of the unpublish or slug change that un-lists it. Lose that record and
+ *   the page stays public until the same report changes again; a new report's page is never written. The sweeper
+ *   only visits due `publishAt`/`freeAfter` items, so nothing else replays it.
+ * - Mail queue. Reconciliation re-counts delivery records; it never re-sends. A queued batch lost on a kill means
+ *   its readers get no mail and the edition ends `sent-with-gaps` after 15 minutes. The fault campaign
+ *   (test/faults/campaign.ts) SIGKILLs `npm start` mid-send and requires every reader without a mail to be an
+ *   unknown outcome from a claim open at a kill, which only holds if queued batches survive.
+ * - Plan queue. The planner's trigger (the digest schedule, `dispatch digest send`): lost, the edition stays
+ *   `planning` (reconciliation only looks at `sending`) until someone asks to send again by hand.
+ * - Sign-up queue. The API answers 202 before the worker decides and mails; lost, the reader was told to check
+ *   the inbox and no confirmation ever comes.
+ * On AWS, DynamoDB Streams and SQS give exactly this durability; the local stack keeps it so kill tests mean
+ * the same thing here as there.
  */
 export interface QueueEntry<T> {
   id: string;

@@ -1,3 +1,4 @@
+import { createServer as createHttpServer, type RequestListener } from 'node:http';
 import { createServer, type Server } from 'node:net';
 
 /**
@@ -28,4 +29,35 @@ export async function assertPortFree(port: number, host: string): Promise<void> 
 export function portInUse(error: unknown): number | undefined {
   const { code, port } = (error ?? {}) as { code?: unknown; port?: unknown };
   return code === 'EADDRINUSE' && typeof port === 'number' ? port : undefined;
+}
+
+/** An HTTP server that is listening, and the one way to stop it. */
+export interface RunningServer {
+  /** The port it listens on: the one the system picked when asked for 0. */
+  readonly port: number;
+  /**
+   * Stops accepting connections, drops idle keep-alive sockets at once (an SDK client's pooled socket would
+   * otherwise hold the server open for its keep-alive timeout) and resolves once the requests in flight have
+   * been answered. Calling it again returns the same promise.
+   */
+  close(): Promise<void>;
+}
+
+/** Starts an HTTP server on `port` (0 = any free one): every local endpoint (gateway, proxies, tests) uses this. */
+export async function serveHttp(listener: RequestListener, port: number, host = '127.0.0.1'): Promise<RunningServer> {
+  const server = createHttpServer(listener);
+  await listenOn(server, port, host);
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error(`${host}:${port} has no TCP address`);
+  let closing: Promise<void> | undefined;
+  return {
+    port: address.port,
+    close() {
+      closing ??= new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeIdleConnections();
+      });
+      return closing;
+    },
+  };
 }

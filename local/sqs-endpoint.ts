@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { DurableQueue } from './durable-queue';
-import { listenOn } from './listen';
-import { readBody } from './stream-proxy';
+import { readBody } from './http-messages';
+import { serveHttp, type RunningServer } from './listen';
 
 export interface QueuedMessage {
   body: string;
@@ -15,17 +13,17 @@ export interface QueuedMessage {
  * so handlers send with the real SDK client. Messages are journaled before the answer, like SQS's durability.
  */
 export class SqsEndpoint {
-  private server: Server | undefined;
-  private port = 0;
+  private server: RunningServer | undefined;
 
   constructor(private readonly queues: Map<string, DurableQueue<QueuedMessage>>) {}
 
   queueUrl(name: string): string {
-    return `http://127.0.0.1:${this.port}/000000000000/${name}`;
+    if (!this.server) throw new Error('The SQS endpoint is not listening yet: its queue URLs carry its port');
+    return `http://127.0.0.1:${this.server.port}/000000000000/${name}`;
   }
 
   async listen(port: number): Promise<number> {
-    const server = createServer((req, res) => {
+    this.server = await serveHttp((req, res) => {
       const target = String(req.headers['x-amz-target'] ?? '').replace('AmazonSQS.', '');
       readBody(req)
         .then((raw) => this.dispatch(target, JSON.parse(raw.toString('utf8') || '{}') as Record<string, unknown>))
@@ -39,18 +37,12 @@ export class SqsEndpoint {
             res.end(JSON.stringify({ __type: 'com.amazonaws.sqs#InvalidParameterValue', message: String(error) }));
           },
         );
-    });
-    this.server = server;
-    await listenOn(server, port, '127.0.0.1');
-    this.port = (server.address() as AddressInfo).port;
-    return this.port;
+    }, port);
+    return this.server.port;
   }
 
   async close(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
+    await this.server?.close();
   }
 
   private queueFor(url: unknown): DurableQueue<QueuedMessage> {

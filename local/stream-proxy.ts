@@ -1,17 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  createServer,
-  request as httpRequest,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { DynamoDBClient, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { TableDefinition } from '../lambdas/adapters/data-model';
 import type { DurableQueue } from './durable-queue';
-import { listenOn } from './listen';
+import { readBody } from './http-messages';
+import { serveHttp, type RunningServer } from './listen';
 
 type Item = Record<string, AttributeValue>;
 
@@ -31,7 +25,7 @@ const WRITE_OPS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteIte
  * the two reads), journals a record of the shape AWS delivers, and only then answers the client.
  */
 export class StreamProxy {
-  private server: Server | undefined;
+  private server: RunningServer | undefined;
   private readonly direct: DynamoDBClient;
   private readonly locks = new Map<string, Promise<void>>();
   private sequence = BigInt(Date.now()) * 1000n;
@@ -48,22 +42,22 @@ export class StreamProxy {
   }
 
   async listen(port: number, host = '127.0.0.1'): Promise<number> {
-    const server = createServer((req, res) => {
-      this.handle(req, res).catch((error: unknown) => {
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
-        res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb#InternalServerError', message: String(error) }));
-      });
-    });
-    this.server = server;
-    await listenOn(server, port, host);
-    return (server.address() as AddressInfo).port;
+    this.server = await serveHttp(
+      (req, res) => {
+        this.handle(req, res).catch((error: unknown) => {
+          if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
+          res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb#InternalServerError', message: String(error) }));
+        });
+      },
+      port,
+      host,
+    );
+    return this.server.port;
   }
 
   async close(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
+    if (!this.server) return;
+    await this.server.close();
     await Promise.all(this.locks.values());
     this.direct.destroy();
   }
@@ -224,12 +218,6 @@ function sortDeep(value: unknown): unknown {
     );
   }
   return value;
-}
-
-export async function readBody(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks);
 }
 
 function respond(

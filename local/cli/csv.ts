@@ -11,6 +11,15 @@ export interface CsvRecord {
  * record. Lenient where spreadsheets are sloppy (a stray `"` inside an unquoted field is kept as text) and strict
  * where data would be silently mangled (text after a closing quote, an unterminated quote): those records carry
  * an error instead of failing the whole file. Blank lines are skipped.
+ *
+ * Hand-written rather than `csv-parse` (installed, and tried with `skip_records_with_error`, `info`, `raw`):
+ * - a bad record must cost only itself. After `"a@x.org"junk,paid` csv-parse resumes inside the broken field, so
+ *   the *next, valid* row is lost too, reported as a second error ("Quote Not Closed"): an import would silently
+ *   skip a good reader. Here the bad record ends at its line break and the next one is read as usual.
+ * - errors must name the line a person sees. csv-parse's `info.lines` is where a record *ends* (a quoted line
+ *   break moves it) and an unclosed quote is reported at the end of the file, not where it opened.
+ * - a stray `"` inside an unquoted field is text here; csv-parse either refuses the row (reported twice) or, with
+ *   `relax_quotes`, also accepts `"a@x.org"junk` as a value, which is the mangling we refuse.
  */
 export function parseCsv(text: string): CsvRecord[] {
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;

@@ -13,6 +13,12 @@ const PLAIN_HEARTBEAT_MS = 10_000;
  * A one-line progress bar. On a terminal it redraws in place (throttled, so thousands of updates cost nothing);
  * elsewhere (CI logs, pipes) it prints a plain line at every tenth of the way, or when something changed after a
  * quiet spell, so logs show progress without a line per item.
+ *
+ * Kept over `cli-progress` (installed and read): off a terminal it prints nothing by default, or with
+ * `noTTYOutput` the whole bar again every `notTTYSchedule` (2 s), changed or not, so a ten-minute send fills a CI
+ * log with 300 identical lines instead of our eleven. It also draws from its own `setTimeout` loop and reads
+ * `Date.now()`, so output follows updates asynchronously, a bar not stopped on an error path keeps the CLI
+ * process alive, and tests need fake timers instead of the injected clock below.
  */
 export class ProgressBar {
   private done = 0;

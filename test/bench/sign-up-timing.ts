@@ -1,8 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { startLocalStack } from '../../local/stack';
+import { startTempStack } from '../integration/harness';
 
 /**
  * `npx tsx test/bench/sign-up-timing.ts timing [n]`: median latency of POST /api/subscribers for new addresses
@@ -19,21 +16,12 @@ const median = (values: number[]): number => {
 };
 
 async function run(clientRateLimits: boolean) {
-  const dataDir = await mkdtemp(join(tmpdir(), 'dispatch-bench-'));
-  const stack = await startLocalStack({
-    dataDir,
-    port: 0,
-    sesPort: 0,
-    dynamodbPort: 0,
-    s3Port: 0,
-    sqsPort: 0,
-    sweepIntervalMs: 60_000,
+  // As `npm start` runs it: consumers in a worker thread, AWS-like retry delay and stream batching window.
+  const { stack, close } = await startTempStack({
     retryDelayMs: 1000,
-    schedules: false,
     isolateConsumers: true,
     streamBatchWindowMs: 1000,
     clientRateLimits,
-    log: () => undefined,
   });
   const signUp = async (email: string): Promise<{ ms: number; status: number }> => {
     const started = performance.now();
@@ -48,7 +36,7 @@ async function run(clientRateLimits: boolean) {
   return {
     stack,
     signUp,
-    close: async () => (await stack.stop(), await rm(dataDir, { recursive: true, force: true })),
+    close,
   };
 }
 

@@ -1,12 +1,49 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack';
 
 /**
- * One local stack per test file, in this process, on free ports with a temp data dir. Schedules are off:
- * tests fire them with `stack.fireSchedule(name, time)` to control the clock.
+ * How tests run the local stack: free ports, schedules off (tests fire them with `stack.fireSchedule(name, time)`
+ * to control the clock), fast retries, consumers in-process and no stream batching window, so a test waits for
+ * its own work only.
  */
+export const TEST_STACK_OPTIONS: Omit<LocalStackOptions, 'dataDir'> = {
+  port: 0,
+  sesPort: 0,
+  dynamodbPort: 0,
+  s3Port: 0,
+  sqsPort: 0,
+  sweepIntervalMs: 60_000,
+  retryDelayMs: 20,
+  schedules: false,
+  isolateConsumers: false,
+  streamBatchWindowMs: 0,
+  log: () => undefined,
+};
+
+/** A local stack in its own temp data dir, removed again by `close`. */
+export interface TempStack {
+  stack: LocalStack;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/** Starts the local stack with `TEST_STACK_OPTIONS` and `overrides` (benchmarks run it as `npm start` does). */
+export async function startTempStack(overrides: Partial<Omit<LocalStackOptions, 'dataDir'>> = {}): Promise<TempStack> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'dispatch-test-'));
+  const stack = await startLocalStack({ ...TEST_STACK_OPTIONS, ...overrides, dataDir });
+  return {
+    stack,
+    dataDir,
+    async close() {
+      await stack.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** One local stack per test file, in this process, as `TEST_STACK_OPTIONS` runs it, with an API helper. */
 export interface Harness {
   stack: LocalStack;
   dataDir: string;
@@ -21,24 +58,11 @@ export interface HarnessOptions {
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'dispatch-test-'));
-  const stack = await startLocalStack({
-    dataDir,
-    port: 0,
-    sesPort: 0,
-    dynamodbPort: 0,
-    s3Port: 0,
-    sqsPort: 0,
-    sweepIntervalMs: 60_000,
-    retryDelayMs: 20,
-    schedules: false,
-    isolateConsumers: false,
-    streamBatchWindowMs: 0,
-    log: options.log ?? (() => undefined),
-  });
+  const { stack, dataDir, close } = await startTempStack(options.log ? { log: options.log } : {});
   return {
     stack,
     dataDir,
+    close,
     api(path, init = {}) {
       const { token, json, headers, ...rest } = init;
       const bearer = token === undefined ? stack.adminToken : token;
@@ -51,10 +75,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         },
         ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
       });
-    },
-    async close() {
-      await stack.stop();
-      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,46 +1,9 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiClient, type FetchFn } from '../../local/cli/api-client';
 import { ApiError, NetworkError } from '../../local/cli/errors';
+import { recordingServers, validationFailed } from '../fixtures/recording-server';
 
-interface Seen {
-  method: string;
-  url: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-interface Reply {
-  status: number;
-  body?: unknown;
-  raw?: string;
-  contentType?: string;
-}
-
-let server: Server | undefined;
-afterEach(async () => {
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-  server = undefined;
-});
-
-/** A real HTTP server on an ephemeral port: the client is exercised through fetch, headers and all. */
-async function serve(reply: (request: Seen) => Reply): Promise<{ url: string; seen: Seen[] }> {
-  const seen: Seen[] = [];
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-    req.on('end', () => {
-      const request = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body };
-      seen.push(request);
-      const answer = reply(request);
-      const text = answer.raw ?? (answer.body === undefined ? '' : JSON.stringify(answer.body));
-      res.writeHead(answer.status, { 'Content-Type': answer.contentType ?? 'application/json' }).end(text);
-    });
-  });
-  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, seen };
-}
+const serve = recordingServers();
 
 const receipt = { id: '01JD8Z', slug: 'kestrel', url: 'https://reports.example.org/reports/kestrel/', revision: 1 };
 
@@ -86,16 +49,9 @@ describe('ApiClient', () => {
   });
 
   it('turns a 422 with field errors into one line listing each field', async () => {
-    const api = await serve(() => ({
-      status: 422,
-      body: {
-        error: {
-          code: 'validation_failed',
-          message: 'The report is invalid',
-          fields: { title: 'must not be blank', tier: ['must be one of: complimentary, subscriber'] },
-        },
-      },
-    }));
+    const api = await serve(() =>
+      validationFailed({ title: 'must not be blank', tier: ['must be one of: complimentary, subscriber'] }),
+    );
     const error = await new ApiClient(api.url, 't', fetch).createReport({}, 'k').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).status).toBe(422);
@@ -105,16 +61,9 @@ describe('ApiClient', () => {
   });
 
   it('reads field errors given as a list of {path, message}', async () => {
-    const api = await serve(() => ({
-      status: 422,
-      body: {
-        error: {
-          code: 'validation_failed',
-          message: 'x',
-          fields: [{ path: ['leadImage', 'alt'], message: 'must not be blank' }],
-        },
-      },
-    }));
+    const api = await serve(() =>
+      validationFailed([{ path: ['leadImage', 'alt'], message: 'must not be blank' }], 'x'),
+    );
     const error = (await new ApiClient(api.url, 't', fetch).createReport({}, 'k').catch((e: unknown) => e)) as ApiError;
     expect(error.toLine()).toBe('422 validation_failed: leadImage.alt: must not be blank');
   });
@@ -160,8 +109,7 @@ describe('ApiClient', () => {
 
   it('names the URL and suggests npm start when nothing listens', async () => {
     const api = await serve(() => ({ status: 200 }));
-    await new Promise((resolve) => server?.close(resolve));
-    server = undefined;
+    await api.close();
     const error = await new ApiClient(api.url, 't', fetch).listReports({}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NetworkError);
     expect((error as NetworkError).toLine()).toBe(

@@ -1,46 +1,15 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../local/cli/main';
+import { recordingServers, validationFailed } from '../fixtures/recording-server';
 
-interface Seen {
-  method: string;
-  url: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-type Reply = { status: number; body?: unknown } | Promise<{ status: number; body?: unknown }>;
-
-let server: Server | undefined;
+const serve = recordingServers();
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'dispatch-cli-'));
 });
-afterEach(async () => {
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-  server = undefined;
-});
-
-async function serve(reply: (request: Seen) => Reply): Promise<{ url: string; seen: Seen[] }> {
-  const seen: Seen[] = [];
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-    req.on('end', () => {
-      const request = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body };
-      seen.push(request);
-      void Promise.resolve(reply(request)).then((answer) => {
-        res.writeHead(answer.status, { 'Content-Type': 'application/json' });
-        res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
-      });
-    });
-  });
-  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
-}
 
 interface Result {
   code: number;
@@ -118,10 +87,7 @@ describe('dispatch submit', () => {
   });
 
   it('prints a validation error as one line and exits 1', async () => {
-    const api = await serve(() => ({
-      status: 422,
-      body: { error: { code: 'validation_failed', message: 'invalid', fields: { title: 'must not be blank' } } },
-    }));
+    const api = await serve(() => validationFailed({ title: 'must not be blank' }, 'invalid'));
     const result = await dispatch(['submit', file('note.md', REPORT)], api.url);
     expect(result).toEqual({
       code: 1,
@@ -159,16 +125,9 @@ describe('dispatch submit', () => {
   });
 
   it("dry-run shows the server's field errors and exits non-zero, as create would", async () => {
-    const api = await serve(() => ({
-      status: 422,
-      body: {
-        error: {
-          code: 'validation_failed',
-          message: 'The report is invalid',
-          fields: [{ field: 'body', message: 'line 3 looks like a paywall marker but is not one' }],
-        },
-      },
-    }));
+    const api = await serve(() =>
+      validationFailed([{ field: 'body', message: 'line 3 looks like a paywall marker but is not one' }]),
+    );
     const result = await dispatch(['submit', '--dry-run', file('note.md', REPORT)], api.url);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('body: line 3 looks like a paywall marker but is not one');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { requestPath, siteKeyFor } from '../../local/site-path';
+import { requestPath, siteKeyFor } from '../../local/edge/site-path';
+import { viewerRequest } from '../../local/edge/viewer-request';
 
 const VAULT = 'dispatch-vault';
 
@@ -126,5 +127,20 @@ describe('requestPath', () => {
 
   it.each(['*', 'localhost:80', 'ftp://host/x', ''])('%s has no path', (target) => {
     expect(requestPath(target)).toBeUndefined();
+  });
+});
+
+describe('viewerRequest (the CloudFront report-index rewrite, run locally)', () => {
+  it('redirects a report path without its trailing slash, as CloudFront does', () => {
+    expect(viewerRequest('/reports/kestrel', 'GET')).toEqual({
+      kind: 'respond',
+      status: 301,
+      headers: { location: '/reports/kestrel/', 'cache-control': 'public, max-age=3600' },
+    });
+  });
+
+  it('forwards a report directory as its index.html and leaves other paths alone', () => {
+    expect(viewerRequest('/reports/kestrel/', 'GET')).toEqual({ kind: 'forward', uri: '/reports/kestrel/index.html' });
+    expect(viewerRequest('/feeds/rss.xml', 'HEAD')).toEqual({ kind: 'forward', uri: '/feeds/rss.xml' });
   });
 });

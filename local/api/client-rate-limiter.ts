@@ -1,9 +1,9 @@
-import { decideRate, rateWindow, type RateDecision } from '../lambdas/core/subscribers/rate-limit';
-import type { RateLimit } from '../lambdas/routes';
+import { decideRate, rateWindow, type RateDecision } from '../../lambdas/core/subscribers/rate-limit';
+import type { RateLimit } from '../../lambdas/routes';
 
 /**
  * The local stand-in for the WAF rate rule on CloudFront: fixed-window counts per route and client IP, in memory
- * (the gateway is one process). Same window rule as WAF's and the sign-up desk's (`core/rate-limit.ts`).
+ * (the local API is one process). Same window rule as WAF's and the sign-up desk's (`core/subscribers/rate-limit.ts`).
  */
 export class ClientRateLimiter {
   private readonly counts = new Map<string, { startsAt: number; count: number }>();

@@ -1,5 +1,5 @@
 /**
- * Request path → site bucket key, for the part of the local gateway that plays CloudFront in front of the site
+ * Request path → site bucket key, for the local edge (`edge.ts`), which plays CloudFront in front of the site
  * bucket (issue 9, finding 6).
  *
  * Why this is strict: the local S3 client is path-style (`/{bucket}/{key}`), so a key such as

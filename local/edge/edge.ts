@@ -1,0 +1,56 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  PRIVATE_FEED_HEADERS,
+  PRIVATE_FEED_PATH_PREFIX,
+  securityHeaderValues,
+} from '../../lambdas/http/security-headers';
+import type { HttpApi } from '../api/http-api';
+import { serveSite, type SiteOrigin } from './site-origin';
+
+/** What the CloudFront response headers policies add to every response (lib/constructs/edge-distribution.ts). */
+const SECURITY_HEADERS = securityHeaderValues();
+/** The distribution's behaviours that go to the API origin; everything else goes to the site bucket. */
+const API_PATH_PREFIXES = ['/api/', PRIVATE_FEED_PATH_PREFIX];
+/** Site paths that are public by construction (slugs and tags are lowercase words), so the log may show them. */
+const PUBLIC_SITE_PATH =
+  /^\/(index\.html)?$|^\/reports\/[a-z0-9-]+\/(index\.html)?$|^\/feeds\/(tags\/[a-z0-9-]+\/)?(rss\.xml|atom\.xml|feed\.json)$/;
+
+/**
+ * Plays the CloudFront distribution: security headers on every response, the private-feed policy on
+ * `/feeds/private/*`, `/api/*` and `/feeds/private/*` to the HTTP API, every other path to the site bucket.
+ */
+export class Edge {
+  constructor(
+    private readonly api: HttpApi,
+    private readonly site: SiteOrigin,
+  ) {}
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // As the response headers policies do, on every response (whatever writes it later keeps these).
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    const privateFeed = (req.url ?? '').startsWith(PRIVATE_FEED_PATH_PREFIX);
+    if (privateFeed) {
+      for (const [name, value] of Object.entries(PRIVATE_FEED_HEADERS)) res.setHeader(name, value);
+    }
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (API_PATH_PREFIXES.some((prefix) => url.pathname.startsWith(prefix))) {
+      // The private feed policy overrides what the function says, as CloudFront's `override: true` does.
+      const overrides = url.pathname.startsWith(PRIVATE_FEED_PATH_PREFIX) ? PRIVATE_FEED_HEADERS : {};
+      await this.api.handle(req, res, url, overrides);
+      return;
+    }
+    await serveSite(req, res, this.site);
+  }
+
+  /**
+   * What the access log shows for a request: the route template for API routes (see `RouteTable.loggedPath`),
+   * public site paths as they are, anything else as `(other)`. A raw path can carry an address, a private feed
+   * token or whatever a client typed.
+   */
+  loggedPath(req: IncomingMessage): string {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const route = this.api.routes.loggedPath(req.method ?? 'GET', path);
+    if (route !== undefined) return route;
+    return PUBLIC_SITE_PATH.test(path) ? path : '(other)';
+  }
+}
