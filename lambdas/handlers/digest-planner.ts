@@ -1,4 +1,3 @@
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { dynamoDocumentClient } from '../adapters/clients';
 import { mailQueue, subscribersTable } from '../adapters/data-model';
 import { editionPlannerFromEnv } from '../adapters/edition-planner-factory';
@@ -9,6 +8,8 @@ import { SubscribersStore } from '../adapters/subscribers-store';
 import { requireEnv, tableName } from '../config';
 import type { FanOut } from '../core/digest/edition-planner';
 import { planMessageSchema } from '../core/digest/editions';
+import { handlePlanRequest, type PlanRequestOutcome } from '../core/digest/plan-requests';
+import { sqsConsumer } from '../events/sqs-consumer';
 
 const { planner } = editionPlannerFromEnv();
 const fanOut: FanOut = {
@@ -17,45 +18,38 @@ const fanOut: FanOut = {
 };
 
 /**
- * Plan queue consumer: `{trigger: 'schedule', scheduledTime}` from the digest schedule creates the edition for
- * the window ending at the scheduled time (one per window, however often it fires), `{editionId}` from the API
- * plans an existing one. A failed record is retried alone and ends in the DLQ after maxReceiveCount.
+ * Plan queue consumer (`handlePlanRequest` says what each message asks for). A failed message is retried alone
+ * and ends in the DLQ after maxReceiveCount.
  */
-export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
-  const failures: SQSBatchResponse['batchItemFailures'] = [];
-  for (const record of event.Records) {
-    try {
-      const parsed = planMessageSchema.safeParse(JSON.parse(record.body) as unknown);
-      if (!parsed.success) throw new Error('The plan message is not one this planner understands');
-      const message = parsed.data;
-      let editionId: string;
-      if ('trigger' in message) {
-        const outcome = await planner.create(new Date(message.scheduledTime), 'schedule', new Date());
-        if (outcome.kind === 'empty') {
-          logger.info('Scheduled edition skipped: no new reports', {
-            windowStart: outcome.window.start,
-            windowEnd: outcome.window.end,
-          });
-          continue;
-        }
-        logger.info('Scheduled edition', { editionId: outcome.edition.id, outcome: outcome.kind });
-        editionId = outcome.edition.id;
-      } else if (message.retryUnknown) {
-        const retried = await planner.retryUnknown(message.editionId, fanOut, () => new Date());
-        logger.info('Unknown deliveries queued again', { editionId: message.editionId, status: retried?.status });
-        continue;
-      } else {
-        editionId = message.editionId;
-      }
-      const planned = await planner.plan(editionId, fanOut, () => new Date());
-      logger.info('Edition planned', { editionId, status: planned?.status, recipients: planned?.recipients });
-    } catch (error) {
-      logger.error('Planning failed', {
-        messageId: record.messageId,
-        error: error instanceof Error ? error.message : String(error),
+export const handler = sqsConsumer({
+  schema: planMessageSchema,
+  async handle(message) {
+    logOutcome(await handlePlanRequest(message, planner, fanOut, () => new Date()));
+  },
+  onFailure: (record, error) =>
+    logger.error('Planning failed', {
+      messageId: record.messageId,
+      error: error instanceof Error ? error.message : String(error),
+    }),
+});
+
+function logOutcome(outcome: PlanRequestOutcome): void {
+  switch (outcome.kind) {
+    case 'window-empty':
+      logger.info('Scheduled edition skipped: no new reports', {
+        windowStart: outcome.window.start,
+        windowEnd: outcome.window.end,
       });
-      failures.push({ itemIdentifier: record.messageId });
-    }
+      return;
+    case 'unknown-requeued':
+      logger.info('Unknown deliveries queued again', { editionId: outcome.editionId, status: outcome.edition?.status });
+      return;
+    case 'planned':
+      if (outcome.created) logger.info('Scheduled edition', { editionId: outcome.editionId, outcome: outcome.created });
+      logger.info('Edition planned', {
+        editionId: outcome.editionId,
+        status: outcome.edition?.status,
+        recipients: outcome.edition?.recipients,
+      });
   }
-  return { batchItemFailures: failures };
-};
+}

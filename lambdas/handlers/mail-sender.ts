@@ -1,4 +1,3 @@
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { dynamoDocumentClient, s3Client } from '../adapters/clients';
 import { digestsTable, subscribersTable, vaultBucket } from '../adapters/data-model';
 import { DigestsStore } from '../adapters/digests-store';
@@ -12,6 +11,7 @@ import { loadPublication, requireEnv, tableName } from '../config';
 import { mailMessageSchema } from '../core/digest/editions';
 import { MailSender } from '../core/digest/mail-delivery';
 import { SubscriberTokens } from '../core/subscribers/subscriber-tokens';
+import { RedeliveryRequested, sqsConsumer } from '../events/sqs-consumer';
 
 const publication = loadPublication();
 /** On AWS the SQS event source runs this many senders at most; each takes its share of the send rate. */
@@ -32,33 +32,31 @@ const sender = new MailSender(
 /** Records not started with this much time left are handed back for redelivery rather than cut off mid-send. */
 const SAFETY_MARGIN_MS = 5_000;
 
-export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-  const failures: SQSBatchResponse['batchItemFailures'] = [];
-  const hasTime = () => context.getRemainingTimeInMillis() > SAFETY_MARGIN_MS;
-  for (const record of event.Records) {
-    try {
-      const parsed = mailMessageSchema.safeParse(JSON.parse(record.body) as unknown);
-      if (!parsed.success) throw new Error('The mail message is not one this sender understands');
-      const result = await sender.send(parsed.data, hasTime);
-      logger.info('Mail batch processed', { editionId: parsed.data.editionId, ...result.outcomes });
-      for (const error of result.errors) {
-        // The name only: a provider's or store's message may quote the reader's address.
-        logger.error('Recipient failed', {
-          editionId: parsed.data.editionId,
-          error: error instanceof Error ? error.name : 'unknown',
-        });
-      }
-      if (result.retry) failures.push({ itemIdentifier: record.messageId });
-    } catch (error) {
-      logger.error('Mail batch failed', {
-        messageId: record.messageId,
+/**
+ * Mail queue → `MailSender`, one message after the other. A message some of whose recipients are still owed an
+ * attempt is handed back; on redelivery the sender's delivery records skip whoever was sent or has an unknown
+ * outcome, so nobody is mailed twice.
+ */
+export const handler = sqsConsumer({
+  schema: mailMessageSchema,
+  async handle(message, _record, context) {
+    const result = await sender.send(message, () => context.getRemainingTimeInMillis() > SAFETY_MARGIN_MS);
+    logger.info('Mail batch processed', { editionId: message.editionId, ...result.outcomes });
+    for (const error of result.errors) {
+      // The name only: a provider's or store's message may quote the reader's address.
+      logger.error('Recipient failed', {
+        editionId: message.editionId,
         error: error instanceof Error ? error.name : 'unknown',
       });
-      failures.push({ itemIdentifier: record.messageId });
     }
-  }
-  return { batchItemFailures: failures };
-};
+    if (result.retry) throw new RedeliveryRequested();
+  },
+  onFailure: (record, error) =>
+    logger.error('Mail batch failed', {
+      messageId: record.messageId,
+      error: error instanceof Error ? error.name : 'unknown',
+    }),
+});
 
 function senderWorkers(raw: string | undefined): number {
   if (raw === undefined) return 1;

@@ -1,17 +1,16 @@
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { dynamoDocumentClient, s3Client } from '../adapters/clients';
 import { reportsTable, vaultBucket } from '../adapters/data-model';
 import { logger } from '../adapters/logger';
 import { PrivateFeedFiles } from '../adapters/private-feed-files';
-import { isReportItem, ReportsStore } from '../adapters/reports-store';
+import { ReportsStore } from '../adapters/reports-store';
 import { Vault } from '../adapters/vault';
 import { loadPublication, requireEnv, tableName } from '../config';
 import { FEED_FILES } from '../core/site/feeds';
 import { newPlaceholder, renderPrivateFeeds } from '../core/site/private-feeds';
 import type { PaidPart } from '../core/reports/report';
 import { loadPaidParts } from '../core/paywall/tiers';
+import { rebuildOncePerBatch, touchesReport } from '../events/report-stream';
 
 const publication = loadPublication();
 const reports = new ReportsStore(dynamoDocumentClient(), tableName(reportsTable.env));
@@ -24,20 +23,10 @@ const files = new PrivateFeedFiles(s3Client(), requireEnv(vaultBucket.env));
  * published now, so ordering and retries cannot leave a stale feed).
  */
 export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
-  const touched = event.Records.some((record) =>
-    [record.dynamodb?.NewImage, record.dynamodb?.OldImage].some(
-      (image) => image !== undefined && isReportItem(unmarshall(image as Record<string, AttributeValue>)),
-    ),
+  if (!event.Records.some(touchesReport)) return { batchItemFailures: [] };
+  return rebuildOncePerBatch(event, rebuild, (error) =>
+    logger.error('Private feed rebuild failed', { error: error instanceof Error ? error.message : String(error) }),
   );
-  if (!touched) return { batchItemFailures: [] };
-  try {
-    await rebuild();
-    return { batchItemFailures: [] };
-  } catch (error) {
-    logger.error('Private feed rebuild failed', { error: error instanceof Error ? error.message : String(error) });
-    const first = event.Records[0]?.dynamodb?.SequenceNumber;
-    return { batchItemFailures: first ? [{ itemIdentifier: first }] : [] };
-  }
 };
 
 async function rebuild(): Promise<void> {

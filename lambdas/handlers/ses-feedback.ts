@@ -5,43 +5,27 @@ import { DigestsStore } from '../adapters/digests-store';
 import { logger } from '../adapters/logger';
 import { SubscribersStore } from '../adapters/subscribers-store';
 import { tableName } from '../config';
-import { canSend, pauseReason } from '../core/digest/editions';
-import { feedbackAction } from '../core/digest/feedback';
+import { applyFeedback } from '../core/digest/feedback';
 
 const subscribers = new SubscribersStore(dynamoDocumentClient(), tableName(subscribersTable.env));
 const digests = new DigestsStore(dynamoDocumentClient(), tableName(digestsTable.env));
 
 /**
- * SNS → SES bounce and complaint events. Hard bounces and complaints suppress the address at once (the sender
- * re-checks status before every mail); each message counts once per edition, and an edition whose rates cross
- * the pause rules stops sending. Invoked asynchronously: a thrown error is retried by Lambda, and everything
- * done here is idempotent.
+ * SNS → SES bounce and complaint events (`applyFeedback`). Invoked asynchronously: a thrown error is retried by
+ * Lambda, and everything the workflow does is idempotent. SNS has no partial batch response, so the records are
+ * a plain loop.
  */
 export const handler = async (event: SNSEvent): Promise<void> => {
   for (const record of event.Records) {
-    const action = feedbackAction(JSON.parse(record.Sns.Message) as unknown);
-    if (!action) continue;
-    const now = new Date();
-    let changed = 0;
-    for (const email of action.emails) {
-      if (await subscribers.suppress(email, action.status, action.kind, action.keep, now)) changed += 1;
-    }
+    const outcome = await applyFeedback(JSON.parse(record.Sns.Message) as unknown, subscribers, digests, new Date());
+    if (!outcome) continue;
+    // Counts and ids only: the event names the readers' addresses.
     logger.info('SES feedback', {
-      kind: action.kind,
-      editionId: action.editionId,
-      recipients: action.emails.length,
-      changed,
+      kind: outcome.kind,
+      editionId: outcome.editionId,
+      recipients: outcome.recipients,
+      changed: outcome.changed,
     });
-    if (!action.editionId || !(await digests.recordFeedback(action.editionId, action.messageId, action.kind, now)))
-      continue;
-    const edition = await digests.count(
-      action.editionId,
-      { [action.kind === 'bounce' ? 'bounced' : 'complained']: 1 },
-      now,
-    );
-    const reason = canSend(edition.status) ? pauseReason(edition) : undefined;
-    if (reason && (await digests.setStatus(edition.id, ['planning', 'sending'], 'paused', now, reason))) {
-      logger.warn('Edition paused', { editionId: edition.id, reason });
-    }
+    if (outcome.paused) logger.warn('Edition paused', outcome.paused);
   }
 };

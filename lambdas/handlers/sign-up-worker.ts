@@ -1,4 +1,3 @@
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { dynamoDocumentClient } from '../adapters/clients';
 import { subscribersTable } from '../adapters/data-model';
 import { logger } from '../adapters/logger';
@@ -8,6 +7,7 @@ import { loadTokenSecret } from '../adapters/token-secret';
 import { loadPublication, requireEnv, tableName } from '../config';
 import { signUpMessageSchema, SignUpProcessor } from '../core/subscribers/sign-up';
 import { SubscriberTokens } from '../core/subscribers/subscriber-tokens';
+import { sqsConsumer } from '../events/sqs-consumer';
 
 const publication = loadPublication();
 const processor = new SignUpProcessor(
@@ -24,29 +24,22 @@ const processor = new SignUpProcessor(
 );
 
 /**
- * Sign-up queue → the sign-up decision and the confirmation mail (`SignUpProcessor`). Each
- * message stands alone: one that fails is handed back for redelivery, the others are done. Logs the message id
- * and the outcome, never the address.
+ * Sign-up queue → the sign-up decision and the confirmation mail (`SignUpProcessor`). Each message stands alone:
+ * one that fails is handed back for redelivery, the others are done. Logs the message id and the outcome, never
+ * the address.
  */
-export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
-  const failures: SQSBatchResponse['batchItemFailures'] = [];
-  for (const record of event.Records) {
-    try {
-      const parsed = signUpMessageSchema.safeParse(JSON.parse(record.body) as unknown);
-      if (!parsed.success) {
-        // Only the API writes this queue; a message it cannot have written is dropped, not retried.
-        logger.error('Sign-up message dropped: not one the API sends', { messageId: record.messageId });
-        continue;
-      }
-      const action = await processor.process(parsed.data, new Date());
-      logger.info('Sign-up processed', { messageId: record.messageId, action });
-    } catch (error) {
-      logger.error('Sign-up failed', {
-        messageId: record.messageId,
-        error: error instanceof Error ? error.name : 'unknown',
-      });
-      failures.push({ itemIdentifier: record.messageId });
-    }
-  }
-  return { batchItemFailures: failures };
-};
+export const handler = sqsConsumer({
+  schema: signUpMessageSchema,
+  async handle(message, record) {
+    const action = await processor.process(message, new Date());
+    logger.info('Sign-up processed', { messageId: record.messageId, action });
+  },
+  // Only the API writes this queue; a message it cannot have written is dropped, not retried.
+  onUnreadable: (record) =>
+    logger.error('Sign-up message dropped: not one the API sends', { messageId: record.messageId }),
+  onFailure: (record, error) =>
+    logger.error('Sign-up failed', {
+      messageId: record.messageId,
+      error: error instanceof Error ? error.name : 'unknown',
+    }),
+});

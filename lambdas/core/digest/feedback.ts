@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { normaliseEmail, type SubscriberStatus } from '../subscribers/subscribers';
+import { canSend, pauseReason, type EditionCounter, type EditionRecord, type EditionStatusWriter } from './editions';
 
 /**
  * SES event publishing (configuration set → SNS): bounces and complaints suppress the address and count
@@ -61,4 +62,71 @@ export function feedbackAction(raw: unknown): FeedbackAction | undefined {
     };
   }
   return undefined;
+}
+
+/** The subscriber side of feedback; the subscribers store implements it. */
+export interface SuppressionList {
+  /** Gives an existing address `status` unless it has one of `keep`; false when nothing changed. */
+  suppress(
+    email: string,
+    status: SubscriberStatus,
+    reason: string,
+    keep: readonly SubscriberStatus[],
+    at: Date,
+  ): Promise<boolean>;
+}
+
+/** The edition side of feedback; the digests store implements it. */
+export interface FeedbackLedger extends EditionStatusWriter {
+  /** True the first time this SES message and kind is recorded for the edition. */
+  recordFeedback(editionId: string, messageId: string, kind: string, at: Date): Promise<boolean>;
+  count(id: string, counters: Partial<Record<EditionCounter, number>>, at: Date): Promise<EditionRecord>;
+}
+
+export interface FeedbackOutcome {
+  kind: FeedbackAction['kind'];
+  editionId?: string;
+  recipients: number;
+  /** Addresses whose status changed (the others were unknown or already said as much). */
+  changed: number;
+  /** Why the edition was paused by this event, when it was. */
+  paused?: { editionId: string; reason: string };
+}
+
+/**
+ * One SES event: hard bounces and complaints suppress the address at once (the sender re-checks status before
+ * every mail); each SES message counts once per edition, and an edition whose rates cross the pause rules stops
+ * sending. Every step is idempotent, so a redelivered event changes nothing twice. Undefined for events we do not
+ * act on.
+ */
+export async function applyFeedback(
+  raw: unknown,
+  subscribers: SuppressionList,
+  editions: FeedbackLedger,
+  now: Date,
+): Promise<FeedbackOutcome | undefined> {
+  const action = feedbackAction(raw);
+  if (!action) return undefined;
+  let changed = 0;
+  for (const email of action.emails) {
+    if (await subscribers.suppress(email, action.status, action.kind, action.keep, now)) changed += 1;
+  }
+  const outcome: FeedbackOutcome = {
+    kind: action.kind,
+    ...(action.editionId ? { editionId: action.editionId } : {}),
+    recipients: action.emails.length,
+    changed,
+  };
+  if (!action.editionId || !(await editions.recordFeedback(action.editionId, action.messageId, action.kind, now)))
+    return outcome;
+  const edition = await editions.count(
+    action.editionId,
+    { [action.kind === 'bounce' ? 'bounced' : 'complained']: 1 },
+    now,
+  );
+  const reason = canSend(edition.status) ? pauseReason(edition) : undefined;
+  if (reason && (await editions.setStatus(edition.id, ['planning', 'sending'], 'paused', now, reason))) {
+    return { ...outcome, paused: { editionId: edition.id, reason } };
+  }
+  return outcome;
 }
