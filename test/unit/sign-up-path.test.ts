@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import cdkJson from '../../cdk.json';
-import { TooManyRequestsError } from '../../lambdas/http/errors';
+import { RateLimitedError } from '../../lambdas/core/shared/errors';
 import { parsePublication } from '../../lambdas/core/shared/publication';
 import {
   addressCounterKey,
@@ -83,7 +83,7 @@ describe('the per-address limit', () => {
     const { desk, queued } = world(undefined);
     for (let attempt = 0; attempt < 5; attempt += 1) await desk.accept({ email: 'reader@example.org' }, now);
     const refused = await desk.accept({ email: 'reader@example.org' }, now).catch((error: unknown) => error);
-    expect(refused).toBeInstanceOf(TooManyRequestsError);
+    expect(refused).toBeInstanceOf(RateLimitedError);
     expect(refused).toMatchObject({ status: 429, retryAfterSeconds: 30 });
     expect(queued).toHaveLength(5);
     // Other addresses are counted apart, and the next window starts afresh.
