@@ -1,6 +1,46 @@
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The core (lambdas/core) is pure domain code: it must not reach the HTTP edge, the adapters, the handlers, the
+ * renderers, the local stack, the CDK app, config or the route table, nor any AWS or I/O package. Checked here,
+ * not left to review; test/unit/core-boundary.test.ts proves the rule still fires.
+ */
+const CORE_BOUNDARY_MESSAGE =
+  'The core is pure: depend on a port it owns, and let a handler or adapter supply the outside world.';
+const coreBoundary = {
+  files: ['lambdas/core/**/*.ts'],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        // Exact package names here: a gitignore-style `group` would also match any relative path with such a segment.
+        paths: ['aws-lambda', 'aws-cdk-lib', 'constructs', 'fs', 'http', 'https', 'http2'].flatMap((name) =>
+          [name, `node:${name}`].map((path) => ({ name: path, message: CORE_BOUNDARY_MESSAGE })),
+        ),
+        patterns: [
+          {
+            // A relative path that climbs out of the wing and names a directory or module outside the core.
+            regex:
+              '^(?:\\.\\./)+(?:lambdas/)?(?:http|adapters|handlers|render|local|lib|config|routes)(?:/|\\.[jt]s$|$)',
+            message: CORE_BOUNDARY_MESSAGE,
+          },
+          {
+            regex: '^(?:@aws-sdk/|@aws-lambda-powertools/|@smithy/|aws-cdk-lib/|(?:node:)?fs/)',
+            message: CORE_BOUNDARY_MESSAGE,
+          },
+        ],
+      },
+    ],
+    // A dynamic import or require would walk around the rule above.
+    'no-restricted-syntax': [
+      'error',
+      { selector: 'ImportExpression', message: CORE_BOUNDARY_MESSAGE },
+      { selector: "CallExpression[callee.name='require']", message: CORE_BOUNDARY_MESSAGE },
+    ],
+  },
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'cdk.out/', '.dispatch/', 'coverage/', 'test/bench/.out/'] },
   eslint.configs.recommended,
@@ -15,4 +55,5 @@ export default tseslint.config(
       'no-empty': ['error', { allowEmptyCatch: false }],
     },
   },
+  coreBoundary,
 );

@@ -1,3 +1,5 @@
+import type { RateLimit } from './core/subscribers/rate-limit';
+
 /**
  * Every HTTP route of the API, with the function that serves it and who may call it. The CDK stack builds
  * the HTTP API from this list, the local gateway dispatches by it, and the authorizer reads the required
@@ -7,12 +9,6 @@ export type Access = 'public' | 'editor' | 'admin';
 
 export type FunctionName =
   'health' | 'editors-api' | 'reports-api' | 'subscribers-api' | 'digests-api' | 'private-feed';
-
-/** At most `requests` in each fixed window of `windowSeconds`. */
-export interface RateLimit {
-  requests: number;
-  windowSeconds: number;
-}
 
 /** The 429 body for a client over its `clientRateLimit`: the WAF rule's custom response and the local gateway's. */
 export const RATE_LIMITED_BODY = {

@@ -14,6 +14,7 @@ import type { ReportRecord } from '../core/reports/report';
 import type { RevisionEntry } from '../core/reports/report-history';
 import { indexKeys, listingSortKey } from '../core/reports/report-lifecycle';
 import { tagSlug } from '../core/reports/tags';
+import type { Page } from '../core/shared/page';
 import { reportsTable } from './data-model';
 
 /**
@@ -36,11 +37,6 @@ const INDEX = Object.fromEntries(reportsTable.indexes.map((index) => [index.name
 const STORAGE_KEYS = ['pk', 'sk', 'kind', 'sortKey', 'listing', 'dueKey', 'dueAt'] as const;
 /** Smallest page of a window read: a run of `mail: false` imports is stepped over in a few reads, not many. */
 const WINDOW_PAGE_MIN = 100;
-
-export interface Page<T> {
-  items: T[];
-  nextCursor?: string;
-}
 
 export class ReportsStore {
   constructor(

@@ -16,8 +16,9 @@ import {
   type EditionRecord,
   type PlanMessage,
 } from '../core/digest/editions';
-import { apiHandler, json, jsonObjectBody, parseWith, rawBody, type ApiEvent, type ApiResult } from '../http/api';
-import { ConflictError, NotFoundError } from '../http/errors';
+import { ConflictError, NotFoundError } from '../core/shared/errors';
+import { parseWith } from '../core/shared/validation';
+import { apiHandler, json, jsonObjectBody, rawBody, type ApiEvent, type ApiResult } from '../http/api';
 
 const { planner, digests } = editionPlannerFromEnv();
 const plans = new JsonQueue(sqsClient(), requireEnv(planQueue.env));

@@ -5,8 +5,9 @@ import { logger } from '../adapters/logger';
 import { tableName } from '../config';
 import { newEditorSchema } from '../core/editors/editor-tokens';
 import { issueEditor } from '../core/editors/editors';
-import { apiHandler, caller, json, jsonObjectBody, parseWith, type ApiEvent, type ApiResult } from '../http/api';
-import { NotFoundError } from '../http/errors';
+import { NotFoundError } from '../core/shared/errors';
+import { parseWith } from '../core/shared/validation';
+import { apiHandler, caller, json, jsonObjectBody, type ApiEvent, type ApiResult } from '../http/api';
 
 const editors = new EditorsStore(dynamoDocumentClient(), tableName(editorsTable.env));
 

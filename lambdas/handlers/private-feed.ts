@@ -41,7 +41,14 @@ async function route(event: ApiEvent): Promise<ApiResult> {
     return { statusCode: 503, headers: { 'retry-after': '300', ...PRIVATE_FEED_HEADERS }, body: '' };
   }
   const served = serveFeed(file, stored, token, header(event, 'if-none-match'));
-  return { statusCode: served.status, headers: served.headers, body: served.body };
+  const headers = {
+    'content-type': served.contentType,
+    // The URL is the reader's credential: no shared or browser cache may keep the feed, no engine index it.
+    ...PRIVATE_FEED_HEADERS,
+    etag: served.etag,
+    'last-modified': served.lastModified,
+  };
+  return { statusCode: served.status, headers, body: served.body };
 }
 
 function notFound(): ApiResult {

@@ -12,8 +12,9 @@ import { loadPublication, requireEnv, tableName } from '../config';
 import { pauseEditionsWithReport } from '../core/digest/edition-control';
 import { leakBlockedView } from '../core/paywall/leak-status';
 import { ReportService } from '../core/reports/report-service';
+import { ConflictError, NotFoundError, TooLargeError } from '../core/shared/errors';
 import { apiHandler, caller, header, json, jsonObjectBody, rawBody, type ApiEvent, type ApiResult } from '../http/api';
-import { BadRequestError, ConflictError, HttpError, NotFoundError, PayloadTooLargeError } from '../http/errors';
+import { BadRequestError, HttpError } from '../http/errors';
 
 const publication = loadPublication();
 const service = new ReportService(
@@ -109,7 +110,7 @@ async function route(event: ApiEvent): Promise<ApiResult> {
 
 function readBody(event: ApiEvent): Record<string, unknown> {
   if (Buffer.byteLength(rawBody(event), 'utf8') > MAX_REQUEST_BYTES) {
-    throw new PayloadTooLargeError('The request is too large', [
+    throw new TooLargeError('The request is too large', [
       { field: 'body', message: `the limit is ${publication.maxBodyBytes} bytes of Markdown` },
     ]);
   }

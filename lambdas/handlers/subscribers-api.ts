@@ -6,13 +6,13 @@ import { RateLimitStore } from '../adapters/rate-limit-store';
 import { SubscribersStore } from '../adapters/subscribers-store';
 import { loadTokenSecret } from '../adapters/token-secret';
 import { loadPublication, requireEnv, tableName } from '../config';
+import { NotFoundError } from '../core/shared/errors';
 import { SignUpDesk } from '../core/subscribers/sign-up';
 import { pageHtml, pages, type Page } from '../core/subscribers/subscriber-pages';
 import { SubscriberService, type LinkOutcome } from '../core/subscribers/subscriber-service';
 import { SubscriberTokens } from '../core/subscribers/subscriber-tokens';
 import { subscriberView } from '../core/subscribers/subscribers';
 import { apiHandler, html, json, jsonObjectBody, type ApiEvent, type ApiResult } from '../http/api';
-import { NotFoundError } from '../http/errors';
 
 const publication = loadPublication();
 const service = new SubscriberService(

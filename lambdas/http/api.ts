@@ -1,8 +1,9 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { z } from 'zod';
 import { logger } from '../adapters/logger';
+import type { FieldError } from '../core/shared/errors';
 import { PATH_PARAMETERS, pathParameterNames, type PathParameterRule } from '../routes';
-import { BadRequestError, HttpError, TooManyRequestsError, ValidationError, type FieldError } from './errors';
+import { errorAnswer } from './error-mapping';
+import { BadRequestError, HttpError } from './errors';
 
 export type ApiEvent = APIGatewayProxyEventV2 & {
   requestContext: APIGatewayProxyEventV2['requestContext'] & { authorizer?: { lambda?: Record<string, unknown> } };
@@ -23,15 +24,10 @@ export function html(status: number, body: string): ApiResult {
   };
 }
 
-export function errorBody(error: HttpError): { error: { code: string; message: string; fields?: FieldError[] } } {
-  return { error: { code: error.code, message: error.message, ...(error.fields ? { fields: error.fields } : {}) } };
-}
-
+/** Known refusals as their mapped answer; anything else is logged and answered with a 500 that reveals nothing. */
 export function toErrorResponse(error: unknown): ApiResult {
-  if (error instanceof TooManyRequestsError) {
-    return json(error.status, errorBody(error), { 'retry-after': String(error.retryAfterSeconds) });
-  }
-  if (error instanceof HttpError) return json(error.status, errorBody(error));
+  const answer = errorAnswer(error);
+  if (answer) return json(answer.status, answer.body, answer.headers);
   logger.error('Unhandled error', { error: error instanceof Error ? error : String(error) });
   return json(500, {
     error: { code: 'internal_error', message: 'Something went wrong on our side; nothing was changed' },
@@ -61,19 +57,6 @@ export function jsonObjectBody(event: ApiEvent): Record<string, unknown> {
     throw new BadRequestError('invalid_body', 'The request body must be a JSON object');
   }
   return parsed as Record<string, unknown>;
-}
-
-export function fieldErrors(error: z.ZodError): FieldError[] {
-  return error.issues.map((issue) => ({
-    field: issue.path.length > 0 ? issue.path.map(String).join('.') : '(body)',
-    message: issue.message,
-  }));
-}
-
-export function parseWith<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new ValidationError(fieldErrors(result.error));
-  return result.data;
 }
 
 export interface Caller {

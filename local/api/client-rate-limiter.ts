@@ -1,5 +1,4 @@
-import { decideRate, rateWindow, type RateDecision } from '../../lambdas/core/subscribers/rate-limit';
-import type { RateLimit } from '../../lambdas/routes';
+import { decideRate, rateWindow, type RateDecision, type RateLimit } from '../../lambdas/core/subscribers/rate-limit';
 
 /**
  * The local stand-in for the WAF rate rule on CloudFront: fixed-window counts per route and client IP, in memory

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import cdkJson from '../../cdk.json';
-import { ConflictError, PreconditionFailedError } from '../../lambdas/http/errors';
+import { ConflictError, StaleRevisionError } from '../../lambdas/core/shared/errors';
 import type { ReportsRepository, VaultStore } from '../../lambdas/core/reports/ports';
 import { parsePublication } from '../../lambdas/core/shared/publication';
 import type { ReportRecord } from '../../lambdas/core/reports/report';
@@ -68,9 +68,7 @@ describe('report history entries', () => {
     const { id } = await service.create(input('First'), now, '01JD00000000000000000000AA', ines);
 
     state.failNextWrite = 'refuse';
-    await expect(service.update(id, input('Second'), undefined, now, omar)).rejects.toBeInstanceOf(
-      PreconditionFailedError,
-    );
+    await expect(service.update(id, input('Second'), undefined, now, omar)).rejects.toBeInstanceOf(StaleRevisionError);
     state.failNextWrite = 'throw';
     await expect(service.update(id, input('Second'), undefined, now, omar)).rejects.toThrow('DynamoDB unavailable');
     state.failNextWrite = 'throw';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import cdkJson from '../../cdk.json';
-import { TooManyRequestsError } from '../../lambdas/http/errors';
+import { RateLimitedError } from '../../lambdas/core/shared/errors';
+import { errorAnswer } from '../../lambdas/http/error-mapping';
 import { parsePublication } from '../../lambdas/core/shared/publication';
 import {
   addressCounterKey,
@@ -83,8 +84,9 @@ describe('the per-address limit', () => {
     const { desk, queued } = world(undefined);
     for (let attempt = 0; attempt < 5; attempt += 1) await desk.accept({ email: 'reader@example.org' }, now);
     const refused = await desk.accept({ email: 'reader@example.org' }, now).catch((error: unknown) => error);
-    expect(refused).toBeInstanceOf(TooManyRequestsError);
-    expect(refused).toMatchObject({ status: 429, retryAfterSeconds: 30 });
+    expect(refused).toBeInstanceOf(RateLimitedError);
+    expect(refused).toMatchObject({ retryAfterSeconds: 30 });
+    expect(errorAnswer(refused)?.status).toBe(429);
     expect(queued).toHaveLength(5);
     // Other addresses are counted apart, and the next window starts afresh.
     await desk.accept({ email: 'other@example.org' }, now);

@@ -1,4 +1,4 @@
-import type { Page } from '../../adapters/reports-store';
+import type { Page } from '../shared/page';
 import type { PaidPart, ReportRecord } from './report';
 import type { RevisionEntry } from './report-history';
 

@@ -1,11 +1,5 @@
 import { ulid } from 'ulid';
-import {
-  ConflictError,
-  NotFoundError,
-  PayloadTooLargeError,
-  PreconditionFailedError,
-  ValidationError,
-} from '../../http/errors';
+import { ConflictError, InvalidInputError, NotFoundError, StaleRevisionError, TooLargeError } from '../shared/errors';
 import type { ReportsRepository, VaultStore } from './ports';
 import { parseReportInput, prepareReport, type CutSummary, type Identity, type PreparedReport } from './intake';
 import type { Publication } from '../shared/publication';
@@ -105,11 +99,11 @@ export class ReportService {
   ): Promise<WriteAnswer> {
     const current = await this.require(id);
     if (ifMatch !== undefined && ifMatch !== current.revision) {
-      throw new PreconditionFailedError(`Report ${id} is at revision ${current.revision}, not ${ifMatch}`);
+      throw new StaleRevisionError(`Report ${id} is at revision ${current.revision}, not ${ifMatch}`);
     }
     const input = this.parse(raw);
     if (input.slug !== undefined && input.slug !== current.slug) {
-      throw new ValidationError([{ field: 'slug', message: `cannot change; this report's slug is ${current.slug}` }]);
+      throw new InvalidInputError([{ field: 'slug', message: `cannot change; this report's slug is ${current.slug}` }]);
     }
     const identity: Identity = {
       id,
@@ -127,7 +121,7 @@ export class ReportService {
       this.reports.replace(prepared.record, current.revision, now),
     );
     if (!replaced) {
-      throw new PreconditionFailedError(`Report ${id} changed while this update was being made; fetch it and retry`);
+      throw new StaleRevisionError(`Report ${id} changed while this update was being made; fetch it and retry`);
     }
     await this.reports.deleteStaleTagEntries(prepared.record);
     return { ...this.summary(prepared.record), ...prepared.cut };
@@ -147,7 +141,7 @@ export class ReportService {
       this.reports.replace(next, current.revision, now),
     );
     if (!replaced) {
-      throw new PreconditionFailedError(`Report ${id} changed while it was being unpublished; retry`);
+      throw new StaleRevisionError(`Report ${id} changed while it was being unpublished; retry`);
     }
     return this.summary(next);
   }
@@ -177,11 +171,11 @@ export class ReportService {
     const parsed = parseReportInput(raw, this.publication);
     if (parsed.ok) return parsed.input;
     if (parsed.problem.kind === 'too-large') {
-      throw new PayloadTooLargeError(`The body is too large`, [
+      throw new TooLargeError(`The body is too large`, [
         { field: parsed.problem.field, message: parsed.problem.message },
       ]);
     }
-    throw new ValidationError(parsed.problem.fields);
+    throw new InvalidInputError(parsed.problem.fields);
   }
 
   private async claimSlug(input: ReportInput, id: string): Promise<string> {

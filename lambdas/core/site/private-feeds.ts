@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { feedContentTypes, FEED_FILES, renderFeeds, type FeedFile, type RenderedFeeds } from './feeds';
-import { PRIVATE_FEED_HEADERS } from '../../http/security-headers';
 import type { Publication } from '../shared/publication';
 import type { PaidPart, ReportRecord } from '../reports/report';
 import { paidView } from '../paywall/tiers';
@@ -50,9 +49,13 @@ export interface StoredFeed {
   updated: Date;
 }
 
+/** What to answer; the HTTP edge turns it into headers (and adds the private-feed caching rules). */
 export interface ServedFeed {
   status: 200 | 304;
-  headers: Record<string, string>;
+  contentType: string;
+  etag: string;
+  /** HTTP-date of the newest change in the feed. */
+  lastModified: string;
   body: string;
 }
 
@@ -65,15 +68,9 @@ export function serveFeed(
 ): ServedFeed {
   const body = stored.body.replaceAll(stored.placeholder, token);
   const etag = `"${createHash('sha256').update(body, 'utf8').digest('base64url').slice(0, 27)}"`;
-  const headers = {
-    'content-type': feedContentTypes[file],
-    // The URL is the reader's credential: no shared or browser cache may keep the feed, no engine index it.
-    ...PRIVATE_FEED_HEADERS,
-    etag,
-    'last-modified': stored.updated.toUTCString(),
-  };
-  if (ifNoneMatch !== undefined && matchesEtag(ifNoneMatch, etag)) return { status: 304, headers, body: '' };
-  return { status: 200, headers, body };
+  const served = { contentType: feedContentTypes[file], etag, lastModified: stored.updated.toUTCString() };
+  if (ifNoneMatch !== undefined && matchesEtag(ifNoneMatch, etag)) return { status: 304, ...served, body: '' };
+  return { status: 200, ...served, body };
 }
 
 function matchesEtag(header: string, etag: string): boolean {

@@ -1,10 +1,15 @@
-import type { RateLimit } from '../../routes';
-
 /**
  * Fixed-window rate limiting, the rule both limiters apply: the local gateway per client IP (as the WAF rule
  * does on AWS) and the sign-up desk per address. A fixed window is what WAF counts too, and it needs one counter
  * per key and window, which one conditional-free DynamoDB update can keep.
  */
+
+/** At most `requests` in each fixed window of `windowSeconds`. */
+export interface RateLimit {
+  requests: number;
+  windowSeconds: number;
+}
+
 export interface RateWindow {
   /** Epoch seconds the current window started at; part of the counter's key. */
   startsAt: number;

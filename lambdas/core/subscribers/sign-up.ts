@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
 import { z } from 'zod';
-import { parseWith } from '../../http/api';
-import { TooManyRequestsError } from '../../http/errors';
-import type { RateLimit } from '../../routes';
 import { SendRejectedError, type Mailer } from '../digest/outgoing-mail';
+import { RateLimitedError } from '../shared/errors';
 import type { Publication } from '../shared/publication';
-import { decideRate, rateWindow } from './rate-limit';
+import { parseWith } from '../shared/validation';
+import { decideRate, rateWindow, type RateLimit } from './rate-limit';
 import { MAX_ROUNDS, type SubscribersRepository } from './subscriber-service';
 import { confirmationMail } from './subscriber-pages';
 import type { SubscriberTokens } from './subscriber-tokens';
@@ -49,14 +48,14 @@ export class SignUpDesk {
     private readonly limit: RateLimit = SIGN_UP_LIMIT_PER_ADDRESS,
   ) {}
 
-  /** Validates, counts and queues; throws 422 for a malformed address and 429 past the per-address limit. */
+  /** Validates, counts and queues; refuses a malformed address and a sign-up past the per-address limit. */
   async accept(body: Record<string, unknown>, now: Date): Promise<void> {
     const { email } = parseWith(signUpSchema, body);
     const window = rateWindow(this.limit, now);
     const count = await this.counter.increment(addressCounterKey(email, window.startsAt), window.endsAt + 60);
     const decision = decideRate(count, this.limit, window, now);
     if (!decision.allowed) {
-      throw new TooManyRequestsError(
+      throw new RateLimitedError(
         decision.retryAfterSeconds,
         'Too many sign-ups for this address; try again in a minute',
       );

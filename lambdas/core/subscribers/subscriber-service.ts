@@ -1,8 +1,8 @@
 import { ulid } from 'ulid';
 import { z } from 'zod';
-import { parseWith } from '../../http/api';
-import { ConflictError, NotFoundError } from '../../http/errors';
+import { ConflictError, NotFoundError } from '../shared/errors';
 import type { Publication } from '../shared/publication';
+import { parseWith } from '../shared/validation';
 import type { SubscriberTokens, TokenFailure } from './subscriber-tokens';
 import {
   adminUpdateSchema,
