@@ -22,7 +22,7 @@ const coreBoundary = {
           {
             // A relative path that climbs out of the wing and names a directory or module outside the core.
             regex:
-              '^(?:\\.\\./)+(?:lambdas/)?(?:http|adapters|handlers|render|local|lib|config|routes)(?:/|\\.[jt]s$|$)',
+              '^(?:\\.\\./)+(?:lambdas/)?(?:http|events|wiring|adapters|handlers|render|local|lib|config|routes)(?:/|\\.[jt]s$|$)',
             message: CORE_BOUNDARY_MESSAGE,
           },
           {
