@@ -1,13 +1,10 @@
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
-import { dynamoDocumentClient } from '../adapters/clients';
-import { editorsTable } from '../adapters/data-model';
-import { EditorsStore } from '../adapters/editors-store';
 import { logger } from '../adapters/logger';
-import { tableName } from '../config';
 import { bearerToken, decideAccess, hashToken, looksLikeEditorToken } from '../core/editors/editor-tokens';
 import { requiredAccess } from '../routes';
+import { editorsStoreFromEnv } from '../wiring/editors';
 
-const editors = new EditorsStore(dynamoDocumentClient(), tableName(editorsTable.env));
+const editors = editorsStoreFromEnv();
 
 export interface AuthorizerContext {
   editorId: string;

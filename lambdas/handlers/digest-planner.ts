@@ -1,6 +1,6 @@
 import { dynamoDocumentClient } from '../adapters/clients';
 import { mailQueue, subscribersTable } from '../adapters/data-model';
-import { editionPlannerFromEnv } from '../adapters/edition-planner-factory';
+import { editionPlannerFromEnv } from '../wiring/edition-planner';
 import { ActiveSubscriberPages } from '../adapters/edition-sources';
 import { logger } from '../adapters/logger';
 import { JsonQueue, sqsClient } from '../adapters/queue';

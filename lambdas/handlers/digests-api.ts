@@ -1,101 +1,65 @@
-import { z } from 'zod';
-import { editionPlannerFromEnv } from '../adapters/edition-planner-factory';
 import { logger } from '../adapters/logger';
-import { JsonQueue, sqsClient } from '../adapters/queue';
-import { planQueue } from '../adapters/data-model';
-import { requireEnv } from '../config';
-import { DIGEST_TIERS } from '../core/digest/digest';
-import { EditionControl, settleDeadClaims, type ControlOutcome } from '../core/digest/edition-control';
+import type { ControlOutcome } from '../core/digest/edition-control';
 import { EditionLeakError } from '../core/digest/edition-planner';
-import {
-  DELIVERY_OUTCOMES,
-  editionProgress,
-  needsReconciliation,
-  reconciledStatus,
-  tallyDeliveries,
-  type EditionRecord,
-  type PlanMessage,
-} from '../core/digest/editions';
+import { reconcileIfStalled } from '../core/digest/edition-reconcile';
+import { editionProgress } from '../core/digest/editions';
+import { sendEditionNow } from '../core/digest/manual-edition';
+import { apiHandler, json, type ApiEvent, type ApiResult } from '../http/api';
+import { checkSendRequest, deliveriesOutcome, editionId, pauseReason, previewTier } from '../http/digest-requests';
 import { ConflictError, NotFoundError } from '../core/shared/errors';
-import { parseWith } from '../core/shared/validation';
-import { apiHandler, json, jsonObjectBody, rawBody, type ApiEvent, type ApiResult } from '../http/api';
+import { digestsApiFromEnv } from '../wiring/digests-api';
 
-const { planner, digests } = editionPlannerFromEnv();
-const plans = new JsonQueue(sqsClient(), requireEnv(planQueue.env));
-const control = new EditionControl(digests, plans);
+const { planner, digests, plans, control } = digestsApiFromEnv();
 
-const sendSchema = z.object({}).strict();
-const previewSchema = z.object({ tier: z.enum(DIGEST_TIERS, { message: 'must be free or paid' }) });
-const deliveriesSchema = z.object({
-  outcome: z.enum(DELIVERY_OUTCOMES, { message: `must be one of: ${DELIVERY_OUTCOMES.join(', ')}` }),
-});
-const pauseSchema = z.object({ reason: z.string().trim().min(1).max(300).optional() }).strict();
+type Route = (event: ApiEvent, now: Date) => Promise<ApiResult>;
 
-async function route(event: ApiEvent): Promise<ApiResult> {
-  const now = new Date();
-  switch (event.routeKey) {
-    case 'POST /api/digests': {
-      if (rawBody(event).trim() !== '') parseWith(sendSchema, jsonObjectBody(event));
-      const outcome = await planner.create(now, 'manual', now);
-      if (outcome.kind === 'empty') {
-        throw new ConflictError(
-          'nothing_to_send',
-          `No report was published since the last edition (window ${outcome.window.start} to ${outcome.window.end}); nothing was sent`,
-        );
-      }
-      // Sent for duplicates too: planning is idempotent, and it finishes an edition whose trigger died early.
-      await plans.send({ editionId: outcome.edition.id } satisfies PlanMessage);
-      logger.info('Edition accepted', { editionId: outcome.edition.id, outcome: outcome.kind });
-      return json(
-        202,
-        { ...editionProgress(outcome.edition), duplicate: outcome.kind === 'duplicate' },
-        {
-          location: `/api/digests/${outcome.edition.id}`,
-        },
-      );
+const routes: Record<string, Route> = {
+  'POST /api/digests': async (event, now) => {
+    checkSendRequest(event);
+    const outcome = await sendEditionNow(planner, plans, now);
+    if (outcome.kind === 'empty') {
+      const { start, end } = outcome.window;
+      const message = `No report was published since the last edition (window ${start} to ${end}); nothing was sent`;
+      throw new ConflictError('nothing_to_send', message);
     }
-    case 'GET /api/digests/preview': {
-      const { tier } = parseWith(previewSchema, event.queryStringParameters ?? {});
-      const preview = await planner.preview(tier, now).catch((error: unknown) => {
-        if (error instanceof EditionLeakError)
-          throw new ConflictError('leak_blocked', `${error.message}; see the logs`);
-        throw error;
-      });
-      if (!preview) {
-        throw new ConflictError(
-          'nothing_to_preview',
-          'No report was published since the last edition; there is nothing to preview',
-        );
-      }
-      return json(200, { tier, ...preview });
+    const { edition, kind } = outcome;
+    logger.info('Edition accepted', { editionId: edition.id, outcome: kind });
+    const body = { ...editionProgress(edition), duplicate: kind === 'duplicate' };
+    return json(202, body, { location: `/api/digests/${edition.id}` });
+  },
+  'GET /api/digests/preview': async (event, now) => {
+    const tier = previewTier(event);
+    const preview = await planner.preview(tier, now).catch(leakBlocked);
+    if (!preview) {
+      const message = 'No report was published since the last edition; there is nothing to preview';
+      throw new ConflictError('nothing_to_preview', message);
     }
-    case 'GET /api/digests/{id}': {
-      const edition = await digests.getEdition(event.pathParameters?.id ?? '');
-      if (!edition) throw new NotFoundError('No edition has this id');
-      return json(200, editionProgress(await reconcileIfStalled(edition, new Date())));
-    }
-    case 'GET /api/digests/{id}/deliveries': {
-      const { outcome } = parseWith(deliveriesSchema, event.queryStringParameters ?? {});
-      const deliveries = await control.deliveries(editionId(event), outcome);
-      if (!deliveries) throw new NotFoundError('No edition has this id');
-      return json(200, { outcome, count: deliveries.length, deliveries });
-    }
-    case 'POST /api/digests/{id}/pause': {
-      const body = rawBody(event).trim() === '' ? {} : parseWith(pauseSchema, jsonObjectBody(event));
-      return answer(await control.pause(editionId(event), body.reason ?? 'paused by an operator', now));
-    }
-    case 'POST /api/digests/{id}/resume':
-      return answer(await control.resume(editionId(event), now));
-    case 'POST /api/digests/{id}/cancel':
-      return answer(await control.cancel(editionId(event), now));
-    case 'POST /api/digests/{id}/retry-unknown':
-      return answer(await control.retryUnknown(editionId(event)), 202);
-    default:
-      throw new NotFoundError(`No route ${event.routeKey}`);
-  }
+    return json(200, { tier, ...preview });
+  },
+  'GET /api/digests/{id}': async (event) => {
+    const edition = await digests.getEdition(editionId(event));
+    if (!edition) throw new NotFoundError('No edition has this id');
+    const { edition: current, recount } = await reconcileIfStalled(digests, edition, new Date());
+    if (recount) logger.info('Edition reconciled', { editionId: current.id, ...recount });
+    return json(200, editionProgress(current));
+  },
+  'GET /api/digests/{id}/deliveries': async (event) => {
+    const outcome = deliveriesOutcome(event);
+    const deliveries = await control.deliveries(editionId(event), outcome);
+    if (!deliveries) throw new NotFoundError('No edition has this id');
+    return json(200, { outcome, count: deliveries.length, deliveries });
+  },
+  'POST /api/digests/{id}/pause': async (event, now) =>
+    answer(await control.pause(editionId(event), pauseReason(event) ?? 'paused by an operator', now)),
+  'POST /api/digests/{id}/resume': async (event, now) => answer(await control.resume(editionId(event), now)),
+  'POST /api/digests/{id}/cancel': async (event, now) => answer(await control.cancel(editionId(event), now)),
+  'POST /api/digests/{id}/retry-unknown': async (event) => answer(await control.retryUnknown(editionId(event)), 202),
+};
+
+function leakBlocked(error: unknown): never {
+  if (error instanceof EditionLeakError) throw new ConflictError('leak_blocked', `${error.message}; see the logs`);
+  throw error;
 }
-
-const editionId = (event: ApiEvent): string => event.pathParameters?.id ?? '';
 
 function answer(outcome: ControlOutcome, status = 200): ApiResult {
   if (outcome.kind === 'not-found') throw new NotFoundError('No edition has this id');
@@ -106,15 +70,8 @@ function answer(outcome: ControlOutcome, status = 200): ApiResult {
   return json(status, editionProgress(outcome.edition));
 }
 
-/** A stalled edition is re-counted from its delivery records (see `needsReconciliation`). */
-async function reconcileIfStalled(edition: EditionRecord, now: Date): Promise<EditionRecord> {
-  if (!needsReconciliation(edition, now)) return edition;
-  await settleDeadClaims(digests, edition.id, now);
-  const tally = tallyDeliveries(await digests.deliveryOutcomes(edition.id), now);
-  const { status, reason } = reconciledStatus(edition, tally, now);
-  const reconciled = await digests.reconcile(edition.id, tally, status, now, reason);
-  logger.info('Edition reconciled', { editionId: edition.id, status, ...tally });
-  return reconciled ?? (await digests.getEdition(edition.id)) ?? edition;
-}
-
-export const handler = apiHandler(route);
+export const handler = apiHandler(async (event) => {
+  const route = routes[event.routeKey];
+  if (!route) throw new NotFoundError(`No route ${event.routeKey}`);
+  return route(event, new Date());
+});

@@ -1,41 +1,41 @@
-import { dynamoDocumentClient } from '../adapters/clients';
-import { editorsTable } from '../adapters/data-model';
-import { EditorsStore } from '../adapters/editors-store';
 import { logger } from '../adapters/logger';
-import { tableName } from '../config';
+import { createEditor, revokeEditor } from '../core/editors/editor-accounts';
 import { newEditorSchema } from '../core/editors/editor-tokens';
-import { issueEditor } from '../core/editors/editors';
+import {
+  apiHandler,
+  caller,
+  json,
+  jsonObjectBody,
+  type ApiEvent,
+  type ApiResult,
+  type Caller,
+} from '../http/api';
 import { NotFoundError } from '../core/shared/errors';
 import { parseWith } from '../core/shared/validation';
-import { apiHandler, caller, json, jsonObjectBody, type ApiEvent, type ApiResult } from '../http/api';
+import { editorsStoreFromEnv } from '../wiring/editors';
 
-const editors = new EditorsStore(dynamoDocumentClient(), tableName(editorsTable.env));
+const editors = editorsStoreFromEnv();
 
-async function route(event: ApiEvent): Promise<ApiResult> {
+type Route = (event: ApiEvent, admin: Caller, now: Date) => Promise<ApiResult>;
+
+const routes: Record<string, Route> = {
+  'POST /api/editors': async (event, admin, now) => {
+    const input = parseWith(newEditorSchema, jsonObjectBody(event));
+    const { record, token } = await createEditor(editors, input, now);
+    logger.info('Editor created', { editorId: record.editorId, role: input.role, by: admin.editorId });
+    return json(201, { id: record.editorId, name: input.name, role: input.role, token, createdAt: record.createdAt });
+  },
+  'DELETE /api/editors/{id}': async (event, admin, now) => {
+    const id = event.pathParameters?.id ?? '';
+    if (!(await revokeEditor(editors, id, now))) throw new NotFoundError(`No editor has id ${id}`);
+    logger.info('Editor revoked', { editorId: id, by: admin.editorId });
+    return json(200, { id, revoked: true });
+  },
+};
+
+export const handler = apiHandler(async (event) => {
   const admin = caller(event);
-  switch (event.routeKey) {
-    case 'POST /api/editors': {
-      const input = parseWith(newEditorSchema, jsonObjectBody(event));
-      const issued = issueEditor(input.name, input.role, new Date());
-      await editors.create(issued.record);
-      logger.info('Editor created', { editorId: issued.record.editorId, role: input.role, by: admin.editorId });
-      return json(201, {
-        id: issued.record.editorId,
-        name: input.name,
-        role: input.role,
-        token: issued.token,
-        createdAt: issued.record.createdAt,
-      });
-    }
-    case 'DELETE /api/editors/{id}': {
-      const id = event.pathParameters?.id ?? '';
-      if (!(await editors.revoke(id, new Date().toISOString()))) throw new NotFoundError(`No editor has id ${id}`);
-      logger.info('Editor revoked', { editorId: id, by: admin.editorId });
-      return json(200, { id, revoked: true });
-    }
-    default:
-      throw new NotFoundError(`No route ${event.routeKey}`);
-  }
-}
-
-export const handler = apiHandler(route);
+  const route = routes[event.routeKey];
+  if (!route) throw new NotFoundError(`No route ${event.routeKey}`);
+  return route(event, admin, new Date());
+});

@@ -1,19 +1,11 @@
-import { dynamoDocumentClient, s3Client } from '../adapters/clients';
-import { subscribersTable, vaultBucket } from '../adapters/data-model';
 import { logger } from '../adapters/logger';
-import { PrivateFeedFiles } from '../adapters/private-feed-files';
-import { SubscribersStore } from '../adapters/subscribers-store';
-import { loadTokenSecret } from '../adapters/token-secret';
-import { requireEnv, tableName } from '../config';
 import { isFeedFile, serveFeed } from '../core/site/private-feeds';
-import { SubscriberTokens } from '../core/subscribers/subscriber-tokens';
-import { feedEligibility } from '../core/subscribers/subscribers';
+import { privateFeedAccess } from '../core/subscribers/private-feed-access';
 import { apiHandler, header, type ApiEvent, type ApiResult } from '../http/api';
 import { PRIVATE_FEED_HEADERS } from '../http/security-headers';
+import { privateFeedFromEnv } from '../wiring/private-feed';
 
-const tokens = new SubscriberTokens(await loadTokenSecret());
-const subscribers = new SubscribersStore(dynamoDocumentClient(), tableName(subscribersTable.env));
-const files = new PrivateFeedFiles(s3Client(), requireEnv(vaultBucket.env));
+const { tokens, subscribers, files } = await privateFeedFromEnv();
 
 /**
  * GET /feeds/private/{token}/{file}. The token is the credential. Every refusal (unknown file, bad token,
@@ -24,15 +16,9 @@ async function route(event: ApiEvent): Promise<ApiResult> {
   const token = event.pathParameters?.token ?? '';
   const file = event.pathParameters?.file ?? '';
   if (!isFeedFile(file)) return notFound();
-  const check = tokens.verify(token, 'feed', new Date());
-  if (!check.ok) return notFound();
-  const subscriber = await subscribers.getBySubscriberId(check.claims.subscriberId);
-  if (
-    !subscriber ||
-    feedEligibility(subscriber) !== 'eligible' ||
-    subscriber.feedTokenVersion !== check.claims.feedTokenVersion
-  ) {
-    logger.info('Private feed refused', { subscriberId: check.claims.subscriberId });
+  const access = await privateFeedAccess(tokens, subscribers, token, new Date());
+  if (!access.granted) {
+    if (access.subscriberId) logger.info('Private feed refused', { subscriberId: access.subscriberId });
     return notFound();
   }
   const stored = await files.get(file);

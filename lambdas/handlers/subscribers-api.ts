@@ -1,95 +1,58 @@
-import { dynamoDocumentClient } from '../adapters/clients';
-import { rateLimitsTable, signUpQueue, subscribersTable } from '../adapters/data-model';
 import { logger } from '../adapters/logger';
-import { JsonQueue, sqsClient } from '../adapters/queue';
-import { RateLimitStore } from '../adapters/rate-limit-store';
-import { SubscribersStore } from '../adapters/subscribers-store';
-import { loadTokenSecret } from '../adapters/token-secret';
-import { loadPublication, requireEnv, tableName } from '../config';
-import { NotFoundError } from '../core/shared/errors';
-import { SignUpDesk } from '../core/subscribers/sign-up';
-import { pageHtml, pages, type Page } from '../core/subscribers/subscriber-pages';
-import { SubscriberService, type LinkOutcome } from '../core/subscribers/subscriber-service';
-import { SubscriberTokens } from '../core/subscribers/subscriber-tokens';
+import { pageHtml, pages } from '../core/subscribers/subscriber-pages';
 import { subscriberView } from '../core/subscribers/subscribers';
 import { apiHandler, html, json, jsonObjectBody, type ApiEvent, type ApiResult } from '../http/api';
+import { NotFoundError } from '../core/shared/errors';
+import { linkPage } from '../http/link-pages';
+import { subscribersApiFromEnv } from '../wiring/subscribers-api';
 
-const publication = loadPublication();
-const service = new SubscriberService(
-  new SubscribersStore(dynamoDocumentClient(), tableName(subscribersTable.env)),
-  new SubscriberTokens(await loadTokenSecret()),
-  publication,
-);
-// Sign-ups are counted and queued here; the sign-up worker decides and mails, so this function sends no mail.
-const signUps = new SignUpDesk(
-  new RateLimitStore(dynamoDocumentClient(), tableName(rateLimitsTable.env)),
-  new JsonQueue(sqsClient(), requireEnv(signUpQueue.env)),
-);
+const { publication, service, signUps } = await subscribersApiFromEnv();
 
-async function route(event: ApiEvent): Promise<ApiResult> {
-  const now = new Date();
-  const token = event.queryStringParameters?.token;
-  const email = event.pathParameters?.email ?? '';
-  switch (event.routeKey) {
-    case 'POST /api/subscribers':
-      await signUps.accept(jsonObjectBody(event), now);
-      return json(202, {
-        status: 'pending',
-        message:
-          'If this address can subscribe, a confirmation mail is on its way. Follow its link to start receiving the digest.',
-      });
-    case 'GET /api/subscribers/confirm':
-      return linkPage(await service.confirm(token, now), 'confirmation', {
-        done: pages.confirmed(publication),
-        unchanged: pages.alreadyConfirmed(publication),
-        refused: pages.confirmSuppressed(),
-      });
-    case 'GET /api/unsubscribe': {
-      const outcome = service.checkUnsubscribeToken(token, now);
-      if (outcome.outcome === 'invalid') return linkPage(outcome, 'unsubscribe');
-      return html(200, pageHtml(publication, pages.unsubscribeForm(publication, unsubscribePath(token ?? ''))));
-    }
-    case 'POST /api/unsubscribe': {
-      // RFC 8058: the body is `List-Unsubscribe=One-Click` from mail clients and our own form; the signed token
-      // alone authorises the change, so no cookie or login is needed and the body is not required.
-      const outcome = await service.unsubscribe(token, now);
-      return linkPage(outcome, 'unsubscribe', {
-        done: pages.unsubscribed(publication),
-        unchanged: pages.unsubscribed(publication),
-        refused: pages.unsubscribed(publication),
-      });
-    }
-    case 'PUT /api/subscribers/{email}': {
-      const { subscriber, created } = await service.put(email, jsonObjectBody(event), now);
-      logger.info(created ? 'Subscriber created' : 'Subscriber updated', {
-        subscriberId: subscriber.subscriberId,
-        tier: subscriber.tier,
-        status: subscriber.status,
-      });
-      return json(200, { ...subscriberView(subscriber), created });
-    }
-    case 'GET /api/subscribers/{email}/feed-url':
-      return json(200, { url: await service.feedUrl(email) });
-    default:
-      throw new NotFoundError(`No route ${event.routeKey}`);
-  }
-}
+type Route = (event: ApiEvent, now: Date) => Promise<ApiResult>;
+const token = (event: ApiEvent): string | undefined => event.queryStringParameters?.token;
+const email = (event: ApiEvent): string => event.pathParameters?.email ?? '';
+const unsubscribed = pages.unsubscribed(publication);
 
-function linkPage(
-  outcome: LinkOutcome,
-  kind: 'confirmation' | 'unsubscribe',
-  success?: Record<'done' | 'unchanged' | 'refused', Page>,
-): ApiResult {
-  if (outcome.outcome === 'invalid' || !success) {
-    const reason = outcome.outcome === 'invalid' ? outcome.reason : 'invalid';
-    logger.info('Subscriber link rejected', { kind, reason });
-    return html(400, pageHtml(publication, pages.invalidLink(kind, reason)));
-  }
-  return html(outcome.outcome === 'refused' ? 409 : 200, pageHtml(publication, success[outcome.outcome]));
-}
+const routes: Record<string, Route> = {
+  'POST /api/subscribers': async (event, now) => {
+    await signUps.accept(jsonObjectBody(event), now);
+    return json(202, {
+      status: 'pending',
+      message:
+        'If this address can subscribe, a confirmation mail is on its way. Follow its link to start receiving the digest.',
+    });
+  },
+  'GET /api/subscribers/confirm': async (event, now) =>
+    linkPage(publication, await service.confirm(token(event), now), 'confirmation', {
+      done: pages.confirmed(publication),
+      unchanged: pages.alreadyConfirmed(publication),
+      refused: pages.confirmSuppressed(),
+    }),
+  'GET /api/unsubscribe': async (event, now) => {
+    const outcome = service.checkUnsubscribeToken(token(event), now);
+    if (outcome.outcome === 'invalid') return linkPage(publication, outcome, 'unsubscribe');
+    const action = `/api/unsubscribe?token=${encodeURIComponent(token(event) ?? '')}`;
+    return html(200, pageHtml(publication, pages.unsubscribeForm(publication, action)));
+  },
+  // RFC 8058: the body is `List-Unsubscribe=One-Click` from mail clients and our own form; the signed token alone
+  // authorises the change, so no cookie or login is needed and the body is not required.
+  'POST /api/unsubscribe': async (event, now) =>
+    linkPage(publication, await service.unsubscribe(token(event), now), 'unsubscribe', {
+      done: unsubscribed,
+      unchanged: unsubscribed,
+      refused: unsubscribed,
+    }),
+  'PUT /api/subscribers/{email}': async (event, now) => {
+    const { subscriber, created } = await service.put(email(event), jsonObjectBody(event), now);
+    const { subscriberId, tier, status } = subscriber;
+    logger.info(created ? 'Subscriber created' : 'Subscriber updated', { subscriberId, tier, status });
+    return json(200, { ...subscriberView(subscriber), created });
+  },
+  'GET /api/subscribers/{email}/feed-url': async (event) => json(200, { url: await service.feedUrl(email(event)) }),
+};
 
-function unsubscribePath(token: string): string {
-  return `/api/unsubscribe?token=${encodeURIComponent(token)}`;
-}
-
-export const handler = apiHandler(route);
+export const handler = apiHandler(async (event) => {
+  const route = routes[event.routeKey];
+  if (!route) throw new NotFoundError(`No route ${event.routeKey}`);
+  return route(event, new Date());
+});

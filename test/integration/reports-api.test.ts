@@ -231,7 +231,17 @@ describe('report intake', () => {
     const second = await send(body);
     expect(first.status).toBe(201);
     expect(second.status).toBe(201);
-    expect(await second.json()).toEqual(await first.json());
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    const firstAnswer = (await first.json()) as { id: string };
+    expect(await second.json()).toEqual(firstAnswer);
+    // The key is the editor's own: another editor sending it creates their own report.
+    const byAdmin = await harness.api('/api/reports', {
+      method: 'POST',
+      json: { ...body, slug: 'idempotent-by-admin' },
+      headers: { 'idempotency-key': 'retry-1' },
+    });
+    expect(byAdmin.status).toBe(201);
+    expect(((await byAdmin.json()) as { id: string }).id).not.toBe(firstAnswer.id);
     const different = await send({ ...body, title: 'Another body' });
     expect(different.status).toBe(422);
     expect((await errorOf(different)).code).toBe('idempotency_key_reused');

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { reconcileIfStalled, type ReconcileStore } from '../../lambdas/core/digest/edition-reconcile';
 import {
   needsReconciliation,
   reconciledStatus,
@@ -66,5 +67,48 @@ describe('edition reconciliation', () => {
       status: 'sent-with-gaps',
       reason: expect.stringContaining('2 recipient(s) have no delivery record'),
     });
+  });
+});
+
+describe('reconciling on read', () => {
+  const store = (stored: EditionRecord) => {
+    const fake = {
+      getEdition: vi.fn(async () => stored),
+      deliveryOutcomes: vi.fn(async () => [
+        { status: 'sent' as const, claimedAt: minutesAgo(10) },
+        { status: 'sending' as const, claimedAt: minutesAgo(10) },
+      ]),
+      reconcile: vi.fn<ReconcileStore['reconcile']>(async (_id, tally, status) => ({ ...stored, ...tally, status })),
+      deliveriesWithStatus: vi.fn(async () => [
+        {
+          key: 'TO#a',
+          record: { email: 'a@example.org', status: 'sending' as const, claimId: 'c1', claimedAt: minutesAgo(10) },
+        },
+      ]),
+      finishDelivery: vi.fn(async () => true),
+    };
+    return fake;
+  };
+
+  it('leaves an edition that is moving alone', async () => {
+    const moving = edition({ updatedAt: minutesAgo(1) });
+    const fake = store(moving);
+    expect(await reconcileIfStalled(fake, moving, NOW)).toEqual({ edition: moving });
+    expect(fake.reconcile).not.toHaveBeenCalled();
+  });
+
+  it('settles dead claims, then replaces the counters with the tally of a stalled edition', async () => {
+    const stalled = edition({ recipients: 2, queued: 2, sent: 0 });
+    const fake = store(stalled);
+    const { edition: current, recount } = await reconcileIfStalled(fake, stalled, NOW);
+    expect(fake.finishDelivery).toHaveBeenCalledWith(
+      'E1',
+      'TO#a',
+      'c1',
+      { status: 'unknown', reason: 'unknown-outcome' },
+      NOW,
+    );
+    expect(recount).toEqual({ sent: 1, failed: 0, suppressed: 0, notSent: 0, unknown: 1, status: 'sent-with-gaps' });
+    expect(current.status).toBe('sent-with-gaps');
   });
 });

@@ -1,14 +1,14 @@
-import { compileEdition } from '../render/digest-renderer';
+import { dynamoDocumentClient, s3Client } from '../adapters/clients';
+import { digestsTable, reportsTable, vaultBucket } from '../adapters/data-model';
+import { DigestsStore } from '../adapters/digests-store';
+import { VaultCompiledEditions, VaultEditionSources } from '../adapters/edition-sources';
+import { logger } from '../adapters/logger';
+import { emitCount } from '../adapters/metrics';
+import { ReportsStore } from '../adapters/reports-store';
+import { Vault } from '../adapters/vault';
 import { loadPublication, requireEnv, tableName } from '../config';
 import { EditionPlanner } from '../core/digest/edition-planner';
-import { dynamoDocumentClient, s3Client } from './clients';
-import { digestsTable, reportsTable, vaultBucket } from './data-model';
-import { DigestsStore } from './digests-store';
-import { logger } from './logger';
-import { emitCount } from './metrics';
-import { VaultCompiledEditions, VaultEditionSources } from './edition-sources';
-import { ReportsStore } from './reports-store';
-import { Vault } from './vault';
+import { compileEdition } from '../render/digest-renderer';
 
 /** The planner as both the digests API and the planner Lambda build it from their environment. */
 export function editionPlannerFromEnv(): { planner: EditionPlanner; digests: DigestsStore } {

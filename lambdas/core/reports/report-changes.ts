@@ -1,0 +1,40 @@
+import { pauseEditionsWithReport, type EditionControlStore } from '../digest/edition-control';
+import type { Author } from './report-history';
+import type { ReportService, ReportSummary, WriteAnswer } from './report-service';
+
+/** The editions a change may pause: those still planning or sending the report. */
+export type EditionsWithReport = Pick<EditionControlStore, 'editionsWithReport' | 'setStatus'>;
+
+export interface ReportChange {
+  id: string;
+  now: Date;
+  author: Author;
+}
+
+/**
+ * A correction lands, then every edition still sending the old text pauses with a reason naming the report: the
+ * operator resumes (the mail is compiled from the corrected table) or cancels. Returns the ids it paused.
+ */
+export async function correctReport(
+  reports: ReportService,
+  editions: EditionsWithReport,
+  change: ReportChange & { input: Record<string, unknown>; ifMatch: number | undefined },
+): Promise<WriteAnswer & { pausedEditions: string[] }> {
+  const { id, now, author } = change;
+  const updated = await reports.update(id, change.input, change.ifMatch, now, author);
+  const reason = `report ${id} was corrected (revision ${updated.revision}) while this edition was being sent; resume to send the correction, or cancel`;
+  return { ...updated, pausedEditions: await pauseEditionsWithReport(editions, id, reason, now) };
+}
+
+/** Unpublishing takes the report out of every public artifact and pauses the editions still sending it. */
+export async function unpublishReport(
+  reports: ReportService,
+  editions: EditionsWithReport,
+  change: ReportChange,
+): Promise<ReportSummary & { state: 'unpublished'; pausedEditions: string[] }> {
+  const { id, now, author } = change;
+  const result = await reports.unpublish(id, now, author);
+  const reason = `report ${id} was unpublished while this edition was being sent; resume to send the edition without it, or cancel`;
+  const pausedEditions = await pauseEditionsWithReport(editions, id, reason, now);
+  return { ...result, state: 'unpublished', pausedEditions };
+}

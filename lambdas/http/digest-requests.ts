@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { DIGEST_TIERS } from '../core/digest/digest';
+import { DELIVERY_OUTCOMES } from '../core/digest/editions';
+import { parseWith } from '../core/shared/validation';
+import { jsonObjectBody, rawBody, type ApiEvent } from './api';
+
+const sendSchema = z.object({}).strict();
+const previewSchema = z.object({ tier: z.enum(DIGEST_TIERS, { message: 'must be free or paid' }) });
+const deliveriesSchema = z.object({
+  outcome: z.enum(DELIVERY_OUTCOMES, { message: `must be one of: ${DELIVERY_OUTCOMES.join(', ')}` }),
+});
+const pauseSchema = z.object({ reason: z.string().trim().min(1).max(300).optional() }).strict();
+
+const hasBody = (event: ApiEvent): boolean => rawBody(event).trim() !== '';
+
+/** `POST /api/digests` takes no options: an empty body or `{}`. */
+export function checkSendRequest(event: ApiEvent): void {
+  if (hasBody(event)) parseWith(sendSchema, jsonObjectBody(event));
+}
+
+/** `?tier=free|paid` of the preview. */
+export const previewTier = (event: ApiEvent) => parseWith(previewSchema, event.queryStringParameters ?? {}).tier;
+
+/** `?outcome=` of the deliveries listing. */
+export const deliveriesOutcome = (event: ApiEvent) =>
+  parseWith(deliveriesSchema, event.queryStringParameters ?? {}).outcome;
+
+/** The operator's reason for a pause, optional (an empty body is fine). */
+export function pauseReason(event: ApiEvent): string | undefined {
+  return hasBody(event) ? parseWith(pauseSchema, jsonObjectBody(event)).reason : undefined;
+}
+
+export const editionId = (event: ApiEvent): string => event.pathParameters?.id ?? '';
