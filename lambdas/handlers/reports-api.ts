@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
 import { dynamoDocumentClient, s3Client } from '../adapters/clients';
 import { digestsTable, idempotencyTable, reportsTable, vaultBucket } from '../adapters/data-model';
-import { DigestsStore } from '../adapters/digests-store';
+import { EditionsStore } from '../adapters/editions-store';
 import { IdempotencyStore } from '../adapters/idempotency-store';
 import { LeakStatusStore } from '../adapters/leak-status-store';
 import { logger } from '../adapters/logger';
@@ -22,7 +22,7 @@ const service = new ReportService(
   publication,
 );
 const leakStatus = new LeakStatusStore(dynamoDocumentClient(), tableName(reportsTable.env));
-const editions = new DigestsStore(dynamoDocumentClient(), tableName(digestsTable.env));
+const editions = new EditionsStore(dynamoDocumentClient(), tableName(digestsTable.env));
 const idempotency = new IdempotencyStore(dynamoDocumentClient(), tableName(idempotencyTable.env));
 /** JSON escaping can double a body's size; anything past this cannot hold a body within the limit. */
 const MAX_REQUEST_BYTES = publication.maxBodyBytes * 2 + 64 * 1024;

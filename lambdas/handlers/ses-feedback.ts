@@ -1,7 +1,7 @@
 import type { SNSEvent } from 'aws-lambda';
 import { dynamoDocumentClient } from '../adapters/clients';
 import { digestsTable, subscribersTable } from '../adapters/data-model';
-import { DigestsStore } from '../adapters/digests-store';
+import { EditionsStore } from '../adapters/editions-store';
 import { logger } from '../adapters/logger';
 import { SubscribersStore } from '../adapters/subscribers-store';
 import { tableName } from '../config';
@@ -9,7 +9,7 @@ import { canSend, pauseReason } from '../core/digest/editions';
 import { feedbackAction } from '../core/digest/feedback';
 
 const subscribers = new SubscribersStore(dynamoDocumentClient(), tableName(subscribersTable.env));
-const digests = new DigestsStore(dynamoDocumentClient(), tableName(digestsTable.env));
+const digests = new EditionsStore(dynamoDocumentClient(), tableName(digestsTable.env));
 
 /**
  * SNS → SES bounce and complaint events. Hard bounces and complaints suppress the address at once (the sender
