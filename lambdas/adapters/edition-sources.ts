@@ -54,13 +54,7 @@ export class ActiveSubscriberPages implements RecipientPages {
   constructor(private readonly subscribers: SubscribersStore) {}
 
   async activePage(limit: number, cursor?: string): Promise<{ emails: string[]; next?: string }> {
-    const start = cursor
-      ? (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>)
-      : undefined;
-    const page = await this.subscribers.pageByStatus('active', limit, start);
-    return {
-      emails: page.items.map((subscriber) => subscriber.email),
-      ...(page.next ? { next: Buffer.from(JSON.stringify(page.next), 'utf8').toString('base64url') } : {}),
-    };
+    const page = await this.subscribers.pageByStatus('active', limit, cursor);
+    return { emails: page.items.map((subscriber) => subscriber.email), ...(page.next ? { next: page.next } : {}) };
   }
 }

@@ -1,12 +1,7 @@
-import {
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EditorRecord } from '../core/editors/editor-tokens';
 import { editorsTable } from './data-model';
+import { queryAll } from './dynamo/query';
 
 export class EditorsStore {
   constructor(
@@ -33,15 +28,13 @@ export class EditorsStore {
 
   /** Marks the editor's token revoked; returns false when no editor has that id. */
   async revoke(editorId: string, revokedAt: string): Promise<boolean> {
-    const { Items = [] } = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: editorsTable.indexes[0].name,
-        KeyConditionExpression: 'editorId = :id',
-        ExpressionAttributeValues: { ':id': editorId },
-      }),
-    );
-    for (const item of Items as EditorRecord[]) {
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      IndexName: editorsTable.indexes[0].name,
+      KeyConditionExpression: 'editorId = :id',
+      ExpressionAttributeValues: { ':id': editorId },
+    });
+    for (const item of items as unknown as EditorRecord[]) {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
@@ -52,6 +45,6 @@ export class EditorsStore {
         }),
       );
     }
-    return Items.length > 0;
+    return items.length > 0;
   }
 }

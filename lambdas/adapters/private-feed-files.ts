@@ -1,40 +1,32 @@
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { feedContentTypes, type FeedFile } from '../core/site/feeds';
 import type { StoredFeed } from '../core/site/private-feeds';
+import { BucketObjects } from './bucket-objects';
 import { VAULT_PREFIX } from './data-model';
+
+const keyOf = (file: FeedFile) => `${VAULT_PREFIX.privateFeeds}${file}`;
 
 /** The private feed documents in the vault, with their placeholder and update time as object metadata. */
 export class PrivateFeedFiles {
-  constructor(
-    private readonly s3: S3Client,
-    private readonly bucket: string,
-  ) {}
+  private readonly objects: BucketObjects;
+
+  constructor(s3: S3Client, bucket: string) {
+    this.objects = new BucketObjects(s3, bucket);
+  }
 
   async put(file: FeedFile, body: string, placeholder: string, updated: Date): Promise<void> {
-    await this.s3.send(
-      new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: `${VAULT_PREFIX.privateFeeds}${file}`,
-        Body: body,
-        ContentType: feedContentTypes[file],
-        CacheControl: 'private, no-store',
-        Metadata: { placeholder, updated: updated.toISOString() },
-      }),
-    );
+    await this.objects.put(keyOf(file), body, {
+      contentType: feedContentTypes[file],
+      cacheControl: 'private, no-store',
+      metadata: { placeholder, updated: updated.toISOString() },
+    });
   }
 
   async get(file: FeedFile): Promise<StoredFeed | undefined> {
-    try {
-      const object = await this.s3.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key: `${VAULT_PREFIX.privateFeeds}${file}` }),
-      );
-      const placeholder = object.Metadata?.placeholder;
-      const updated = object.Metadata?.updated;
-      if (!placeholder || !updated) throw new Error(`Private feed ${file} has no placeholder metadata`);
-      return { body: (await object.Body?.transformToString('utf-8')) ?? '', placeholder, updated: new Date(updated) };
-    } catch (error) {
-      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return undefined;
-      throw error;
-    }
+    const object = await this.objects.find(keyOf(file));
+    if (!object) return undefined;
+    const { placeholder, updated } = object.metadata;
+    if (!placeholder || !updated) throw new Error(`Private feed ${file} has no placeholder metadata`);
+    return { body: object.body, placeholder, updated: new Date(updated) };
   }
 }

@@ -1,4 +1,5 @@
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { retryUnprocessed, type BackoffPolicy } from './retry-unprocessed';
 
 let sqs: SQSClient | undefined;
 
@@ -9,6 +10,8 @@ export function sqsClient(): SQSClient {
 
 /** SQS allows ten entries per SendMessageBatch. */
 const BATCH_LIMIT = 10;
+/** Five calls in all, as before: a planning step that cannot queue its page fails, and SQS redelivers it. */
+const SQS_BACKOFF: BackoffPolicy = { attempts: 5, baseDelayMs: 50, maxDelayMs: 1_000 };
 
 /** One SQS queue, JSON bodies. */
 export class JsonQueue {
@@ -21,21 +24,27 @@ export class JsonQueue {
     await this.client.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(body) }));
   }
 
-  /** Sends in batches of ten and retries entries SQS reports as failed; throws if some never go through. */
+  /**
+   * Sends in batches of ten and sends again, with backoff, the entries SQS reports as failed; throws if some never
+   * go through (see `retryUnprocessed`).
+   */
   async sendAll(bodies: readonly unknown[]): Promise<void> {
     for (let offset = 0; offset < bodies.length; offset += BATCH_LIMIT) {
-      let entries = bodies
+      const entries = bodies
         .slice(offset, offset + BATCH_LIMIT)
         .map((body, index) => ({ Id: String(index), MessageBody: JSON.stringify(body) }));
-      for (let attempt = 0; entries.length > 0; attempt += 1) {
-        if (attempt >= 5) throw new Error(`SQS refused ${entries.length} message(s) after ${attempt} attempts`);
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-        const { Failed = [] } = await this.client.send(
-          new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }),
-        );
-        const failed = new Set(Failed.map((failure) => failure.Id));
-        entries = entries.filter((entry) => failed.has(entry.Id));
-      }
+      await retryUnprocessed(
+        'SendMessageBatch',
+        entries,
+        async (pending) => {
+          const { Failed = [] } = await this.client.send(
+            new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: pending }),
+          );
+          const failed = new Set(Failed.map((failure) => failure.Id));
+          return pending.filter((entry) => failed.has(entry.Id));
+        },
+        SQS_BACKOFF,
+      );
     }
   }
 }

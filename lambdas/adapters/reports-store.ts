@@ -1,21 +1,22 @@
 import {
-  BatchGetCommand,
-  BatchWriteCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
-  type BatchGetCommandOutput,
-  type BatchWriteCommandOutput,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { ReportRecord } from '../core/reports/report';
 import type { RevisionEntry } from '../core/reports/report-history';
 import { indexKeys, listingSortKey } from '../core/reports/report-lifecycle';
 import { tagSlug } from '../core/reports/tags';
 import type { Page } from '../core/shared/page';
 import { reportsTable } from './data-model';
+import { batchGetItems, batchWriteItems } from './dynamo/batch';
+import { conditionalWrite } from './dynamo/conditional-write';
+import { hasExactAttributes, type StoredKey } from './dynamo/cursor';
+import { queryAll, queryPage, queryPages } from './dynamo/query';
+
+export { InvalidCursorError } from './dynamo/cursor';
 
 /**
  * The reports table. Item types share one table: the report (`REPORT#id`/`REPORT`), its tag entries
@@ -24,8 +25,11 @@ import { reportsTable } from './data-model';
  */
 const REPORT_SK = 'REPORT';
 const reportKey = (id: string) => ({ pk: `REPORT#${id}`, sk: REPORT_SK });
+const slugKey = (slug: string) => ({ pk: `SLUG#${slug}`, sk: 'SLUG' });
 /** Revision entries (`REPORT#id`/`REV#000001`): who made each change; ids and names only, never report text. */
 const REVISION_SK_PREFIX = 'REV#';
+const TAG_SK_PREFIX = 'TAG#';
+const tagEntryKey = (id: string, tag: string) => ({ pk: `REPORT#${id}`, sk: `${TAG_SK_PREFIX}${tagSlug(tag)}` });
 const revisionKey = (id: string, revision: number) => ({
   pk: `REPORT#${id}`,
   sk: `${REVISION_SK_PREFIX}${String(revision).padStart(6, '0')}`,
@@ -53,36 +57,29 @@ export class ReportsStore {
 
   /** True when the slug is now (or already was) this report's; false when another report holds it. */
   async claimSlug(slug: string, reportId: string): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { pk: `SLUG#${slug}`, sk: 'SLUG', reportId },
-          ConditionExpression: 'attribute_not_exists(pk) OR reportId = :id',
-          ExpressionAttributeValues: { ':id': reportId },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return conditionalWrite(
+      this.client,
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...slugKey(slug), reportId },
+        ConditionExpression: 'attribute_not_exists(pk) OR reportId = :id',
+        ExpressionAttributeValues: { ':id': reportId },
+      }),
+    );
   }
 
   async releaseSlug(slug: string, reportId: string): Promise<void> {
     if (await this.get(reportId)) return;
-    try {
-      await this.client.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: { pk: `SLUG#${slug}`, sk: 'SLUG' },
-          ConditionExpression: 'reportId = :id',
-          ExpressionAttributeValues: { ':id': reportId },
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    // False when another report holds the slug by now: then it is not ours to release.
+    await conditionalWrite(
+      this.client,
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: slugKey(slug),
+        ConditionExpression: 'reportId = :id',
+        ExpressionAttributeValues: { ':id': reportId },
+      }),
+    );
   }
 
   /** Creates the report item; false if the id exists already. */
@@ -97,121 +94,96 @@ export class ReportsStore {
 
   /** Tag entries for the report's current tags; written before the report so a tag feed never misses it. */
   async putTagEntries(record: ReportRecord): Promise<void> {
-    const entries = record.tags.map((tag) => ({
-      PutRequest: {
-        Item: {
-          pk: `REPORT#${record.id}`,
-          sk: `TAG#${tagSlug(tag)}`,
-          tagKey: tagSlug(tag),
-          tag,
-          sortKey: listingSortKey(record),
-          reportId: record.id,
-        },
-      },
-    }));
-    await this.batchWrite(entries);
+    await batchWriteItems(
+      this.client,
+      this.tableName,
+      tagEntryItems(record).map((Item) => ({ PutRequest: { Item } })),
+    );
   }
 
   /** Removes tag entries the report no longer carries; runs after the report item is written. */
   async deleteStaleTagEntries(record: ReportRecord): Promise<void> {
-    const { Items = [] } = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :tag)',
-        ExpressionAttributeValues: { ':pk': `REPORT#${record.id}`, ':tag': 'TAG#' },
-      }),
+    const entries = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :tag)',
+      ExpressionAttributeValues: { ':pk': `REPORT#${record.id}`, ':tag': TAG_SK_PREFIX },
+    });
+    const current = new Set(record.tags.map((tag) => tagEntryKey(record.id, tag).sk));
+    const stale = entries.filter((item) => !current.has(String(item.sk)));
+    await batchWriteItems(
+      this.client,
+      this.tableName,
+      stale.map((item) => ({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } })),
     );
-    const current = new Set(record.tags.map((tag) => `TAG#${tagSlug(tag)}`));
-    const stale = Items.filter((item) => !current.has(String(item.sk)));
-    await this.batchWrite(stale.map((item) => ({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } })));
   }
 
   async claimRevision(entry: RevisionEntry, writeId: string, staleBefore: Date): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...revisionKey(entry.reportId, entry.revision),
-            revision: entry.revision,
-            action: entry.action,
-            editorId: entry.editorId,
-            ...(entry.editorName ? { editorName: entry.editorName } : {}),
-            at: entry.at,
-            writeId,
-          },
-          ConditionExpression: 'attribute_not_exists(pk) OR writeId = :writeId OR #at < :staleBefore',
-          ExpressionAttributeNames: { '#at': 'at' },
-          ExpressionAttributeValues: { ':writeId': writeId, ':staleBefore': staleBefore.toISOString() },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return conditionalWrite(
+      this.client,
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...revisionKey(entry.reportId, entry.revision),
+          revision: entry.revision,
+          action: entry.action,
+          editorId: entry.editorId,
+          ...(entry.editorName ? { editorName: entry.editorName } : {}),
+          at: entry.at,
+          writeId,
+        },
+        ConditionExpression: 'attribute_not_exists(pk) OR writeId = :writeId OR #at < :staleBefore',
+        ExpressionAttributeNames: { '#at': 'at' },
+        ExpressionAttributeValues: { ':writeId': writeId, ':staleBefore': staleBefore.toISOString() },
+      }),
+    );
   }
 
   async releaseRevision(reportId: string, revision: number, writeId: string): Promise<void> {
-    try {
-      await this.client.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: revisionKey(reportId, revision),
-          ConditionExpression: 'writeId = :writeId',
-          ExpressionAttributeValues: { ':writeId': writeId },
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    // False when another write has claimed the revision since: then it is not ours to release.
+    await conditionalWrite(
+      this.client,
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: revisionKey(reportId, revision),
+        ConditionExpression: 'writeId = :writeId',
+        ExpressionAttributeValues: { ':writeId': writeId },
+      }),
+    );
   }
 
   async revisions(reportId: string): Promise<RevisionEntry[]> {
-    const entries: RevisionEntry[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :rev)',
-          ExpressionAttributeValues: { ':pk': `REPORT#${reportId}`, ':rev': REVISION_SK_PREFIX },
-          ConsistentRead: true,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        entries.push({
-          reportId,
-          revision: Number(item.revision),
-          action: item.action as RevisionEntry['action'],
-          editorId: String(item.editorId),
-          ...(typeof item.editorName === 'string' ? { editorName: item.editorName } : {}),
-          at: String(item.at),
-        });
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return entries;
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :rev)',
+      ExpressionAttributeValues: { ':pk': `REPORT#${reportId}`, ':rev': REVISION_SK_PREFIX },
+      ConsistentRead: true,
+    });
+    return items.map((item) => ({
+      reportId,
+      revision: Number(item.revision),
+      action: item.action as RevisionEntry['action'],
+      editorId: String(item.editorId),
+      ...(typeof item.editorName === 'string' ? { editorName: item.editorName } : {}),
+      at: String(item.at),
+    }));
   }
 
   /** Every report, newest go-live first, for editors. */
   async list(limit: number, cursor?: string): Promise<Page<ReportRecord>> {
-    const page = await this.client.send(
-      new QueryCommand({
+    const page = await queryPage(
+      this.client,
+      {
         TableName: this.tableName,
         IndexName: INDEX.byKind,
         KeyConditionExpression: 'kind = :kind',
         ExpressionAttributeValues: { ':kind': 'report' },
         ScanIndexForward: false,
         Limit: limit,
-        ...(cursor ? { ExclusiveStartKey: decodeCursor(cursor) } : {}),
-      }),
+      },
+      cursor,
+      isListingKey,
     );
-    return {
-      items: (page.Items ?? []).map(toRecord),
-      ...(page.LastEvaluatedKey ? { nextCursor: encodeCursor(page.LastEvaluatedKey) } : {}),
-    };
+    return { items: page.items.map(toRecord), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
   }
 
   /** The latest `limit` published reports: one query on a sparse index, whatever the archive's size. */
@@ -238,28 +210,19 @@ export class ReportsStore {
    */
   async publishedInWindow(window: { start: string; end: string }, limit: number): Promise<ReportRecord[]> {
     const found: ReportRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: INDEX.byListing,
-          KeyConditionExpression: 'listing = :public AND sortKey BETWEEN :start AND :end',
-          FilterExpression: 'attribute_not_exists(mail) OR mail <> :false',
-          ExpressionAttributeValues: {
-            ':public': 'public',
-            ':start': window.start,
-            ':end': window.end,
-            ':false': false,
-          },
-          ScanIndexForward: true,
-          Limit: Math.max(limit - found.length, WINDOW_PAGE_MIN),
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
+    const pages = queryPages(this.client, {
+      TableName: this.tableName,
+      IndexName: INDEX.byListing,
+      KeyConditionExpression: 'listing = :public AND sortKey BETWEEN :start AND :end',
+      FilterExpression: 'attribute_not_exists(mail) OR mail <> :false',
+      ExpressionAttributeValues: { ':public': 'public', ':start': window.start, ':end': window.end, ':false': false },
+      ScanIndexForward: true,
+      Limit: Math.max(limit, WINDOW_PAGE_MIN),
+    });
+    for await (const page of pages) {
       found.push(...(page.Items ?? []).map(toRecord));
-      start = page.LastEvaluatedKey;
-    } while (start && found.length < limit);
+      if (found.length >= limit) break;
+    }
     return found.slice(0, limit);
   }
 
@@ -269,19 +232,15 @@ export class ReportsStore {
    */
   async latestPublishedWithTag(slug: string, limit: number): Promise<ReportRecord[]> {
     const found: ReportRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: INDEX.byTag,
-          KeyConditionExpression: 'tagKey = :tag',
-          ExpressionAttributeValues: { ':tag': slug },
-          ScanIndexForward: false,
-          Limit: limit * 2,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
+    const pages = queryPages(this.client, {
+      TableName: this.tableName,
+      IndexName: INDEX.byTag,
+      KeyConditionExpression: 'tagKey = :tag',
+      ExpressionAttributeValues: { ':tag': slug },
+      ScanIndexForward: false,
+      Limit: limit * 2,
+    });
+    for await (const page of pages) {
       const ids = (page.Items ?? []).map((item) => String(item.reportId));
       const reports = await this.getMany(ids);
       for (const id of ids) {
@@ -290,8 +249,8 @@ export class ReportsStore {
           found.push(report.record);
         }
       }
-      start = page.LastEvaluatedKey;
-    } while (start && found.length < limit);
+      if (found.length >= limit) break;
+    }
     return found.slice(0, limit);
   }
 
@@ -326,19 +285,10 @@ export class ReportsStore {
 
   private async getMany(ids: string[]): Promise<Map<string, { record: ReportRecord; listing?: string }>> {
     const result = new Map<string, { record: ReportRecord; listing?: string }>();
-    const unique = [...new Set(ids)];
-    for (let offset = 0; offset < unique.length; offset += 100) {
-      let keys: Record<string, unknown>[] | undefined = unique.slice(offset, offset + 100).map(reportKey);
-      while (keys && keys.length > 0) {
-        const response: BatchGetCommandOutput = await this.client.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }),
-        );
-        for (const item of response.Responses?.[this.tableName] ?? []) {
-          const record = toRecord(item);
-          result.set(record.id, { record, ...(item.listing ? { listing: String(item.listing) } : {}) });
-        }
-        keys = response.UnprocessedKeys?.[this.tableName]?.Keys;
-      }
+    const items = await batchGetItems(this.client, this.tableName, [...new Set(ids)].map(reportKey));
+    for (const item of items) {
+      const record = toRecord(item);
+      result.set(record.id, { record, ...(item.listing ? { listing: String(item.listing) } : {}) });
     }
     return result;
   }
@@ -349,34 +299,32 @@ export class ReportsStore {
     condition: string,
     values: Record<string, unknown>,
   ): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...record, ...indexKeys(record, now), ...reportKey(record.id) },
-          ConditionExpression: condition,
-          ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return conditionalWrite(
+      this.client,
+      new PutCommand({
+        TableName: this.tableName,
+        Item: reportItem(record, now),
+        ConditionExpression: condition,
+        ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+      }),
+    );
   }
+}
 
-  private async batchWrite(requests: Record<string, unknown>[]): Promise<void> {
-    for (let offset = 0; offset < requests.length; offset += 25) {
-      let pending: Record<string, unknown>[] | undefined = requests.slice(offset, offset + 25);
-      for (let attempt = 0; pending && pending.length > 0; attempt += 1) {
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
-        const response: BatchWriteCommandOutput = await this.client.send(
-          new BatchWriteCommand({ RequestItems: { [this.tableName]: pending as never } }),
-        );
-        pending = response.UnprocessedItems?.[this.tableName] as Record<string, unknown>[] | undefined;
-      }
-    }
-  }
+/** The report item as stored: the record, its index keys as of `now`, and its table key. */
+export function reportItem(record: ReportRecord, now: Date): Record<string, unknown> {
+  return { ...record, ...indexKeys(record, now), ...reportKey(record.id) };
+}
+
+/** One tag entry per tag of the report, indexed by tag and ordered like the listing. */
+export function tagEntryItems(record: ReportRecord): Record<string, unknown>[] {
+  return record.tags.map((tag) => ({
+    ...tagEntryKey(record.id, tag),
+    tagKey: tagSlug(tag),
+    tag,
+    sortKey: listingSortKey(record),
+    reportId: record.id,
+  }));
 }
 
 export function toRecord(item: Record<string, unknown>): ReportRecord {
@@ -390,36 +338,14 @@ export function isReportItem(item: Record<string, unknown> | undefined): boolean
   return item?.sk === REPORT_SK && typeof item.pk === 'string' && item.pk.startsWith('REPORT#');
 }
 
-function encodeCursor(key: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-  } catch {
-    throw new InvalidCursorError();
-  }
-  // Only the exact key shape this API issues gets through; anything else would reach DynamoDB as a 500.
-  const key = parsed as Record<string, unknown> | null;
-  const valid =
-    key !== null &&
-    typeof key === 'object' &&
-    !Array.isArray(key) &&
-    Object.keys(key).sort().join(',') === 'kind,pk,sk,sortKey' &&
+/** A key of the byKind listing, the only cursor `list` issues. */
+function isListingKey(key: StoredKey): boolean {
+  return (
+    hasExactAttributes(key, ['kind', 'pk', 'sk', 'sortKey']) &&
     key.kind === 'report' &&
     typeof key.pk === 'string' &&
     key.pk.startsWith('REPORT#') &&
     key.sk === REPORT_SK &&
-    typeof key.sortKey === 'string';
-  if (!valid) throw new InvalidCursorError();
-  return key;
-}
-
-export class InvalidCursorError extends Error {
-  constructor() {
-    super('The cursor is not one this API issued');
-    this.name = 'InvalidCursorError';
-  }
+    typeof key.sortKey === 'string'
+  );
 }

@@ -1,27 +1,20 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { BucketObjects } from './bucket-objects';
 
 /** The private vault bucket: subscriber-only parts, sources, compiled editions, private feeds. */
 export class Vault {
-  constructor(
-    private readonly s3: S3Client,
-    private readonly bucket: string,
-  ) {}
+  private readonly objects: BucketObjects;
+
+  constructor(s3: S3Client, bucket: string) {
+    this.objects = new BucketObjects(s3, bucket);
+  }
 
   async put(key: string, body: string, contentType: string, cacheControl = 'private, no-store'): Promise<void> {
-    await this.s3.send(
-      new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: key,
-        Body: body,
-        ContentType: contentType,
-        CacheControl: cacheControl,
-      }),
-    );
+    await this.objects.put(key, body, { contentType, cacheControl });
   }
 
   async getText(key: string): Promise<string> {
-    const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-    return (await object.Body?.transformToString('utf-8')) ?? '';
+    return (await this.objects.get(key)).body;
   }
 
   async getJson<T>(key: string): Promise<T> {

@@ -1,14 +1,14 @@
 import type { SNSEvent } from 'aws-lambda';
 import { dynamoDocumentClient } from '../adapters/clients';
 import { digestsTable, subscribersTable } from '../adapters/data-model';
-import { DigestsStore } from '../adapters/digests-store';
+import { EditionsStore } from '../adapters/editions-store';
 import { logger } from '../adapters/logger';
 import { SubscribersStore } from '../adapters/subscribers-store';
 import { tableName } from '../config';
 import { applyFeedback } from '../core/digest/feedback';
 
 const subscribers = new SubscribersStore(dynamoDocumentClient(), tableName(subscribersTable.env));
-const digests = new DigestsStore(dynamoDocumentClient(), tableName(digestsTable.env));
+const digests = new EditionsStore(dynamoDocumentClient(), tableName(digestsTable.env));
 
 /**
  * SNS → SES bounce and complaint events (`applyFeedback`). Invoked asynchronously: a thrown error is retried by

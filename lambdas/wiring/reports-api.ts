@@ -1,6 +1,6 @@
 import { dynamoClient, dynamoDocumentClient, s3Client } from '../adapters/clients';
 import { digestsTable, idempotencyTable, reportsTable, vaultBucket } from '../adapters/data-model';
-import { DigestsStore } from '../adapters/digests-store';
+import { EditionsStore } from '../adapters/editions-store';
 import { idempotencyRecords } from '../adapters/idempotency-records';
 import { LeakStatusStore } from '../adapters/leak-status-store';
 import { ReportsStore } from '../adapters/reports-store';
@@ -23,7 +23,7 @@ export function reportsApiFromEnv() {
       publication,
     ),
     leakStatus: new LeakStatusStore(dynamoDocumentClient(), reportsTableName),
-    editions: new DigestsStore(dynamoDocumentClient(), tableName(digestsTable.env)),
+    editions: new EditionsStore(dynamoDocumentClient(), tableName(digestsTable.env)),
     idempotency: new IdempotencyKeys(idempotencyRecords(dynamoClient(), keysTableName), 'reports-api'),
     reservedIds: new ReservedIds(dynamoDocumentClient(), keysTableName),
   };

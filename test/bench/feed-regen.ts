@@ -3,18 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { BatchWriteCommand, DynamoDBDocumentClient, type BatchWriteCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { reportsTable } from '../../lambdas/adapters/data-model';
-import { ReportsStore } from '../../lambdas/adapters/reports-store';
+import { batchWriteItems } from '../../lambdas/adapters/dynamo/batch';
+import { reportItem, ReportsStore, tagEntryItems } from '../../lambdas/adapters/reports-store';
 import { SiteBucket } from '../../lambdas/adapters/site-bucket';
 import { fingerprintSubscriberPart } from '../../lambdas/core/paywall/fingerprints';
 import { parsePublication, type Publication } from '../../lambdas/core/shared/publication';
 import { planPublish } from '../../lambdas/core/site/publishing';
 import type { ReportRecord } from '../../lambdas/core/reports/report';
-import { indexKeys } from '../../lambdas/core/reports/report-lifecycle';
 import { SitePublisher, type PublishedReports, type SiteFiles } from '../../lambdas/core/site/site-publisher';
-import { tagSlug } from '../../lambdas/core/reports/tags';
 import { startEmulators } from '../../local/emulators';
 import { ensureTables } from '../../local/provision';
 import { formatList, median, round } from './stats';
@@ -22,8 +21,8 @@ import { formatList, median, round } from './stats';
 /**
  * Feed regeneration after one submit, with 100 and with 100,000 stored reports, side by side: one dynalite
  * (on disk, as the local stack runs it) holding two reports tables and one s3rver holding two site buckets.
- * Seeding writes items straight into dynalite with BatchWrite, in exactly the layout ReportsStore writes
- * (report item = record + indexKeys + keys; one tag entry per tag). Each timed regen is what the feed publisher
+ * Seeding writes items straight into dynalite with BatchWrite, built by ReportsStore's own item builders
+ * (`reportItem`, `tagEntryItems`), so the bench cannot drift from the table's layout. Each timed regen is what the feed publisher
  * does for one new submit's stream batch: planPublish on the change, then SitePublisher.publish against the
  * real emulators (ReportsStore queries, leak scan, renders, SiteBucket HEAD/PUT).
  */
@@ -92,34 +91,7 @@ function seedRecord(i: number, publishedMs: number, publication: Publication): R
 
 /** The items ReportsStore writes for a report: the report item and one tag entry per tag. */
 function itemsOf(record: ReportRecord, now: Date): Record<string, unknown>[] {
-  return [
-    { ...record, ...indexKeys(record, now), pk: `REPORT#${record.id}`, sk: 'REPORT' },
-    ...record.tags.map((tag) => ({
-      pk: `REPORT#${record.id}`,
-      sk: `TAG#${tagSlug(tag)}`,
-      tagKey: tagSlug(tag),
-      tag,
-      sortKey: `${record.publishAt}#${record.id}`,
-      reportId: record.id,
-    })),
-  ];
-}
-
-async function batchWrite(
-  client: DynamoDBDocumentClient,
-  tableName: string,
-  items: Record<string, unknown>[],
-): Promise<void> {
-  let pending: { PutRequest: { Item: Record<string, unknown> } }[] | undefined = items.map((Item) => ({
-    PutRequest: { Item },
-  }));
-  for (let attempt = 0; pending && pending.length > 0; attempt++) {
-    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * 2 ** attempt)));
-    const response: BatchWriteCommandOutput = await client.send(
-      new BatchWriteCommand({ RequestItems: { [tableName]: pending } }),
-    );
-    pending = response.UnprocessedItems?.[tableName] as typeof pending;
-  }
+  return [reportItem(record, now), ...tagEntryItems(record)];
 }
 
 async function seed(
@@ -135,7 +107,8 @@ async function seed(
   let batch: Record<string, unknown>[] = [];
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
-    const job = batchWrite(client, tableName, batch).finally(() => inFlight.delete(job));
+    const puts = batch.map((Item) => ({ PutRequest: { Item } }));
+    const job = batchWriteItems(client, tableName, puts).finally(() => inFlight.delete(job));
     batch = [];
     inFlight.add(job);
     if (inFlight.size >= 6) await Promise.race(inFlight);

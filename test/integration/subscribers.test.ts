@@ -213,3 +213,20 @@ describe('rate limits (last: they use up the allowance of this client)', () => {
     await Promise.all(responses.map((response) => response.bodyUsed || response.arrayBuffer()));
   });
 });
+
+describe('subscriber pages', () => {
+  it('pages the active subscribers one by one with cursors, and refuses a cursor of another status', async () => {
+    const all = await store.pageByStatus('active', 1000);
+    expect(all.items.length).toBeGreaterThan(0);
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.pageByStatus('active', 1, cursor);
+      paged.push(...page.items.map((subscriber) => subscriber.email));
+      cursor = page.next;
+    } while (cursor);
+    expect(paged).toEqual(all.items.map((subscriber) => subscriber.email));
+    const first = await store.pageByStatus('active', 1);
+    await expect(store.pageByStatus('pending', 1, first.next)).rejects.toThrow('The cursor is not one this API issued');
+  });
+});
