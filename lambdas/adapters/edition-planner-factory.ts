@@ -5,7 +5,7 @@ import { dynamoDocumentClient, s3Client } from './clients';
 import { digestsTable, reportsTable, vaultBucket } from './data-model';
 import { DigestsStore } from './digests-store';
 import { logger } from './logger';
-import { emitCount } from './metrics';
+import { emitMetric } from './metrics';
 import { VaultCompiledEditions, VaultEditionSources } from './edition-sources';
 import { ReportsStore } from './reports-store';
 import { Vault } from './vault';
@@ -24,7 +24,7 @@ export function editionPlannerFromEnv(): { planner: EditionPlanner; digests: Dig
     (finding) => {
       // Ids only: never the text that was found.
       logger.error('Leak scan found subscriber-only text in a free edition', { ...finding });
-      emitCount('Dispatch/LeakScan', 'LeakBlocked');
+      emitMetric('LeakBlocked');
     },
   );
   return { planner, digests };

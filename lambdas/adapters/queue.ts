@@ -1,9 +1,10 @@
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { traced } from './observability';
 
 let sqs: SQSClient | undefined;
 
 export function sqsClient(): SQSClient {
-  sqs ??= new SQSClient({});
+  sqs ??= traced(new SQSClient({}));
   return sqs;
 }
 

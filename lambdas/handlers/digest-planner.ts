@@ -4,6 +4,7 @@ import { mailQueue, subscribersTable } from '../adapters/data-model';
 import { editionPlannerFromEnv } from '../adapters/edition-planner-factory';
 import { ActiveSubscriberPages } from '../adapters/edition-sources';
 import { logger } from '../adapters/logger';
+import { observed } from '../adapters/observability';
 import { JsonQueue, sqsClient } from '../adapters/queue';
 import { SubscribersStore } from '../adapters/subscribers-store';
 import { requireEnv, tableName } from '../config';
@@ -21,7 +22,7 @@ const fanOut: FanOut = {
  * the window ending at the scheduled time (one per window, however often it fires), `{editionId}` from the API
  * plans an existing one. A failed record is retried alone and ends in the DLQ after maxReceiveCount.
  */
-export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+export const handler = observed(async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const failures: SQSBatchResponse['batchItemFailures'] = [];
   for (const record of event.Records) {
     try {
@@ -58,4 +59,4 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
     }
   }
   return { batchItemFailures: failures };
-};
+});

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { editionPlannerFromEnv } from '../adapters/edition-planner-factory';
 import { logger } from '../adapters/logger';
+import { observed } from '../adapters/observability';
 import { JsonQueue, sqsClient } from '../adapters/queue';
 import { planQueue } from '../adapters/data-model';
 import { requireEnv } from '../config';
@@ -116,4 +117,4 @@ async function reconcileIfStalled(edition: EditionRecord, now: Date): Promise<Ed
   return reconciled ?? (await digests.getEdition(edition.id)) ?? edition;
 }
 
-export const handler = apiHandler(route);
+export const handler = observed(apiHandler(route));

@@ -2,6 +2,7 @@ import { dynamoDocumentClient } from '../adapters/clients';
 import { editorsTable } from '../adapters/data-model';
 import { EditorsStore } from '../adapters/editors-store';
 import { logger } from '../adapters/logger';
+import { observed } from '../adapters/observability';
 import { tableName } from '../config';
 import { newEditorSchema } from '../core/editors/editor-tokens';
 import { issueEditor } from '../core/editors/editors';
@@ -37,4 +38,4 @@ async function route(event: ApiEvent): Promise<ApiResult> {
   }
 }
 
-export const handler = apiHandler(route);
+export const handler = observed(apiHandler(route));

@@ -4,7 +4,8 @@ import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { dynamoDocumentClient, s3Client } from '../adapters/clients';
 import { reportsTable, siteBucket } from '../adapters/data-model';
 import { logger } from '../adapters/logger';
-import { emitCount } from '../adapters/metrics';
+import { observed } from '../adapters/observability';
+import { emitMetric, publishLagMs } from '../adapters/metrics';
 import { LeakStatusStore } from '../adapters/leak-status-store';
 import { isReportItem, ReportsStore, toRecord } from '../adapters/reports-store';
 import { SiteBucket } from '../adapters/site-bucket';
@@ -34,7 +35,7 @@ function side(image: Image): ReportChange['before'] {
  * each artifact is rebuilt once. This function's role has no access to the vault: it cannot leak what it
  * cannot read, and the leak scan guards against paid text that reached the table by mistake.
  */
-export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+export const handler = observed(async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
   const changes: ReportChange[] = [];
   for (const record of event.Records) {
     const before = side(record.dynamodb?.OldImage as Image);
@@ -53,9 +54,14 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
         action: blocked.action,
         hits: blocked.hits,
       });
-      emitCount('Dispatch/LeakScan', 'LeakBlocked');
+      emitMetric('LeakBlocked');
     }
     await recordLeakBlocks(result.blocked, result.revisions, leakStatus, new Date());
+    const lag = publishLagMs(
+      event.Records.map((record) => record.dynamodb?.ApproximateCreationDateTime),
+      Date.now(),
+    );
+    if (changes.length > 0 && lag !== undefined) emitMetric('PublishLag', lag);
     logger.info('Site published', {
       records: event.Records.length,
       written: result.written.length,
@@ -72,4 +78,4 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
     const first = event.Records[0]?.dynamodb?.SequenceNumber;
     return { batchItemFailures: first ? [{ itemIdentifier: first }] : [] };
   }
-};
+});

@@ -4,6 +4,8 @@ import { digestsTable, subscribersTable, vaultBucket } from '../adapters/data-mo
 import { DigestsStore } from '../adapters/digests-store';
 import { VaultCompiledEditions } from '../adapters/edition-sources';
 import { logger } from '../adapters/logger';
+import { emitMetric } from '../adapters/metrics';
+import { observed } from '../adapters/observability';
 import { SesMailer, sesClient } from '../adapters/mailer';
 import { SubscribersStore } from '../adapters/subscribers-store';
 import { loadTokenSecret } from '../adapters/token-secret';
@@ -32,7 +34,7 @@ const sender = new MailSender(
 /** Records not started with this much time left are handed back for redelivery rather than cut off mid-send. */
 const SAFETY_MARGIN_MS = 5_000;
 
-export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+export const handler = observed(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   const failures: SQSBatchResponse['batchItemFailures'] = [];
   const hasTime = () => context.getRemainingTimeInMillis() > SAFETY_MARGIN_MS;
   for (const record of event.Records) {
@@ -41,6 +43,8 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
       if (!parsed.success) throw new Error('The mail message is not one this sender understands');
       const result = await sender.send(parsed.data, hasTime);
       logger.info('Mail batch processed', { editionId: parsed.data.editionId, ...result.outcomes });
+      emitMetric('RecipientsSent', result.outcomes.sent);
+      emitMetric('RecipientsFailed', result.outcomes.failed);
       for (const error of result.errors) {
         // The name only: a provider's or store's message may quote the reader's address.
         logger.error('Recipient failed', {
@@ -58,7 +62,7 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
     }
   }
   return { batchItemFailures: failures };
-};
+});
 
 function senderWorkers(raw: string | undefined): number {
   if (raw === undefined) return 1;

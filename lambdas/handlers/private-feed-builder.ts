@@ -4,6 +4,7 @@ import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { dynamoDocumentClient, s3Client } from '../adapters/clients';
 import { reportsTable, vaultBucket } from '../adapters/data-model';
 import { logger } from '../adapters/logger';
+import { observed } from '../adapters/observability';
 import { PrivateFeedFiles } from '../adapters/private-feed-files';
 import { isReportItem, ReportsStore } from '../adapters/reports-store';
 import { Vault } from '../adapters/vault';
@@ -23,7 +24,7 @@ const files = new PrivateFeedFiles(s3Client(), requireEnv(vaultBucket.env));
  * batch from the latest published reports (the stream says that something changed; the index says what is
  * published now, so ordering and retries cannot leave a stale feed).
  */
-export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+export const handler = observed(async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
   const touched = event.Records.some((record) =>
     [record.dynamodb?.NewImage, record.dynamodb?.OldImage].some(
       (image) => image !== undefined && isReportItem(unmarshall(image as Record<string, AttributeValue>)),
@@ -38,7 +39,7 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
     const first = event.Records[0]?.dynamodb?.SequenceNumber;
     return { batchItemFailures: first ? [{ itemIdentifier: first }] : [] };
   }
-};
+});
 
 async function rebuild(): Promise<void> {
   const records = await reports.latestPublished(publication.feedLength);

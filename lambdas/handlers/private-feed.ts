@@ -1,6 +1,7 @@
 import { dynamoDocumentClient, s3Client } from '../adapters/clients';
 import { subscribersTable, vaultBucket } from '../adapters/data-model';
 import { logger } from '../adapters/logger';
+import { observed } from '../adapters/observability';
 import { PrivateFeedFiles } from '../adapters/private-feed-files';
 import { SubscribersStore } from '../adapters/subscribers-store';
 import { loadTokenSecret } from '../adapters/token-secret';
@@ -48,4 +49,4 @@ function notFound(): ApiResult {
   return { statusCode: 404, headers: { ...PRIVATE_FEED_HEADERS }, body: '' };
 }
 
-export const handler = apiHandler(route);
+export const handler = observed(apiHandler(route));

@@ -6,6 +6,8 @@ import { DigestsStore } from '../adapters/digests-store';
 import { IdempotencyStore } from '../adapters/idempotency-store';
 import { LeakStatusStore } from '../adapters/leak-status-store';
 import { logger } from '../adapters/logger';
+import { emitMetric } from '../adapters/metrics';
+import { observed } from '../adapters/observability';
 import { InvalidCursorError, ReportsStore } from '../adapters/reports-store';
 import { Vault } from '../adapters/vault';
 import { loadPublication, requireEnv, tableName } from '../config';
@@ -36,6 +38,7 @@ async function route(event: ApiEvent): Promise<ApiResult> {
       return idempotent(event, editor.editorId, async (reserved) => {
         const created = await service.create(readBody(event), now, reserved.id, editor);
         logger.info('Report created', { reportId: created.id, revision: created.revision, editorId: editor.editorId });
+        emitMetric('Submits');
         return json(201, created, { location: `/api/reports/${created.id}` });
       });
     case 'POST /api/reports/preview':
@@ -200,4 +203,4 @@ async function idempotent(
   }
 }
 
-export const handler = apiHandler(route);
+export const handler = observed(apiHandler(route));

@@ -3,6 +3,8 @@ import { dynamoDocumentClient } from '../adapters/clients';
 import { digestsTable, subscribersTable } from '../adapters/data-model';
 import { DigestsStore } from '../adapters/digests-store';
 import { logger } from '../adapters/logger';
+import { emitMetric } from '../adapters/metrics';
+import { observed } from '../adapters/observability';
 import { SubscribersStore } from '../adapters/subscribers-store';
 import { tableName } from '../config';
 import { canSend, pauseReason } from '../core/digest/editions';
@@ -17,10 +19,11 @@ const digests = new DigestsStore(dynamoDocumentClient(), tableName(digestsTable.
  * the pause rules stops sending. Invoked asynchronously: a thrown error is retried by Lambda, and everything
  * done here is idempotent.
  */
-export const handler = async (event: SNSEvent): Promise<void> => {
+export const handler = observed(async (event: SNSEvent): Promise<void> => {
   for (const record of event.Records) {
     const action = feedbackAction(JSON.parse(record.Sns.Message) as unknown);
     if (!action) continue;
+    emitMetric(action.kind === 'bounce' ? 'Bounces' : 'Complaints', action.emails.length);
     const now = new Date();
     let changed = 0;
     for (const email of action.emails) {
@@ -44,4 +47,4 @@ export const handler = async (event: SNSEvent): Promise<void> => {
       logger.warn('Edition paused', { editionId: edition.id, reason });
     }
   }
-};
+});

@@ -2,6 +2,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { dynamoDocumentClient } from '../adapters/clients';
 import { subscribersTable } from '../adapters/data-model';
 import { logger } from '../adapters/logger';
+import { observed } from '../adapters/observability';
 import { SesMailer, sesClient } from '../adapters/mailer';
 import { SubscribersStore } from '../adapters/subscribers-store';
 import { loadTokenSecret } from '../adapters/token-secret';
@@ -28,7 +29,7 @@ const processor = new SignUpProcessor(
  * message stands alone: one that fails is handed back for redelivery, the others are done. Logs the message id
  * and the outcome, never the address.
  */
-export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+export const handler = observed(async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const failures: SQSBatchResponse['batchItemFailures'] = [];
   for (const record of event.Records) {
     try {
@@ -49,4 +50,4 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
     }
   }
   return { batchItemFailures: failures };
-};
+});

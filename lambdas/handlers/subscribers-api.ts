@@ -1,6 +1,7 @@
 import { dynamoDocumentClient } from '../adapters/clients';
 import { rateLimitsTable, signUpQueue, subscribersTable } from '../adapters/data-model';
 import { logger } from '../adapters/logger';
+import { observed } from '../adapters/observability';
 import { JsonQueue, sqsClient } from '../adapters/queue';
 import { RateLimitStore } from '../adapters/rate-limit-store';
 import { SubscribersStore } from '../adapters/subscribers-store';
@@ -92,4 +93,4 @@ function unsubscribePath(token: string): string {
   return `/api/unsubscribe?token=${encodeURIComponent(token)}`;
 }
 
-export const handler = apiHandler(route);
+export const handler = observed(apiHandler(route));

@@ -61,10 +61,12 @@ describe('DispatchFunction', () => {
         Architectures: ['arm64'],
         Timeout: 10,
         MemorySize: 256,
+        TracingConfig: { Mode: 'Active' },
         Environment: {
           Variables: {
             NODE_OPTIONS: '--enable-source-maps',
-            POWERTOOLS_SERVICE_NAME: 'dispatch',
+            POWERTOOLS_SERVICE_NAME: 'health',
+            POWERTOOLS_METRICS_NAMESPACE: 'Dispatch',
             DISPATCH_PUBLICATION: PUBLICATION_JSON,
           },
         },
@@ -86,19 +88,17 @@ describe('DispatchFunction', () => {
       return Template.fromStack(stack);
     };
 
-    it('passes timeout, memory, reserved concurrency, tracing and extra environment through', () => {
+    it('passes timeout, memory, reserved concurrency and extra environment through', () => {
       build({
         timeout: Duration.seconds(42),
         memorySize: 512,
         reservedConcurrentExecutions: 3,
-        tracing: true,
         environment: { TABLE_REPORTS: 'reports' },
       }).hasResourceProperties('AWS::Lambda::Function', {
         Timeout: 42,
         MemorySize: 512,
         ReservedConcurrentExecutions: 3,
-        TracingConfig: { Mode: 'Active' },
-        Environment: { Variables: { TABLE_REPORTS: 'reports', POWERTOOLS_SERVICE_NAME: 'dispatch' } },
+        Environment: { Variables: { TABLE_REPORTS: 'reports', POWERTOOLS_SERVICE_NAME: 'health' } },
       });
     });
 
