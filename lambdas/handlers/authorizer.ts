@@ -21,20 +21,20 @@ export interface AuthorizerContext {
  * HTTP API Lambda authorizer (simple responses). API Gateway answers 401 when this throws exactly
  * 'Unauthorized' and 403 when isAuthorized is false; the local gateway follows the same contract.
  */
-export const handler = observed(
-  async (
-    event: APIGatewayRequestAuthorizerEventV2,
-  ): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>> => {
-    const token = bearerToken(event.headers?.authorization);
-    const stored = token && looksLikeEditorToken(token) ? await editors.findByTokenHash(hashToken(token)) : undefined;
-    const decision = decideAccess(token, stored, requiredAccess(event.routeKey));
-    if (decision.outcome !== 'allow') {
-      logger.info('Authorization refused', { route: event.routeKey, outcome: decision.outcome });
-      if (decision.outcome === 'unauthenticated') throw new Error('Unauthorized');
-      return { isAuthorized: false, context: { editorId: '', role: '', name: '' } };
-    }
-    const { editorId, role, name } = decision.editor;
-    logger.info('Authorization granted', { route: event.routeKey, editorId });
-    return { isAuthorized: true, context: { editorId, role, name } };
-  },
-);
+const authorize = async (
+  event: APIGatewayRequestAuthorizerEventV2,
+): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>> => {
+  const token = bearerToken(event.headers?.authorization);
+  const stored = token && looksLikeEditorToken(token) ? await editors.findByTokenHash(hashToken(token)) : undefined;
+  const decision = decideAccess(token, stored, requiredAccess(event.routeKey));
+  if (decision.outcome !== 'allow') {
+    logger.info('Authorization refused', { route: event.routeKey, outcome: decision.outcome });
+    if (decision.outcome === 'unauthenticated') throw new Error('Unauthorized');
+    return { isAuthorized: false, context: { editorId: '', role: '', name: '' } };
+  }
+  const { editorId, role, name } = decision.editor;
+  logger.info('Authorization granted', { route: event.routeKey, editorId });
+  return { isAuthorized: true, context: { editorId, role, name } };
+};
+
+export const handler = observed(authorize);

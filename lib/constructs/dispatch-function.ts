@@ -174,7 +174,7 @@ export class DispatchFunction extends NodejsFunction {
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'Active tracing: Lambda adds xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permission; nothing else is granted on *.',
+        'Active tracing: CDK grants xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permission (X-Ray has no per-function resource).',
     });
   }
 
