@@ -21,6 +21,7 @@ import type { Publication } from '../lambdas/core/shared/publication';
 import { ROUTES } from '../lambdas/routes';
 import { DispatchAlarms } from './constructs/dispatch-alarms';
 import { DispatchApi } from './constructs/dispatch-api';
+import { DispatchDashboard } from './constructs/dispatch-dashboard';
 import { type CodeOverride, DispatchFunction } from './constructs/dispatch-function';
 import { EdgeDistribution } from './constructs/edge-distribution';
 import { EdgeFirewall } from './constructs/edge-firewall';
@@ -209,14 +210,25 @@ export class DispatchStatelessStack extends Stack {
         'Strong references are what we want: CloudFormation must refuse to delete or rename a table, bucket or queue export while this stack still uses it.',
     });
 
-    this.alarms = new DispatchAlarms(this, 'Alarms', {
-      deadLetterQueues: {
-        ...Object.fromEntries(
-          QUEUES.map((definition) => [`${definition.id}DeadLetter`, data.workQueue(definition).deadLetterQueue]),
-        ),
-        FailedEvents: data.failedEventsQueue,
-      },
-      feedPublisher: this.fn('feed-publisher'),
+    const deadLetterQueues = {
+      ...Object.fromEntries(
+        QUEUES.map((definition) => [`${definition.id}DeadLetter`, data.workQueue(definition).deadLetterQueue]),
+      ),
+      FailedEvents: data.failedEventsQueue,
+    };
+    const watched = {
+      functions: Object.fromEntries(functions),
+      deadLetterQueues,
+      mailQueue: data.workQueue(mailQueue).queue,
+    };
+    this.alarms = new DispatchAlarms(this, 'Alarms', { ...watched, errorsByContract: ['authorizer'] });
+    const dashboard = new DispatchDashboard(this, 'Dashboard', {
+      ...watched,
+      workQueues: Object.fromEntries(QUEUES.map((definition) => [definition.id, data.workQueue(definition).queue])),
+    });
+    new CfnOutput(this, 'DashboardName', {
+      description: 'CloudWatch dashboard of submits, publishing, editions and the plumbing',
+      value: dashboard.dashboard.dashboardName,
     });
 
     new CfnOutput(this, 'SiteUrl', {

@@ -1,10 +1,11 @@
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { traced } from './observability';
 import { retryUnprocessed, type BackoffPolicy } from './retry-unprocessed';
 
 let sqs: SQSClient | undefined;
 
 export function sqsClient(): SQSClient {
-  sqs ??= new SQSClient({});
+  sqs ??= traced(new SQSClient({}));
   return sqs;
 }
 

@@ -1,3 +1,4 @@
+import { observed } from '../adapters/observability';
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
 import { logger } from '../adapters/logger';
 import { bearerToken, decideAccess, hashToken, looksLikeEditorToken } from '../core/editors/editor-tokens';
@@ -17,7 +18,7 @@ export interface AuthorizerContext {
  * HTTP API Lambda authorizer (simple responses). API Gateway answers 401 when this throws exactly
  * 'Unauthorized' and 403 when isAuthorized is false; the local gateway follows the same contract.
  */
-export const handler = async (
+const handle = async (
   event: APIGatewayRequestAuthorizerEventV2,
 ): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>> => {
   const token = bearerToken(event.headers?.authorization);
@@ -32,3 +33,5 @@ export const handler = async (
   logger.info('Authorization granted', { route: event.routeKey, editorId });
   return { isAuthorized: true, context: { editorId, role, name } };
 };
+
+export const handler = observed(handle);

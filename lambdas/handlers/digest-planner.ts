@@ -1,3 +1,4 @@
+import { observed } from '../adapters/observability';
 import { dynamoDocumentClient } from '../adapters/clients';
 import { mailQueue, subscribersTable } from '../adapters/data-model';
 import { editionPlannerFromEnv } from '../wiring/edition-planner';
@@ -21,7 +22,7 @@ const fanOut: FanOut = {
  * Plan queue consumer (`handlePlanRequest` says what each message asks for). A failed message is retried alone
  * and ends in the DLQ after maxReceiveCount.
  */
-export const handler = sqsConsumer({
+const handle = sqsConsumer({
   schema: planMessageSchema,
   async handle(message) {
     logOutcome(await handlePlanRequest(message, planner, fanOut, () => new Date()));
@@ -53,3 +54,5 @@ function logOutcome(outcome: PlanRequestOutcome): void {
       });
   }
 }
+
+export const handler = observed(handle);

@@ -1,3 +1,4 @@
+import { observed } from '../adapters/observability';
 import { logger } from '../adapters/logger';
 import type { ControlOutcome } from '../core/digest/edition-control';
 import { EditionLeakError } from '../core/digest/edition-planner';
@@ -70,8 +71,10 @@ function answer(outcome: ControlOutcome, status = 200): ApiResult {
   return json(status, editionProgress(outcome.edition));
 }
 
-export const handler = apiHandler(async (event) => {
+const handle = apiHandler(async (event) => {
   const route = routes[event.routeKey];
   if (!route) throw new NotFoundError(`No route ${event.routeKey}`);
   return route(event, new Date());
 });
+
+export const handler = observed(handle);

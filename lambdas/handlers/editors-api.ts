@@ -1,3 +1,4 @@
+import { observed } from '../adapters/observability';
 import { logger } from '../adapters/logger';
 import { createEditor, revokeEditor } from '../core/editors/editor-accounts';
 import { newEditorSchema } from '../core/editors/editor-tokens';
@@ -25,9 +26,11 @@ const routes: Record<string, Route> = {
   },
 };
 
-export const handler = apiHandler(async (event) => {
+const handle = apiHandler(async (event) => {
   const admin = caller(event);
   const route = routes[event.routeKey];
   if (!route) throw new NotFoundError(`No route ${event.routeKey}`);
   return route(event, admin, new Date());
 });
+
+export const handler = observed(handle);

@@ -1,8 +1,9 @@
+import { observed } from '../adapters/observability';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { dynamoDocumentClient, s3Client } from '../adapters/clients';
 import { reportsTable, siteBucket } from '../adapters/data-model';
 import { logger } from '../adapters/logger';
-import { emitCount } from '../adapters/metrics';
+import { emitMetric, publishLagMs } from '../adapters/metrics';
 import { LeakStatusStore } from '../adapters/leak-status-store';
 import { ReportsStore } from '../adapters/reports-store';
 import { SiteBucket } from '../adapters/site-bucket';
@@ -24,12 +25,19 @@ const publisher = new SitePublisher(
  * each artifact is rebuilt once. This function's role has no access to the vault: it cannot leak what it
  * cannot read, and the leak scan guards against paid text that reached the table by mistake.
  */
-export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+const handle = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
   const changes = event.Records.map(reportChange).filter((change): change is ReportChange => change !== undefined);
   const plan = planPublish(changes);
   return rebuildOncePerBatch(
     event,
-    () => publish(plan, event.Records.length),
+    async () => {
+      await publish(plan, event.Records.length);
+      const lag = publishLagMs(
+        event.Records.map((record) => record.dynamodb?.ApproximateCreationDateTime),
+        Date.now(),
+      );
+      if (changes.length > 0 && lag !== undefined) emitMetric('PublishLag', lag);
+    },
     (error) =>
       logger.error('Publishing failed; the batch will be retried', {
         error: error instanceof Error ? error : String(error),
@@ -48,7 +56,7 @@ async function publish(plan: PublishPlan, records: number): Promise<void> {
       action: blocked.action,
       hits: blocked.hits,
     });
-    emitCount('Dispatch/LeakScan', 'LeakBlocked');
+    emitMetric('LeakBlocked');
   }
   await recordLeakBlocks(result.blocked, result.revisions, leakStatus, new Date());
   logger.info('Site published', {
@@ -59,3 +67,5 @@ async function publish(plan: PublishPlan, records: number): Promise<void> {
     blocked: result.blocked.length,
   });
 }
+
+export const handler = observed(handle);

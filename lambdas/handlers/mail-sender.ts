@@ -1,8 +1,10 @@
+import { observed } from '../adapters/observability';
 import { dynamoDocumentClient, s3Client } from '../adapters/clients';
 import { digestsTable, subscribersTable, vaultBucket } from '../adapters/data-model';
 import { DigestsStore } from '../adapters/digests-store';
 import { VaultCompiledEditions } from '../adapters/edition-sources';
 import { logger } from '../adapters/logger';
+import { emitMetric } from '../adapters/metrics';
 import { SesMailer, sesClient } from '../adapters/mailer';
 import { SubscribersStore } from '../adapters/subscribers-store';
 import { loadTokenSecret } from '../adapters/token-secret';
@@ -37,11 +39,13 @@ const SAFETY_MARGIN_MS = 5_000;
  * attempt is handed back; on redelivery the sender's delivery records skip whoever was sent or has an unknown
  * outcome, so nobody is mailed twice.
  */
-export const handler = sqsConsumer({
+const handle = sqsConsumer({
   schema: mailMessageSchema,
   async handle(message, _record, context) {
     const result = await sender.send(message, () => context.getRemainingTimeInMillis() > SAFETY_MARGIN_MS);
     logger.info('Mail batch processed', { editionId: message.editionId, ...result.outcomes });
+    emitMetric('RecipientsSent', result.outcomes.sent);
+    emitMetric('RecipientsFailed', result.outcomes.failed);
     for (const error of result.errors) {
       // The name only: a provider's or store's message may quote the reader's address.
       logger.error('Recipient failed', {
@@ -64,3 +68,5 @@ function senderWorkers(raw: string | undefined): number {
   if (!Number.isInteger(value) || value < 1) throw new Error('MAIL_SENDER_MAX_CONCURRENCY must be a positive integer');
   return value;
 }
+
+export const handler = observed(handle);

@@ -1,3 +1,4 @@
+import { observed } from '../adapters/observability';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { dynamoDocumentClient, s3Client } from '../adapters/clients';
 import { reportsTable, vaultBucket } from '../adapters/data-model';
@@ -22,7 +23,7 @@ const files = new PrivateFeedFiles(s3Client(), requireEnv(vaultBucket.env));
  * batch from the latest published reports (the stream says that something changed; the index says what is
  * published now, so ordering and retries cannot leave a stale feed).
  */
-export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+const handle = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
   if (!event.Records.some(touchesReport)) return { batchItemFailures: [] };
   return rebuildOncePerBatch(event, rebuild, (error) =>
     logger.error('Private feed rebuild failed', { error: error instanceof Error ? error.message : String(error) }),
@@ -37,3 +38,5 @@ async function rebuild(): Promise<void> {
   await Promise.all(FEED_FILES.map((file) => files.put(file, documents[file], placeholder, updated)));
   logger.info('Private feeds rebuilt', { reports: records.length });
 }
+
+export const handler = observed(handle);

@@ -1,3 +1,4 @@
+import { observed } from '../adapters/observability';
 import { logger } from '../adapters/logger';
 import { isFeedFile, serveFeed } from '../core/site/private-feeds';
 import { privateFeedAccess } from '../core/subscribers/private-feed-access';
@@ -41,4 +42,6 @@ function notFound(): ApiResult {
   return { statusCode: 404, headers: { ...PRIVATE_FEED_HEADERS }, body: '' };
 }
 
-export const handler = apiHandler(route);
+const handle = apiHandler(route);
+
+export const handler = observed(handle);

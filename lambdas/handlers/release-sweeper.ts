@@ -1,3 +1,4 @@
+import { observed } from '../adapters/observability';
 import { dynamoDocumentClient, s3Client } from '../adapters/clients';
 import { reportsTable, vaultBucket } from '../adapters/data-model';
 import { logger } from '../adapters/logger';
@@ -24,7 +25,7 @@ const observer: SweepObserver = {
  * Every minute: publishes due scheduled reports and releases subscriber reports past freeAfter
  * (`sweepDueReports`). This function may read paid parts: releasing one is its job.
  */
-export const handler = async (event: SweepEvent = {}): Promise<SweepCounts> =>
+const handle = async (event: SweepEvent = {}): Promise<SweepCounts> =>
   sweepDueReports(reports, vault, sweepTime(event), observer);
 
 function sweepTime(event: SweepEvent): Date {
@@ -32,3 +33,5 @@ function sweepTime(event: SweepEvent): Date {
   if (Number.isNaN(now.getTime())) throw new Error('scheduledTime is not a date');
   return now;
 }
+
+export const handler = observed(handle);

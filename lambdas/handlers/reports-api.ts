@@ -1,6 +1,8 @@
+import { observed } from '../adapters/observability';
 import type { Context } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { logger } from '../adapters/logger';
+import { emitMetric } from '../adapters/metrics';
 import { InvalidCursorError } from '../adapters/reports-store';
 import { editorView, listedReport } from '../core/reports/editor-view';
 import { correctReport, unpublishReport } from '../core/reports/report-changes';
@@ -23,6 +25,7 @@ const routes: Record<string, Route> = {
       const reservedId = keyed ? await reservedIds.reserve(keyed, ulid(now.getTime()), now) : undefined;
       const created = await reports.create(reportBody(event, publication.maxBodyBytes), now, reservedId, editor);
       logger.info('Report created', { reportId: created.id, revision: created.revision, editorId: editor.editorId });
+      emitMetric('Submits');
       return json(201, created, { location: `/api/reports/${created.id}` });
     });
   },
@@ -65,8 +68,10 @@ const api = apiHandler(async (event) => {
   return route(event, editor, new Date());
 });
 
-export const handler = (event: ApiEvent, context: Context) => {
+const handle = (event: ApiEvent, context: Context) => {
   // The in-progress lock on an Idempotency-Key lasts as long as this invocation can run.
   idempotency.registerLambdaContext(context);
   return api(event);
 };
+
+export const handler = observed(handle);

@@ -1,8 +1,10 @@
+import { observed } from '../adapters/observability';
 import type { SNSEvent } from 'aws-lambda';
 import { dynamoDocumentClient } from '../adapters/clients';
 import { digestsTable, subscribersTable } from '../adapters/data-model';
 import { EditionsStore } from '../adapters/editions-store';
 import { logger } from '../adapters/logger';
+import { emitMetric } from '../adapters/metrics';
 import { SubscribersStore } from '../adapters/subscribers-store';
 import { tableName } from '../config';
 import { applyFeedback } from '../core/digest/feedback';
@@ -15,10 +17,11 @@ const digests = new EditionsStore(dynamoDocumentClient(), tableName(digestsTable
  * Lambda, and everything the workflow does is idempotent. SNS has no partial batch response, so the records are
  * a plain loop.
  */
-export const handler = async (event: SNSEvent): Promise<void> => {
+const handle = async (event: SNSEvent): Promise<void> => {
   for (const record of event.Records) {
     const outcome = await applyFeedback(JSON.parse(record.Sns.Message) as unknown, subscribers, digests, new Date());
     if (!outcome) continue;
+    emitMetric(outcome.kind === 'bounce' ? 'Bounces' : 'Complaints', outcome.recipients);
     // Counts and ids only: the event names the readers' addresses.
     logger.info('SES feedback', {
       kind: outcome.kind,
@@ -29,3 +32,5 @@ export const handler = async (event: SNSEvent): Promise<void> => {
     if (outcome.paused) logger.warn('Edition paused', outcome.paused);
   }
 };
+
+export const handler = observed(handle);

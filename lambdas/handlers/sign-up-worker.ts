@@ -1,3 +1,4 @@
+import { observed } from '../adapters/observability';
 import { dynamoDocumentClient } from '../adapters/clients';
 import { subscribersTable } from '../adapters/data-model';
 import { logger } from '../adapters/logger';
@@ -28,7 +29,7 @@ const processor = new SignUpProcessor(
  * one that fails is handed back for redelivery, the others are done. Logs the message id and the outcome, never
  * the address.
  */
-export const handler = sqsConsumer({
+const handle = sqsConsumer({
   schema: signUpMessageSchema,
   async handle(message, record) {
     const action = await processor.process(message, new Date());
@@ -43,3 +44,5 @@ export const handler = sqsConsumer({
       error: error instanceof Error ? error.name : 'unknown',
     }),
 });
+
+export const handler = observed(handle);

@@ -1,3 +1,4 @@
+import { observed } from '../adapters/observability';
 import { logger } from '../adapters/logger';
 import { pageHtml, pages } from '../core/subscribers/subscriber-pages';
 import { subscriberView } from '../core/subscribers/subscribers';
@@ -51,8 +52,10 @@ const routes: Record<string, Route> = {
   'GET /api/subscribers/{email}/feed-url': async (event) => json(200, { url: await service.feedUrl(email(event)) }),
 };
 
-export const handler = apiHandler(async (event) => {
+const handle = apiHandler(async (event) => {
   const route = routes[event.routeKey];
   if (!route) throw new NotFoundError(`No route ${event.routeKey}`);
   return route(event, new Date());
 });
+
+export const handler = observed(handle);

@@ -3,7 +3,7 @@ import { digestsTable, reportsTable, vaultBucket } from '../adapters/data-model'
 import { DigestsStore } from '../adapters/digests-store';
 import { VaultCompiledEditions, VaultEditionSources } from '../adapters/edition-sources';
 import { logger } from '../adapters/logger';
-import { emitCount } from '../adapters/metrics';
+import { emitMetric } from '../adapters/metrics';
 import { ReportsStore } from '../adapters/reports-store';
 import { Vault } from '../adapters/vault';
 import { loadPublication, requireEnv, tableName } from '../config';
@@ -24,7 +24,7 @@ export function editionPlannerFromEnv(): { planner: EditionPlanner; digests: Dig
     (finding) => {
       // Ids only: never the text that was found.
       logger.error('Leak scan found subscriber-only text in a free edition', { ...finding });
-      emitCount('Dispatch/LeakScan', 'LeakBlocked');
+      emitMetric('LeakBlocked');
     },
   );
   return { planner, digests };

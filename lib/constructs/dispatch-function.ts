@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type Code, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { type ICommandHooks, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -7,14 +7,21 @@ import type { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { METRICS_NAMESPACE } from '../../lambdas/adapters/metrics';
 
 /** Repository root: lib/constructs/ is two levels down. */
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** Where the one-file-per-Lambda handlers live. */
 export const HANDLERS_DIR = join(PROJECT_ROOT, 'lambdas', 'handlers');
 
-/** Powertools service name; the logger adds the function name to every line itself. */
-export const SERVICE_NAME = 'dispatch';
+/**
+ * Powertools environment of every function: the service is the handler's catalog name (`feed-publisher`), so
+ * logs, traces and the `service` dimension of each metric say which function spoke, with the same name the
+ * dashboard and alarms use; every metric goes to one namespace.
+ */
+export function powertoolsEnvironment(handlerName: string): Record<string, string> {
+  return { POWERTOOLS_SERVICE_NAME: handlerName, POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE };
+}
 
 /** Runtime for every Dispatch function: the newest Node.js LTS this aws-cdk-lib knows. */
 export const DISPATCH_RUNTIME = Runtime.NODEJS_24_X;
@@ -51,7 +58,8 @@ export interface DispatchFunctionProps {
   readonly publicationJson: string;
   /**
    * Extra environment variables (table names, bucket names, queue URLs…).
-   * @default - only the Dispatch defaults (`POWERTOOLS_SERVICE_NAME`, `DISPATCH_PUBLICATION`, `NODE_OPTIONS`)
+   * @default - only the Dispatch defaults (`NODE_OPTIONS`, the Powertools service and metrics namespace,
+   * `DISPATCH_PUBLICATION`)
    */
   readonly environment?: Readonly<Record<string, string>>;
   /**
@@ -67,11 +75,6 @@ export interface DispatchFunctionProps {
    * @default - unreserved
    */
   readonly reservedConcurrentExecutions?: number;
-  /**
-   * Active X-Ray tracing.
-   * @default false
-   */
-  readonly tracing?: boolean;
   /**
    * esbuild loaders by extension, e.g. `{ '.mjml': 'text' }` to inline templates.
    * @default - esbuild's defaults
@@ -135,7 +138,8 @@ export class DispatchFunction extends NodejsFunction {
       timeout: props.timeout ?? Duration.seconds(10),
       memorySize: props.memorySize ?? 256,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      tracing: props.tracing === true ? Tracing.ACTIVE : Tracing.DISABLED,
+      // Every function is traced; Powertools Tracer adds the handler and SDK subsegments (observability.ts).
+      tracing: Tracing.ACTIVE,
       logGroup,
       loggingFormat: LoggingFormat.JSON,
       systemLogLevelV2: SystemLogLevel.WARN,
@@ -144,7 +148,7 @@ export class DispatchFunction extends NodejsFunction {
       code: props.codeOverride?.(props.handlerName),
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        ...powertoolsEnvironment(props.handlerName),
         DISPATCH_PUBLICATION: props.publicationJson,
         ...props.environment,
       },
@@ -167,6 +171,11 @@ export class DispatchFunction extends NodejsFunction {
     });
     this.functionLogGroup = logGroup;
     this.executionRole = role;
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Active tracing: CDK grants xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permission (X-Ray has no per-function resource).',
+    });
   }
 
   private static validate(props: DispatchFunctionProps, entry: string): void {

@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +10,14 @@ import { DispatchFunction, ESM_REQUIRE_BANNER } from '../../lib/constructs/dispa
 import { INLINE_CODE } from './dispatch-app';
 
 const PUBLICATION_JSON = '{"name":"Test"}';
+
+/** Imports a bundle in a fresh Node process with only `env` (and PATH) set, and prints its handler's answer. */
+function runBundle(bundlePath: string, env: Record<string, string>): Promise<{ stdout: string }> {
+  const script = `const { handler } = await import(${JSON.stringify(bundlePath)}); console.log(JSON.stringify(await handler()));`;
+  return promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
+}
 
 describe('DispatchFunction', () => {
   describe('with real esbuild bundling', () => {
@@ -50,6 +61,37 @@ describe('DispatchFunction', () => {
       expect(existsSync(join(assetDir, 'templates', 'digest.mjml'))).toBe(true);
     });
 
+    it('runs outside Lambda with tracing and metrics output off', async () => {
+      const { stdout } = await runBundle(join(assetDir, 'index.mjs'), {});
+      expect(stdout.trim().split('\n')).toEqual([expect.stringContaining('"statusCode":200')]);
+    });
+
+    it('on Lambda sends the handler subsegment to X-Ray and prints the cold-start metric (the tracer bundles)', async () => {
+      const daemon = createSocket('udp4');
+      const segments: string[] = [];
+      daemon.on('message', (message) => segments.push(message.toString('utf8')));
+      await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve));
+      try {
+        const { stdout } = await runBundle(join(assetDir, 'index.mjs'), {
+          AWS_LAMBDA_FUNCTION_NAME: 'HealthFunction',
+          AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+          AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+          LAMBDA_TASK_ROOT: assetDir,
+          _HANDLER: 'index.handler',
+          _X_AMZN_TRACE_ID: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
+          AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemon.address().port}`,
+          POWERTOOLS_SERVICE_NAME: 'health',
+          POWERTOOLS_METRICS_NAMESPACE: 'Dispatch',
+        });
+        expect(stdout).toContain('"statusCode":200');
+        expect(stdout).toContain('"ColdStart":1');
+        await expect.poll(() => segments.join('\n')).toContain('"name":"## index.handler"');
+        expect(segments.join('\n')).toContain('"annotations":{"ColdStart":true,"Service":"health"}');
+      } finally {
+        daemon.close();
+      }
+    });
+
     it('leaves the AWS SDK to the runtime', () => {
       expect(bundle).not.toMatch(/@aws-sdk\/client-[a-z]+\/dist-/);
     });
@@ -61,10 +103,12 @@ describe('DispatchFunction', () => {
         Architectures: ['arm64'],
         Timeout: 10,
         MemorySize: 256,
+        TracingConfig: { Mode: 'Active' },
         Environment: {
           Variables: {
             NODE_OPTIONS: '--enable-source-maps',
-            POWERTOOLS_SERVICE_NAME: 'dispatch',
+            POWERTOOLS_SERVICE_NAME: 'health',
+            POWERTOOLS_METRICS_NAMESPACE: 'Dispatch',
             DISPATCH_PUBLICATION: PUBLICATION_JSON,
           },
         },
@@ -86,19 +130,17 @@ describe('DispatchFunction', () => {
       return Template.fromStack(stack);
     };
 
-    it('passes timeout, memory, reserved concurrency, tracing and extra environment through', () => {
+    it('passes timeout, memory, reserved concurrency and extra environment through', () => {
       build({
         timeout: Duration.seconds(42),
         memorySize: 512,
         reservedConcurrentExecutions: 3,
-        tracing: true,
         environment: { TABLE_REPORTS: 'reports' },
       }).hasResourceProperties('AWS::Lambda::Function', {
         Timeout: 42,
         MemorySize: 512,
         ReservedConcurrentExecutions: 3,
-        TracingConfig: { Mode: 'Active' },
-        Environment: { Variables: { TABLE_REPORTS: 'reports', POWERTOOLS_SERVICE_NAME: 'dispatch' } },
+        Environment: { Variables: { TABLE_REPORTS: 'reports', POWERTOOLS_SERVICE_NAME: 'health' } },
       });
     });
 

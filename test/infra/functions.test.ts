@@ -63,16 +63,16 @@ describe('functions', () => {
     expect(fn(template, 'MailSender')).toMatchObject({ Timeout: 30 });
   });
 
-  it('hands every function the publication, source maps and the service name, and no tracing by default', () => {
+  it('hands every function the publication, source maps and its Powertools service name and namespace', () => {
     const publication = JSON.stringify(parsePublication(cdkJsonContext().dispatch));
     for (const resource of Object.values(template.findResources('AWS::Lambda::Function'))) {
       const properties = resource.Properties as FunctionProperties;
       expect(properties.Environment.Variables).toMatchObject({
         NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: 'dispatch',
+        POWERTOOLS_SERVICE_NAME: expect.stringMatching(/^[a-z]+(-[a-z]+)*$/),
+        POWERTOOLS_METRICS_NAMESPACE: 'Dispatch',
         DISPATCH_PUBLICATION: publication,
       });
-      expect(properties.TracingConfig).toBeUndefined();
     }
   });
 
@@ -80,6 +80,7 @@ describe('functions', () => {
     expect(Object.keys(fn(template, 'ReportsApi').Environment.Variables).sort()).toEqual([
       'DISPATCH_PUBLICATION',
       'NODE_OPTIONS',
+      'POWERTOOLS_METRICS_NAMESPACE',
       'POWERTOOLS_SERVICE_NAME',
       'TABLE_DIGESTS',
       'TABLE_IDEMPOTENCY',
@@ -90,6 +91,7 @@ describe('functions', () => {
       'DISPATCH_PUBLICATION',
       'MAIL_SENDER_MAX_CONCURRENCY',
       'NODE_OPTIONS',
+      'POWERTOOLS_METRICS_NAMESPACE',
       'POWERTOOLS_SERVICE_NAME',
       'SES_CONFIGURATION_SET',
       'TABLE_DIGESTS',
@@ -106,7 +108,8 @@ describe('functions', () => {
     });
     expect(fn(template, 'Health').Environment.Variables).toEqual({
       NODE_OPTIONS: '--enable-source-maps',
-      POWERTOOLS_SERVICE_NAME: 'dispatch',
+      POWERTOOLS_SERVICE_NAME: 'health',
+      POWERTOOLS_METRICS_NAMESPACE: 'Dispatch',
       DISPATCH_PUBLICATION: expect.any(String),
     });
   });
@@ -121,6 +124,7 @@ describe('functions', () => {
     expect(Object.keys(fn(template, 'SubscribersApi').Environment.Variables).sort()).toEqual([
       'DISPATCH_PUBLICATION',
       'NODE_OPTIONS',
+      'POWERTOOLS_METRICS_NAMESPACE',
       'POWERTOOLS_SERVICE_NAME',
       'SIGN_UP_QUEUE_URL',
       'TABLE_RATE_LIMITS',

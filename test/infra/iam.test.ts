@@ -44,6 +44,8 @@ const streamRead = [
 ];
 const tokenSecret = ['secretsmanager:DescribeSecret secret:Token', 'secretsmanager:GetSecretValue secret:Token'];
 const sendEmail = ['ses:SendEmail ses:configuration-set', 'ses:SendEmail ses:identity'];
+/** Active tracing on every function: X-Ray's write actions have no resource-level permission. */
+const tracing = ['xray:PutTelemetryRecords *', 'xray:PutTraceSegments *'];
 
 const EXPECTED: Record<string, string[]> = {
   Health: logs('Health'),
@@ -143,7 +145,7 @@ describe('IAM per function', () => {
   });
 
   it.each(Object.keys(EXPECTED))('%s has exactly its listed permissions', (fn) => {
-    const expected = [...new Set(EXPECTED[fn])].sort();
+    const expected = [...new Set([...(EXPECTED[fn] ?? []), ...tracing])].sort();
     expect(grantsOf(roleStatements(template, `${fn}Function`))).toEqual(expected);
   });
 

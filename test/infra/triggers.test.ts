@@ -171,15 +171,25 @@ describe('triggers', () => {
       });
     });
 
-    it('alarms on any blocked leak', () => {
+    it('alarms on any blocked leak, from every function that scans', () => {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        Namespace: 'Dispatch/LeakScan',
-        MetricName: 'LeakBlocked',
-        Statistic: 'Sum',
+        Metrics: Match.arrayWith(
+          ['feed-publisher', 'digests-api', 'digest-planner'].map((service) =>
+            Match.objectLike({
+              MetricStat: Match.objectLike({
+                Metric: {
+                  Namespace: 'Dispatch',
+                  MetricName: 'LeakBlocked',
+                  Dimensions: [{ Name: 'service', Value: service }],
+                },
+                Stat: 'Sum',
+              }),
+            }),
+          ),
+        ),
         Threshold: 1,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         TreatMissingData: 'notBreaching',
-        Dimensions: Match.absent(),
         AlarmActions: [ref('AlarmsAlarmTopic')],
       });
     });
