@@ -1,3 +1,5 @@
+import type { RoutedFunctionName } from './app-model';
+
 /**
  * Every HTTP route of the API, with the function that serves it and who may call it. The CDK stack builds
  * the HTTP API from this list, the local gateway dispatches by it, and the authorizer reads the required
@@ -5,8 +7,8 @@
  */
 export type Access = 'public' | 'editor' | 'admin';
 
-export type FunctionName =
-  'health' | 'editors-api' | 'reports-api' | 'subscribers-api' | 'digests-api' | 'private-feed';
+/** A function of the app model with a `routes` trigger; a route naming any other function does not compile. */
+export type FunctionName = RoutedFunctionName;
 
 /** At most `requests` in each fixed window of `windowSeconds`. */
 export interface RateLimit {
