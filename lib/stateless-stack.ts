@@ -213,7 +213,10 @@ export class DispatchStatelessStack extends Stack {
     }
     for (const trigger of spec.triggers) {
       if (trigger.kind !== 'queue' || trigger.maxConcurrencyEnv === undefined) continue;
-      environment[trigger.maxConcurrencyEnv] = String(this.queueMaxConcurrency(trigger));
+      const maxConcurrency = this.queueMaxConcurrency(trigger);
+      if (maxConcurrency === undefined)
+        throw new Error(`${trigger.maxConcurrencyEnv} needs a maxConcurrency to hand on`);
+      environment[trigger.maxConcurrencyEnv] = String(maxConcurrency);
     }
     return environment;
   }
