@@ -136,16 +136,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   for (const { fn, table } of wiring.streams) {
     const queue = new DurableQueue<DynamoDBRecord>(join(journalDir, `stream-${fn}.jsonl`));
     streamQueues.set(fn, queue);
+    // One proxy entry per table; each consumer reads the stream through its own journal, as on AWS.
     const tableName = localTableName(table);
-    const streamTable = streamTables.get(tableName);
-    if (streamTable) streamTable.queues.push(queue);
-    else
-      streamTables.set(tableName, {
-        definition: table,
-        tableName,
-        streamArn: localStreamArn(tableName),
-        queues: [queue],
-      });
+    const streamTable = streamTables.get(tableName) ?? {
+      definition: table,
+      tableName,
+      streamArn: localStreamArn(tableName),
+      queues: [],
+    };
+    streamTable.queues.push(queue);
+    streamTables.set(tableName, streamTable);
   }
   const sqsQueues = new Map<string, DurableQueue<QueuedMessage>>();
   for (const { queue } of wiring.queues) {
@@ -179,11 +179,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...Object.fromEntries(tables.map(({ definition, tableName }) => [`TABLE_${definition.env}`, tableName])),
       ...buckets,
       ...Object.fromEntries(wiring.queues.map(({ queue }) => [queue.env, sqs.queueUrl(localQueueName(queue))])),
-      ...Object.fromEntries(
-        wiring.queues.flatMap(({ concurrencyEnv, concurrency }) =>
-          concurrencyEnv === undefined ? [] : [[concurrencyEnv, String(concurrency)]],
-        ),
-      ),
     });
     return publication;
   };

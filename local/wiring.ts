@@ -49,10 +49,11 @@ export interface LocalQueueConsumer {
   readonly maxAttempts: number;
   /** As on AWS (undefined: unbounded). */
   readonly maxConcurrency: number | undefined;
-  /** Deliveries at once locally: `maxConcurrency` capped at `LOCAL_QUEUE_CONCURRENCY`. */
+  /**
+   * Deliveries at once locally: `maxConcurrency` capped at `LOCAL_QUEUE_CONCURRENCY`. The function is not told
+   * (no `maxConcurrencyEnv` locally), so each local mail sender paces itself to the whole send rate, as before.
+   */
   readonly concurrency: number;
-  /** Hands the function the local `concurrency`, as AWS hands it `maxConcurrency`. */
-  readonly concurrencyEnv: string | undefined;
 }
 
 export interface LocalSchedule {
@@ -106,7 +107,6 @@ export function localWiring(publication: Publication): LocalWiring {
         maxAttempts: trigger.queue.maxReceiveCount,
         maxConcurrency,
         concurrency: Math.min(maxConcurrency ?? LOCAL_QUEUE_CONCURRENCY, LOCAL_QUEUE_CONCURRENCY),
-        concurrencyEnv: trigger.maxConcurrencyEnv,
       };
     }),
     schedules: triggersOfKind('schedule').map(({ fn, trigger }) => ({
