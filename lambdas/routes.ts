@@ -1,3 +1,4 @@
+import type { RoutedFunctionName } from './app-model';
 import type { RateLimit } from './core/subscribers/rate-limit';
 
 /**
@@ -7,8 +8,8 @@ import type { RateLimit } from './core/subscribers/rate-limit';
  */
 export type Access = 'public' | 'editor' | 'admin';
 
-export type FunctionName =
-  'health' | 'editors-api' | 'reports-api' | 'subscribers-api' | 'digests-api' | 'private-feed';
+/** A function of the app model with a `routes` trigger; a route naming any other function does not compile. */
+export type FunctionName = RoutedFunctionName;
 
 /** The 429 body for a client over its `clientRateLimit`: the WAF rule's custom response and the local gateway's. */
 export const RATE_LIMITED_BODY = {

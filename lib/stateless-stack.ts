@@ -4,19 +4,31 @@ import { type CfnFunction, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
-import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { ContextAttribute, Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke, SqsSendMessage } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
+import { mailQueue, siteBucket, vaultBucket, QUEUES } from '../lambdas/adapters/data-model';
 import {
-  mailQueue,
-  planQueue,
-  reportsTable,
-  signUpQueue,
-  siteBucket,
-  vaultBucket,
-  QUEUES,
-} from '../lambdas/adapters/data-model';
+  authorizerFunction,
+  type DispatchFunctionName,
+  FUNCTION_NAMES,
+  FUNCTIONS,
+  type FunctionSpec,
+  INDEX_READ_ACTIONS,
+  type QueueTrigger,
+  resolveSetting,
+  SCHEDULED_TIME_FIELD,
+  type ScheduleName,
+  type ScheduleTrigger,
+  SITE_OBJECT_ACTIONS,
+  type StreamTrigger,
+  TABLE_READ_ACTIONS,
+  TABLE_WRITE_ACTIONS,
+  type TopicName,
+  type VaultPrefix,
+} from '../lambdas/app-model';
 import type { Publication } from '../lambdas/core/shared/publication';
 import { ROUTES } from '../lambdas/routes';
 import { DispatchAlarms } from './constructs/dispatch-alarms';
@@ -26,41 +38,8 @@ import { type CodeOverride, DispatchFunction } from './constructs/dispatch-funct
 import { EdgeDistribution } from './constructs/edge-distribution';
 import { EdgeFirewall } from './constructs/edge-firewall';
 import { MailDelivery } from './constructs/mail-delivery';
-import {
-  type DispatchFunctionName,
-  FUNCTION_NAMES,
-  FUNCTIONS,
-  type FunctionSpec,
-  type VaultPrefix,
-  INDEX_READ_ACTIONS,
-  SITE_OBJECT_ACTIONS,
-  TABLE_READ_ACTIONS,
-  TABLE_WRITE_ACTIONS,
-} from './function-catalog';
 import { toScheduleCron } from './schedule-cron';
 import type { DispatchData } from './stateful-stack';
-
-/** Mails one sender invocation can pace through SES per second (one SendEmail round trip ≈ 100 ms). */
-export const MAILS_PER_SECOND_PER_SENDER = 10;
-
-/**
- * Concurrent mail senders for a publication send rate: enough workers to reach the rate, never fewer than the
- * SQS event source minimum of 2. Each worker paces itself to `sendRatePerSecond / concurrency`
- * (env `MAIL_SENDER_MAX_CONCURRENCY`), so together they stay within the SES quota.
- */
-export function mailSenderConcurrency(sendRatePerSecond: number): number {
-  return Math.min(1000, Math.max(2, Math.ceil(sendRatePerSecond / MAILS_PER_SECOND_PER_SENDER)));
-}
-
-/** Stream consumer settings shared by the feed publisher and the private feed builder. */
-export const STREAM_CONSUMER = {
-  batchSize: 100,
-  maxBatchingWindow: Duration.seconds(1),
-  retryAttempts: 10,
-  bisectBatchOnError: true,
-  reportBatchItemFailures: true,
-  parallelizationFactor: 1,
-} as const;
 
 export interface DispatchStatelessStackProps extends StackProps {
   /** Publication settings (cdk.json context `dispatch`), already parsed. */
@@ -81,11 +60,11 @@ export interface DispatchStatelessStackProps extends StackProps {
 }
 
 /** Scheduler only rejects an unknown IANA zone at deploy time; fail at synth instead. */
-function assertTimeZone(timeZone: string): void {
+function assertTimeZone(schedule: ScheduleName, timeZone: string): void {
   try {
     new Intl.DateTimeFormat('en', { timeZone });
   } catch {
-    throw new Error(`Unknown digest time zone "${timeZone}" (expected an IANA name such as Europe/London)`);
+    throw new Error(`Unknown ${schedule} time zone "${timeZone}" (expected an IANA name such as Europe/London)`);
   }
 }
 
@@ -95,9 +74,13 @@ const pascalCase = (name: string): string =>
     .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
     .join('');
 
+/** Construct id of a function of the app model, e.g. `FeedPublisherFunction`; its logical id starts with it. */
+export const functionConstructId = (name: DispatchFunctionName): string => `${pascalCase(name)}Function`;
+
 /**
- * Everything that can be redeployed without losing data: the functions (with exactly the access listed in
- * `function-catalog.ts`), their triggers, the HTTP API, CloudFront, the schedules, SES and the alarms.
+ * Everything that can be redeployed without losing data: the functions of the app model
+ * (`lambdas/app-model.ts`) with exactly the access listed there, every event source, subscription and schedule
+ * derived from their triggers, the HTTP API, CloudFront, SES and the alarms. Nothing here wires a function by hand.
  */
 export class DispatchStatelessStack extends Stack {
   public readonly functions: ReadonlyMap<DispatchFunctionName, DispatchFunction>;
@@ -106,18 +89,18 @@ export class DispatchStatelessStack extends Stack {
   public readonly edge: EdgeDistribution;
   /** The web ACL with the per-client rate limits, when this stack builds it (see `edgeWebAclArn`). */
   public readonly firewall?: EdgeFirewall;
-  public readonly digestSchedule: Schedule;
-  public readonly releaseSweepSchedule: Schedule;
+  /** The schedules of the app model's `schedule` triggers, by name. */
+  public readonly schedules: ReadonlyMap<ScheduleName, Schedule>;
   public readonly alarms: DispatchAlarms;
-  public readonly mailSenderMaxConcurrency: number;
 
   private readonly data: DispatchData;
+  private readonly publication: Publication;
 
   constructor(scope: Construct, id: string, props: DispatchStatelessStackProps) {
     super(scope, id, props);
     const { publication, data } = props;
     this.data = data;
-    this.mailSenderMaxConcurrency = mailSenderConcurrency(publication.sendRatePerSecond);
+    this.publication = publication;
 
     this.mail = new MailDelivery(this, 'Mail', { senderAddress: publication.senderAddress });
 
@@ -125,17 +108,25 @@ export class DispatchStatelessStack extends Stack {
     const functions = new Map<DispatchFunctionName, DispatchFunction>();
     for (const name of FUNCTION_NAMES) {
       const spec = FUNCTIONS[name];
-      const fn = new DispatchFunction(this, `${pascalCase(name)}Function`, {
+      const fn = new DispatchFunction(this, functionConstructId(name), {
         handlerName: name,
         description: spec.description,
         publicationJson,
         memorySize: spec.memorySize,
         timeout: spec.timeoutSeconds === undefined ? undefined : Duration.seconds(spec.timeoutSeconds),
-        environment: this.environmentFor(name, spec),
+        environment: this.environmentFor(spec),
         copyIntoBundle: spec.copyIntoBundle,
         codeOverride: props.codeOverride,
       });
       this.grant(fn, spec);
+      if (spec.asyncInvoke !== undefined) {
+        const { retryAttempts, maxEventAgeSeconds, toFailedEvents } = spec.asyncInvoke;
+        fn.configureAsyncInvoke({
+          retryAttempts,
+          maxEventAge: maxEventAgeSeconds === undefined ? undefined : Duration.seconds(maxEventAgeSeconds),
+          onFailure: toFailedEvents === true ? new SqsDestination(data.failedEventsQueue) : undefined,
+        });
+      }
       functions.set(name, fn);
     }
     this.functions = functions;
@@ -143,7 +134,7 @@ export class DispatchStatelessStack extends Stack {
     this.api = new DispatchApi(this, 'Api', {
       routes: ROUTES,
       handlerFor: (fn) => this.fn(fn),
-      authorizerFunction: this.fn('authorizer'),
+      authorizerFunction: this.fn(authorizerFunction()),
     });
 
     if (props.edgeWebAclArn === undefined) this.firewall = new EdgeFirewall(this, 'EdgeFirewall', { routes: ROUTES });
@@ -160,49 +151,7 @@ export class DispatchStatelessStack extends Stack {
       httpApi: this.api.httpApi,
     });
 
-    this.wireStreamConsumers();
-    this.wireQueueConsumers();
-    this.mail.feedbackTopic.addSubscription(new LambdaSubscription(this.fn('ses-feedback')));
-    this.fn('ses-feedback').configureAsyncInvoke({
-      retryAttempts: 2,
-      onFailure: new SqsDestination(data.failedEventsQueue),
-    });
-
-    assertTimeZone(publication.digest.timeZone);
-    this.digestSchedule = new Schedule(this, 'DigestSchedule', {
-      description: `Digest edition: ${publication.digest.cron} (${publication.digest.timeZone})`,
-      schedule: ScheduleExpression.expression(
-        toScheduleCron(publication.digest.cron),
-        TimeZone.of(publication.digest.timeZone),
-      ),
-      target: new SqsSendMessage(data.workQueue(planQueue).queue, {
-        role: this.schedulerRole('DigestScheduleRole'),
-        input: ScheduleTargetInput.fromObject({ trigger: 'schedule' }),
-        deadLetterQueue: data.failedEventsQueue,
-        retryAttempts: 10,
-        maxEventAge: Duration.hours(2),
-      }),
-    });
-
-    // A missed sweep is simply the next minute's sweep: no retries, no dead letters.
-    this.fn('release-sweeper').configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.seconds(60) });
-    const sweepRole = this.schedulerRole('ReleaseSweepScheduleRole');
-    this.releaseSweepSchedule = new Schedule(this, 'ReleaseSweepSchedule', {
-      description: 'Publishes due reports and frees reports past freeAfter',
-      schedule: ScheduleExpression.rate(Duration.minutes(1)),
-      target: new LambdaInvoke(this.fn('release-sweeper'), {
-        role: sweepRole,
-        retryAttempts: 0,
-        maxEventAge: Duration.seconds(60),
-      }),
-    });
-    const sweeperLogicalId = this.resolve(
-      (this.fn('release-sweeper').node.defaultChild as CfnFunction).logicalId,
-    ) as string;
-    Validations.of(sweepRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${sweeperLogicalId}.Arn>:*]`,
-      reason: 'lambda:InvokeFunction on the release sweeper and its versions/aliases (ARN suffix), nothing else.',
-    });
+    this.schedules = this.wireTriggers();
 
     Validations.of(this).acknowledge({
       id: 'Annotation::@aws-cdk/core:crossStackReferencesDefaultStrong',
@@ -261,7 +210,7 @@ export class DispatchStatelessStack extends Stack {
     return fn;
   }
 
-  private environmentFor(name: DispatchFunctionName, spec: FunctionSpec): Record<string, string> {
+  private environmentFor(spec: FunctionSpec): Record<string, string> {
     const { data } = this;
     const environment: Record<string, string> = {};
     for (const { table } of spec.tables ?? []) {
@@ -274,7 +223,13 @@ export class DispatchStatelessStack extends Stack {
     if (spec.sendsEmail === true) {
       environment.SES_CONFIGURATION_SET = this.mail.configurationSet.configurationSetName;
     }
-    if (name === 'mail-sender') environment.MAIL_SENDER_MAX_CONCURRENCY = String(this.mailSenderMaxConcurrency);
+    for (const trigger of spec.triggers) {
+      if (trigger.kind !== 'queue' || trigger.maxConcurrencyEnv === undefined) continue;
+      const maxConcurrency = this.queueMaxConcurrency(trigger);
+      if (maxConcurrency === undefined)
+        throw new Error(`${trigger.maxConcurrencyEnv} needs a maxConcurrency to hand on`);
+      environment[trigger.maxConcurrencyEnv] = String(maxConcurrency);
+    }
     return environment;
   }
 
@@ -336,47 +291,131 @@ export class DispatchStatelessStack extends Stack {
     if (spec.sendsEmail === true) fn.addToRolePolicy(this.mail.sendEmailStatement());
   }
 
-  private wireStreamConsumers(): void {
-    const reports = this.data.table(reportsTable);
-    for (const name of ['feed-publisher', 'private-feed-builder'] as const) {
-      this.fn(name).addEventSource(
-        new DynamoEventSource(reports, {
-          ...STREAM_CONSUMER,
-          // From the oldest record still in the stream: a first deploy catches up instead of skipping writes.
-          startingPosition: StartingPosition.TRIM_HORIZON,
-          onFailure: new SqsDlq(this.data.failedEventsQueue),
-        }),
-      );
-      Validations.of(this.fn(name).executionRole).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'dynamodb:ListStreams, added by the DynamoDB event source, supports no resource-level permission; the stream reads themselves are scoped to the reports table stream.',
-      });
+  /** Every event source, subscription and schedule, from the triggers of the app model. */
+  private wireTriggers(): Map<ScheduleName, Schedule> {
+    const schedules = new Map<ScheduleName, Schedule>();
+    for (const name of FUNCTION_NAMES) {
+      for (const trigger of FUNCTIONS[name].triggers) {
+        switch (trigger.kind) {
+          case 'routes':
+            // DispatchApi builds every route of ROUTES; a routed function without a route would never be called.
+            if (!ROUTES.some((route) => route.fn === name))
+              throw new Error(`${name} has a routes trigger but no route`);
+            break;
+          case 'authorizer':
+            break; // DispatchApi attaches it to every non-public route.
+          case 'stream':
+            this.wireStream(name, trigger);
+            break;
+          case 'queue':
+            this.wireQueue(name, trigger);
+            break;
+          case 'schedule':
+            schedules.set(trigger.name, this.wireSchedule(name, trigger));
+            break;
+          case 'topic':
+            this.topic(trigger.topic).addSubscription(new LambdaSubscription(this.fn(name)));
+            break;
+          default: {
+            const unknown: never = trigger;
+            throw new Error(`Unknown trigger ${JSON.stringify(unknown)}`);
+          }
+        }
+      }
     }
+    return schedules;
   }
 
-  private wireQueueConsumers(): void {
-    const consumers = [
-      { name: 'digest-planner', definition: planQueue, maxConcurrency: undefined },
-      { name: 'mail-sender', definition: mailQueue, maxConcurrency: this.mailSenderMaxConcurrency },
-      // Two workers at most: confirmation mails share the SES send rate with the digest.
-      { name: 'sign-up-worker', definition: signUpQueue, maxConcurrency: 2 },
-    ] as const;
-    for (const { name, definition, maxConcurrency } of consumers) {
-      const fn = this.fn(name);
-      const timeout = fn.timeout?.toSeconds() ?? 3;
-      if (timeout > definition.visibilityTimeoutSeconds) {
-        throw new Error(
-          `${name} may run ${timeout} s but ${definition.id} hides a message for only ${definition.visibilityTimeoutSeconds} s`,
-        );
-      }
-      fn.addEventSource(
-        new SqsEventSource(this.data.workQueue(definition).queue, {
-          batchSize: definition.batchSize,
-          reportBatchItemFailures: true,
-          maxConcurrency,
-        }),
+  private wireStream(name: DispatchFunctionName, trigger: StreamTrigger): void {
+    const fn = this.fn(name);
+    fn.addEventSource(
+      new DynamoEventSource(this.data.table(trigger.table), {
+        batchSize: trigger.batchSize,
+        maxBatchingWindow: Duration.seconds(trigger.batchWindowSeconds),
+        retryAttempts: trigger.retryAttempts,
+        // One bad record is retried alone: the batch is halved around it and only failed records are reported.
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        // One batch per shard at a time keeps a report's stream records in order.
+        parallelizationFactor: 1,
+        // From the oldest record still in the stream: a first deploy catches up instead of skipping writes.
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        onFailure: new SqsDlq(this.data.failedEventsQueue),
+      }),
+    );
+    Validations.of(fn.executionRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: `dynamodb:ListStreams, added by the DynamoDB event source, supports no resource-level permission; the stream reads themselves are scoped to the ${trigger.table.id} table stream.`,
+    });
+  }
+
+  private queueMaxConcurrency(trigger: QueueTrigger): number | undefined {
+    return trigger.maxConcurrency === undefined ? undefined : resolveSetting(trigger.maxConcurrency, this.publication);
+  }
+
+  private wireQueue(name: DispatchFunctionName, trigger: QueueTrigger): void {
+    const { queue } = trigger;
+    const fn = this.fn(name);
+    const timeout = fn.timeout?.toSeconds() ?? 3;
+    if (timeout > queue.visibilityTimeoutSeconds) {
+      throw new Error(
+        `${name} may run ${timeout} s but ${queue.id} hides a message for only ${queue.visibilityTimeoutSeconds} s`,
       );
     }
+    fn.addEventSource(
+      new SqsEventSource(this.data.workQueue(queue).queue, {
+        batchSize: queue.batchSize,
+        reportBatchItemFailures: true,
+        maxConcurrency: this.queueMaxConcurrency(trigger),
+      }),
+    );
+  }
+
+  private wireSchedule(name: DispatchFunctionName, trigger: ScheduleTrigger): Schedule {
+    const { via } = trigger;
+    if (via !== undefined && !FUNCTIONS[name].triggers.some((t) => t.kind === 'queue' && t.queue === via)) {
+      throw new Error(`Schedule ${trigger.name} sends to ${via.id}, which ${name} does not consume`);
+    }
+    const when = resolveSetting(trigger.when, this.publication);
+    const role = this.schedulerRole(`${trigger.constructId}Role`);
+    const targetProps = {
+      role,
+      input: ScheduleTargetInput.fromObject({
+        ...trigger.input,
+        [SCHEDULED_TIME_FIELD]: ContextAttribute.scheduledTime,
+      }),
+      retryAttempts: trigger.retryAttempts,
+      maxEventAge: Duration.seconds(trigger.maxEventAgeSeconds),
+      deadLetterQueue: trigger.toFailedEvents === true ? this.data.failedEventsQueue : undefined,
+    };
+    let description = trigger.description;
+    let schedule: ScheduleExpression;
+    if ('cron' in when) {
+      assertTimeZone(trigger.name, when.timeZone);
+      description = `${trigger.description}: ${when.cron} (${when.timeZone})`;
+      schedule = ScheduleExpression.expression(toScheduleCron(when.cron), TimeZone.of(when.timeZone));
+    } else {
+      schedule = ScheduleExpression.rate(Duration.minutes(when.everyMinutes));
+    }
+    const fn = this.fn(name);
+    const target =
+      via === undefined
+        ? new LambdaInvoke(fn, targetProps)
+        : new SqsSendMessage(this.data.workQueue(via).queue, targetProps);
+    const built = new Schedule(this, trigger.constructId, { description, schedule, target });
+    if (via === undefined) {
+      const functionLogicalId = this.resolve((fn.node.defaultChild as CfnFunction).logicalId) as string;
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${functionLogicalId}.Arn>:*]`,
+        reason: `lambda:InvokeFunction on the ${name} function and its versions/aliases (ARN suffix), nothing else.`,
+      });
+    }
+    return built;
+  }
+
+  /** The SNS topic the app model calls `name`. */
+  topic(name: TopicName): ITopic {
+    const topics: Readonly<Record<TopicName, ITopic>> = { 'mail-feedback': this.mail.feedbackTopic };
+    return topics[name];
   }
 }

@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads';
-import { loadHandler, type LocalFunctionName } from './functions';
+import type { DispatchFunctionName } from '../lambdas/app-model';
+import { loadHandler } from './functions';
 import { lambdaContext } from './lambda-context';
 
 /**
@@ -8,7 +9,7 @@ import { lambdaContext } from './lambda-context';
  */
 interface Invocation {
   id: number;
-  fn: LocalFunctionName;
+  fn: DispatchFunctionName;
   event: unknown;
 }
 

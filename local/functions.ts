@@ -1,10 +1,13 @@
 import type { Context } from 'aws-lambda';
+import type { DispatchFunctionName } from '../lambdas/app-model';
+
+type AnyHandler = (event: never, context: Context) => Promise<unknown>;
 
 /**
- * The Lambda handlers the local stack runs, loaded on first use — after the stack has set the environment
- * they read at cold start, exactly as a fresh execution environment would.
+ * The Lambda handler of every function of the app model (the type demands one per name), loaded on first use —
+ * after the stack has set the environment they read at cold start, exactly as a fresh execution environment would.
  */
-const modules = {
+const modules: Readonly<Record<DispatchFunctionName, () => Promise<{ handler: AnyHandler }>>> = {
   health: () => import('../lambdas/handlers/health'),
   authorizer: () => import('../lambdas/handlers/authorizer'),
   'editors-api': () => import('../lambdas/handlers/editors-api'),
@@ -19,23 +22,20 @@ const modules = {
   'digest-planner': () => import('../lambdas/handlers/digest-planner'),
   'mail-sender': () => import('../lambdas/handlers/mail-sender'),
   'ses-feedback': () => import('../lambdas/handlers/ses-feedback'),
-} as const;
+};
 
-export type LocalFunctionName = keyof typeof modules;
-type AnyHandler = (event: never, context: Context) => Promise<unknown>;
+const loaded = new Map<DispatchFunctionName, Promise<AnyHandler>>();
 
-const loaded = new Map<LocalFunctionName, Promise<AnyHandler>>();
-
-export function loadHandler(name: LocalFunctionName): Promise<AnyHandler> {
+export function loadHandler(name: DispatchFunctionName): Promise<AnyHandler> {
   let handler = loaded.get(name);
   if (!handler) {
-    handler = modules[name]().then((module) => module.handler as AnyHandler);
+    handler = modules[name]().then((module) => module.handler);
     loaded.set(name, handler);
   }
   return handler;
 }
 
 /** An invoke function for the local event sources: (event, context) → handler result. */
-export function invoker<E>(name: LocalFunctionName): (event: E, context: Context) => Promise<unknown> {
+export function invoker<E>(name: DispatchFunctionName): (event: E, context: Context) => Promise<unknown> {
   return async (event, context) => (await loadHandler(name))(event as never, context);
 }

@@ -9,14 +9,11 @@ import {
   BUCKETS,
   TABLES,
   editorsTable,
-  mailQueue,
-  planQueue,
-  reportsTable,
-  signUpQueue,
   type QueueDefinition,
   type TableDefinition,
 } from '../lambdas/adapters/data-model';
 import { EditorsStore } from '../lambdas/adapters/editors-store';
+import type { DispatchFunctionName, ScheduleName } from '../lambdas/app-model';
 import { issueEditor } from '../lambdas/core/editors/editors';
 import { parsePublication, type Publication } from '../lambdas/core/shared/publication';
 import { ROUTES } from '../lambdas/routes';
@@ -24,16 +21,17 @@ import { writeAwsCliProfile } from './aws-cli-profile';
 import { SqsDelivery, StreamDelivery } from './delivery';
 import { DurableQueue } from './durable-queue';
 import { startEmulators, type Emulators } from './emulators';
-import { invoker, type LocalFunctionName } from './functions';
+import { invoker } from './functions';
 import { Gateway } from './gateway';
 import { lambdaContext } from './lambda-context';
 import { assertPortFree } from './listen';
 import { WorkerInvoker } from './worker-invoker';
 import { ensureTables } from './provision';
 import { Scheduler } from './scheduler';
-import { SesFeedbackPoller } from './ses-feedback-poller';
+import { type FeedbackInvoke, SesFeedbackPoller } from './ses-feedback-poller';
 import { SqsEndpoint, type QueuedMessage } from './sqs-endpoint';
-import { StreamProxy } from './stream-proxy';
+import { StreamProxy, type StreamTable } from './stream-proxy';
+import { localWiring, scheduleEvent, type LocalWiring } from './wiring';
 
 export interface LocalStackOptions {
   dataDir: string;
@@ -43,7 +41,7 @@ export interface LocalStackOptions {
   dynamodbPort: number;
   s3Port: number;
   sqsPort: number;
-  /** How often the release sweeper runs (AWS: every minute). */
+  /** How often the release sweeper runs (AWS: every minute, see the app model). */
   sweepIntervalMs: number;
   /** First retry delay of local stream and queue deliveries. */
   retryDelayMs: number;
@@ -54,7 +52,7 @@ export interface LocalStackOptions {
    * never stalls the gateway. Tests that drive handlers in-process keep it off.
    */
   isolateConsumers: boolean;
-  /** Stream batching window (AWS: 1 s, see the stateless stack); 0 delivers at once. */
+  /** Stream batching window (AWS: the app model's `batchWindowSeconds`); 0 delivers at once. */
   streamBatchWindowMs: number;
   /** Enforce the routes' per-client rate limits in the gateway, as WAF does on AWS (benchmarks turn it off). @default true */
   clientRateLimits?: boolean;
@@ -83,7 +81,7 @@ export interface LocalStack {
   /** Waits until every stream and queue delivery is idle (one may feed another, so it loops). */
   drain(timeoutMs?: number): Promise<void>;
   /** Fires a schedule now as EventBridge Scheduler would, with the given scheduled time. */
-  fireSchedule(name: 'release-sweeper' | 'digest', scheduledTime: Date): Promise<void>;
+  fireSchedule(name: ScheduleName, scheduledTime: Date): Promise<void>;
   deadLetters(): Record<string, number>;
   /** Delivers pending SES bounce/complaint feedback now instead of at the next poll (tests). */
   pollSesFeedback(): Promise<void>;
@@ -94,14 +92,18 @@ export const localTableName = (definition: TableDefinition): string => `dispatch
 export const localBucketName = (id: string): string => `dispatch-${id.toLowerCase()}`;
 const localQueueName = (definition: QueueDefinition): string => `dispatch-${definition.id.toLowerCase()}`;
 
-/** Stream consumers and queue consumers, as the stateless stack wires them on AWS. */
-const STREAM_CONSUMERS: LocalFunctionName[] = ['feed-publisher', 'private-feed-builder'];
-const QUEUE_CONSUMERS: { queue: QueueDefinition; fn: LocalFunctionName }[] = [
-  { queue: planQueue, fn: 'digest-planner' },
-  { queue: mailQueue, fn: 'mail-sender' },
-  { queue: signUpQueue, fn: 'sign-up-worker' },
-];
-const STREAM_MAX_ATTEMPTS = 5;
+const localStreamArn = (tableName: string): string =>
+  `arn:aws:dynamodb:us-east-1:000000000000:table/${tableName}/stream/local`;
+
+/** Journals are named by function (streams) and queue (SQS), so each may have only one local consumer. */
+function assertOneJournalEach(wiring: LocalWiring): void {
+  const streamConsumers = wiring.streams.map(({ fn }) => fn);
+  const consumedQueues = wiring.queues.map(({ queue }) => queue.id);
+  for (const names of [streamConsumers, consumedQueues]) {
+    const twice = names.find((name, index) => names.indexOf(name) !== index);
+    if (twice !== undefined) throw new Error(`The local stack cannot wire ${twice} twice`);
+  }
+}
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const dataDir = resolve(options.dataDir);
@@ -110,6 +112,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     context: { dispatch: unknown };
   };
   const configured = parsePublication(cdkJson.context.dispatch);
+  const wiring = localWiring(configured);
+  assertOneJournalEach(wiring);
+  // SES event publishing is the only topic the local stack can play (see SesFeedbackPoller).
+  const unplayable = wiring.topics.find(({ topic }) => topic !== 'mail-feedback');
+  if (unplayable !== undefined) throw new Error(`No local stand-in for the ${unplayable.topic} topic`);
 
   // Every fixed port before anything starts: a busy one fails the start at once, naming that port.
   for (const port of [options.port, options.sesPort, options.dynamodbPort, options.s3Port, options.sqsPort]) {
@@ -124,29 +131,29 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   );
 
   const journalDir = join(dataDir, 'queues');
-  const streamQueues = new Map<LocalFunctionName, DurableQueue<DynamoDBRecord>>();
-  for (const fn of STREAM_CONSUMERS) streamQueues.set(fn, new DurableQueue(join(journalDir, `stream-${fn}.jsonl`)));
+  const streamQueues = new Map<DispatchFunctionName, DurableQueue<DynamoDBRecord>>();
+  const streamTables = new Map<string, StreamTable>();
+  for (const { fn, table } of wiring.streams) {
+    const queue = new DurableQueue<DynamoDBRecord>(join(journalDir, `stream-${fn}.jsonl`));
+    streamQueues.set(fn, queue);
+    // One proxy entry per table; each consumer reads the stream through its own journal, as on AWS.
+    const tableName = localTableName(table);
+    const streamTable = streamTables.get(tableName) ?? {
+      definition: table,
+      tableName,
+      streamArn: localStreamArn(tableName),
+      queues: [],
+    };
+    streamTable.queues.push(queue);
+    streamTables.set(tableName, streamTable);
+  }
   const sqsQueues = new Map<string, DurableQueue<QueuedMessage>>();
-  for (const { queue } of QUEUE_CONSUMERS) {
+  for (const { queue } of wiring.queues) {
     sqsQueues.set(localQueueName(queue), new DurableQueue(join(journalDir, `sqs-${localQueueName(queue)}.jsonl`)));
   }
   await Promise.all([...streamQueues.values(), ...sqsQueues.values()].map((queue) => queue.open()));
 
-  const reportsTableName = localTableName(reportsTable);
-  const proxy = new StreamProxy(
-    emulators.dynaliteUrl,
-    new Map([
-      [
-        reportsTableName,
-        {
-          definition: reportsTable,
-          tableName: reportsTableName,
-          streamArn: `arn:aws:dynamodb:us-east-1:000000000000:table/${reportsTableName}/stream/local`,
-          queues: [...streamQueues.values()],
-        },
-      ],
-    ]),
-  );
+  const proxy = new StreamProxy(emulators.dynaliteUrl, streamTables);
   const dynamodbPort = await proxy.listen(options.dynamodbPort);
   const dynamodbUrl = `http://127.0.0.1:${dynamodbPort}`;
   const sqs = new SqsEndpoint(sqsQueues);
@@ -171,7 +178,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       SES_CONFIGURATION_SET: 'dispatch-local',
       ...Object.fromEntries(tables.map(({ definition, tableName }) => [`TABLE_${definition.env}`, tableName])),
       ...buckets,
-      ...Object.fromEntries(QUEUE_CONSUMERS.map(({ queue }) => [queue.env, sqs.queueUrl(localQueueName(queue))])),
+      ...Object.fromEntries(wiring.queues.map(({ queue }) => [queue.env, sqs.queueUrl(localQueueName(queue))])),
     });
     return publication;
   };
@@ -211,74 +218,71 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   );
 
   const workers = options.isolateConsumers ? new WorkerInvoker() : undefined;
-  const consumer = <E>(fn: LocalFunctionName) => (workers ? workers.invoker<E>(fn) : invoker<E>(fn));
+  const consumer = <E>(fn: DispatchFunctionName) => (workers ? workers.invoker<E>(fn) : invoker<E>(fn));
 
   const onDeadLetter = (name: string, count: number, reason: string): void =>
     options.log(`dead-letter: ${name} gave up on ${count} record(s): ${reason}`);
-  const streamDeliveries = [...streamQueues.entries()].map(
-    ([fn, queue]) =>
-      new StreamDelivery(queue, consumer(fn), {
-        name: fn,
-        batchSize: 100,
-        maxAttempts: STREAM_MAX_ATTEMPTS,
-        retryDelayMs: options.retryDelayMs,
-        batchWindowMs: options.streamBatchWindowMs,
-        onDeadLetter,
-      }),
-  );
-  const sqsDeliveries = QUEUE_CONSUMERS.map(({ queue, fn }) => {
+  const streamDeliveries = wiring.streams.map(({ fn, batchSize, maxAttempts }) => {
+    const queue = streamQueues.get(fn);
+    if (!queue) throw new Error(`No local stream journal for ${fn}`);
+    return new StreamDelivery(queue, consumer(fn), {
+      name: fn,
+      batchSize,
+      maxAttempts,
+      retryDelayMs: options.retryDelayMs,
+      batchWindowMs: options.streamBatchWindowMs,
+      onDeadLetter,
+    });
+  });
+  const sqsDeliveries = wiring.queues.map(({ queue, fn, batchSize, maxAttempts, concurrency }) => {
     const name = localQueueName(queue);
     const durable = sqsQueues.get(name);
     if (!durable) throw new Error(`No local queue ${name}`);
     return new SqsDelivery(
       durable,
       consumer(fn),
-      {
-        name: fn,
-        batchSize: queue.batchSize,
-        maxAttempts: queue.maxReceiveCount,
-        retryDelayMs: options.retryDelayMs,
-        concurrency: 2,
-        onDeadLetter,
-      },
+      { name: fn, batchSize, maxAttempts, retryDelayMs: options.retryDelayMs, concurrency, onDeadLetter },
       `arn:aws:sqs:us-east-1:000000000000:${name}`,
     );
   });
   const deliveries = [...streamDeliveries, ...sqsDeliveries];
   for (const delivery of deliveries) delivery.start();
 
-  // SES event publishing, locally: simulator bounces and complaints → the ses-feedback function.
-  const feedbackPoller = new SesFeedbackPoller(emulators.sesUrl, invoker('ses-feedback'), {
-    intervalMs: 1_000,
-    log: options.log,
-  });
+  // SES event publishing, locally: simulator bounces and complaints → the mail-feedback topic's subscribers.
+  const feedbackInvokes = wiring.topics.map(({ fn }) => invoker<Parameters<FeedbackInvoke>[0]>(fn));
+  const feedbackPoller = new SesFeedbackPoller(
+    emulators.sesUrl,
+    async (event, context) => Promise.all(feedbackInvokes.map((invoke) => invoke(event, context))),
+    { intervalMs: 1_000, log: options.log },
+  );
   feedbackPoller.start();
 
-  const planQueueStore = sqsQueues.get(localQueueName(planQueue));
-  const fire = async (name: 'release-sweeper' | 'digest', scheduledTime: Date): Promise<void> => {
-    if (name === 'release-sweeper') {
-      await consumer('release-sweeper')(
-        { scheduledTime: scheduledTime.toISOString() },
-        lambdaContext('release-sweeper'),
-      );
-    } else {
-      await planQueueStore?.push([
-        {
-          body: JSON.stringify({ trigger: 'schedule', scheduledTime: scheduledTime.toISOString() }),
-          sentAt: Date.now(),
-        },
-      ]);
+  const fire = async (name: ScheduleName, scheduledTime: Date): Promise<void> => {
+    const schedule = wiring.schedules.find((candidate) => candidate.name === name);
+    if (!schedule) throw new Error(`No schedule ${name}`);
+    const event = scheduleEvent(schedule, scheduledTime);
+    if (schedule.via === undefined) {
+      await consumer(schedule.fn)(event, lambdaContext(schedule.fn));
+      return;
     }
+    const queueName = localQueueName(schedule.via);
+    const queue = sqsQueues.get(queueName);
+    if (!queue) throw new Error(`No local queue ${queueName}`);
+    await queue.push([{ body: JSON.stringify(event), sentAt: Date.now() }]);
   };
   const scheduler = new Scheduler(
-    [
-      {
-        name: 'release-sweeper',
-        when: { everyMs: options.sweepIntervalMs },
-        fire: (at) => fire('release-sweeper', at),
-      },
-      { name: 'digest', when: configured.digest, fire: (at) => fire('digest', at) },
-    ],
+    wiring.schedules.map((schedule) => ({
+      name: schedule.name,
+      // The sweep interval is an option so a developer need not wait a minute for a scheduled report.
+      when:
+        'cron' in schedule.when
+          ? schedule.when
+          : {
+              everyMs:
+                schedule.name === 'release-sweeper' ? options.sweepIntervalMs : schedule.when.everyMinutes * 60_000,
+            },
+      fire: (at) => fire(schedule.name, at),
+    })),
     (name, error) => options.log(`schedule ${name} failed: ${error instanceof Error ? error.message : String(error)}`),
   );
   if (options.schedules) scheduler.start();
@@ -292,7 +296,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     region: 'us-east-1',
     tables: Object.fromEntries(tables.map(({ definition, tableName }) => [definition.id, tableName])),
     buckets: Object.fromEntries(BUCKETS.map((bucket) => [bucket.id, localBucketName(bucket.id)])),
-    queues: Object.fromEntries(QUEUE_CONSUMERS.map(({ queue }) => [queue.id, sqs.queueUrl(localQueueName(queue))])),
+    queues: Object.fromEntries(wiring.queues.map(({ queue }) => [queue.id, sqs.queueUrl(localQueueName(queue))])),
   };
   await writeFile(join(dataDir, 'endpoints.json'), JSON.stringify(endpoints, null, 2) + '\n');
   await writeAwsCliProfile(dataDir, endpoints);

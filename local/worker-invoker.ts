@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Context } from 'aws-lambda';
-import type { LocalFunctionName } from './functions';
+import type { DispatchFunctionName } from '../lambdas/app-model';
 
 type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false; message: string };
 
@@ -29,7 +29,7 @@ export class WorkerInvoker {
     });
   }
 
-  invoker<E>(fn: LocalFunctionName): (event: E, context: Context) => Promise<unknown> {
+  invoker<E>(fn: DispatchFunctionName): (event: E, context: Context) => Promise<unknown> {
     return (event) =>
       new Promise((resolve, reject) => {
         if (this.failure) return reject(this.failure);

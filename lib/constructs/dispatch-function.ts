@@ -106,7 +106,7 @@ export interface DispatchFunctionProps {
 export class DispatchFunction extends NodejsFunction {
   /** The function's log group (retained on stack deletion, expires per retention). */
   public readonly functionLogGroup: LogGroup;
-  /** The execution role; grants go through `function-catalog.ts`. */
+  /** The execution role; grants go through the catalog in `lambdas/app-model.ts`. */
   public readonly executionRole: Role;
 
   constructor(scope: Construct, id: string, props: DispatchFunctionProps) {

@@ -13,7 +13,7 @@ import {
 } from '../../lambdas/adapters/data-model';
 import { grantsOf, roleStatements, synthDispatch } from './dispatch-app';
 
-/** Independent of lib/function-catalog.ts on purpose: this is the least-privilege contract, written down. */
+/** Independent of the app model (lambdas/app-model.ts) on purpose: this is the least-privilege contract, written down. */
 const itemRead = ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:Query'];
 const itemWrite = ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
 const name = (table: TableDefinition): string => `table:${table.id}`;

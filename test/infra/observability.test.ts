@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { QUEUES } from '../../lambdas/adapters/data-model';
 import { DISPATCH_METRICS, type DispatchMetricName, METRICS_NAMESPACE } from '../../lambdas/adapters/metrics';
 import { PROJECT_ROOT } from '../../lib/constructs/dispatch-function';
-import { FUNCTION_NAMES } from '../../lib/function-catalog';
+import { FUNCTION_NAMES } from '../../lambdas/app-model';
 import { logicalId, synthDispatch } from './dispatch-app';
 
 const pascal = (name: string): string =>

@@ -1,7 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mailQueue, planQueue, signUpQueue } from '../../lambdas/adapters/data-model';
-import { mailSenderConcurrency } from '../../lib/stateless-stack';
+import { mailSenderConcurrency } from '../../lambdas/app-model';
 import { buildApp } from '../../lib/build-app';
 import { cdkJsonContext, INLINE_CODE, synthDispatch } from './dispatch-app';
 
@@ -70,7 +70,7 @@ describe('triggers', () => {
     expect(mailSenderConcurrency(1_000_000)).toBe(1000);
   });
 
-  it('sends {"trigger":"schedule"} to the plan queue on the publication cron, in its time zone', () => {
+  it('sends {"trigger":"schedule"} and the scheduled time to the plan queue on the publication cron, in its time zone', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 7 ? * MON *)',
       ScheduleExpressionTimezone: 'Europe/London',
@@ -78,7 +78,8 @@ describe('triggers', () => {
       State: 'ENABLED',
       Target: Match.objectLike({
         Arn: imported('PlanQueue'),
-        Input: JSON.stringify({ trigger: 'schedule' }),
+        // The planner refuses a schedule message without the time that ends the edition's window.
+        Input: JSON.stringify({ trigger: 'schedule', scheduledTime: '<aws.scheduler.scheduled-time>' }),
         RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DigestScheduleRole'), 'Arn'] },
         DeadLetterConfig: { Arn: imported('FailedEventsQueue') },
       }),
@@ -97,6 +98,7 @@ describe('triggers', () => {
       ScheduleExpression: 'rate(1 minute)',
       Target: Match.objectLike({
         Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReleaseSweeperFunction'), 'Arn'] },
+        Input: JSON.stringify({ scheduledTime: '<aws.scheduler.scheduled-time>' }),
         RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
       }),
     });
