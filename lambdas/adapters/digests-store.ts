@@ -11,16 +11,11 @@ import {
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import type { WindowClaimInput } from '../core/digest/edition-planner';
-import { FINAL_EDITION_STATUSES } from '../core/digest/editions';
-import type {
-  DeliveryTally,
-  DeliveryRecord,
-  DeliveryStatus,
-  EditionCounter,
-  EditionRecord,
-  EditionStatus,
-  EditionWindow,
-} from '../core/digest/editions';
+import { FINAL_EDITION_STATUSES } from '../core/digest/edition';
+import type { DeliveryTally } from '../core/digest/reconciliation';
+import type { DeliveryRecord, DeliveryStatus } from '../core/digest/deliveries';
+import type { EditionCounter, EditionRecord, EditionStatus } from '../core/digest/edition';
+import type { EditionWindow } from '../core/digest/edition-windows';
 
 /**
  * The digests table. Item types:

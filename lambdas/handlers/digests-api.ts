@@ -4,18 +4,13 @@ import { logger } from '../adapters/logger';
 import { JsonQueue, sqsClient } from '../adapters/queue';
 import { planQueue } from '../adapters/data-model';
 import { requireEnv } from '../config';
-import { DIGEST_TIERS } from '../core/digest/digest';
+import { READER_TIERS } from '../core/shared/reader-tier';
 import { EditionControl, settleDeadClaims, type ControlOutcome } from '../core/digest/edition-control';
 import { EditionLeakError } from '../core/digest/edition-planner';
-import {
-  DELIVERY_OUTCOMES,
-  editionProgress,
-  needsReconciliation,
-  reconciledStatus,
-  tallyDeliveries,
-  type EditionRecord,
-  type PlanMessage,
-} from '../core/digest/editions';
+import { DELIVERY_OUTCOMES } from '../core/digest/deliveries';
+import { editionProgress, type EditionRecord } from '../core/digest/edition';
+import { needsReconciliation, reconciledStatus, tallyDeliveries } from '../core/digest/reconciliation';
+import type { PlanMessage } from '../core/digest/queue-messages';
 import { apiHandler, json, jsonObjectBody, parseWith, rawBody, type ApiEvent, type ApiResult } from '../http/api';
 import { ConflictError, NotFoundError } from '../http/errors';
 
@@ -24,7 +19,7 @@ const plans = new JsonQueue(sqsClient(), requireEnv(planQueue.env));
 const control = new EditionControl(digests, plans);
 
 const sendSchema = z.object({}).strict();
-const previewSchema = z.object({ tier: z.enum(DIGEST_TIERS, { message: 'must be free or paid' }) });
+const previewSchema = z.object({ tier: z.enum(READER_TIERS, { message: 'must be free or paid' }) });
 const deliveriesSchema = z.object({
   outcome: z.enum(DELIVERY_OUTCOMES, { message: `must be one of: ${DELIVERY_OUTCOMES.join(', ')}` }),
 });

@@ -5,7 +5,8 @@ import { DigestsStore } from '../adapters/digests-store';
 import { logger } from '../adapters/logger';
 import { SubscribersStore } from '../adapters/subscribers-store';
 import { tableName } from '../config';
-import { canSend, pauseReason } from '../core/digest/editions';
+import { canSend } from '../core/digest/edition';
+import { pauseReason } from '../core/digest/pause-rules';
 import { feedbackAction } from '../core/digest/feedback';
 
 const subscribers = new SubscribersStore(dynamoDocumentClient(), tableName(subscribersTable.env));

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { feedContentTypes, FEED_FILES, renderFeeds, type FeedFile, type RenderedFeeds } from './feeds';
+import { feedContentTypes, FEED_FILES, type FeedFile } from './feeds/feed-files';
+import { renderFeeds, type RenderedFeeds } from './feeds/render-feeds';
 import { PRIVATE_FEED_HEADERS } from '../../http/security-headers';
 import type { Publication } from '../shared/publication';
 import type { PaidPart, ReportRecord } from '../reports/report';

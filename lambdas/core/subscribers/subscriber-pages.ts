@@ -1,4 +1,4 @@
-import { escapeHtml } from '../digest/digest';
+import { escapeHtml } from '../shared/escape-html';
 import type { Publication } from '../shared/publication';
 
 /**
