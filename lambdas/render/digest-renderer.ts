@@ -23,8 +23,8 @@ import { loadDigestTemplates } from './templates';
 
 /**
  * Stage 1 of the digest: once per edition and tier, fill the MJML template, compile it, derive the text part,
- * and cut both at the per-recipient sentinels. Stage 2 (`personalise`, in core/digest.ts so the sender never
- * loads MJML) only joins the parts.
+ * and cut both at the per-recipient sentinels. Stage 2 (`personalise`, in core/digest/personalise.ts so the
+ * sender never loads MJML) only joins the parts.
  */
 export { personalise } from '../core/digest/personalise';
 

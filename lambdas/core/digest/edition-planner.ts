@@ -1,10 +1,9 @@
 import { ulid } from 'ulid';
-import { buildEditionContent, editionReports, type EditionContent } from './edition-content';
+import { buildEditionContent, editionReports, editionViews, type EditionContent } from './edition-content';
 import { READER_TIERS, type ReaderTier } from '../shared/reader-tier';
 import { personalise } from './personalise';
 import type { CompiledEdition } from './compiled-edition';
 import { chunk, PLAN_PAGE_SIZE, RECIPIENTS_PER_MESSAGE, type MailMessage } from './queue-messages';
-import { editionViews } from './edition-content';
 import {
   finalStatus,
   isComplete,
@@ -16,6 +15,7 @@ import {
 import { capWindow, isEmptyWindow, nextWindow, windowBoundInstant, type EditionWindow } from './edition-windows';
 import type { DeliveryRecord, DeliveryStatus } from './deliveries';
 import type { Publication } from '../shared/publication';
+import { previewRecipientUrls } from '../shared/reader-urls';
 import type { PaidPart, ReportRecord } from '../reports/report';
 import { renderGuarded } from '../paywall/leak-guard';
 import { loadPaidParts, publicBoilerplate, stubView } from '../paywall/tiers';
@@ -290,10 +290,7 @@ export class EditionPlanner {
     const compiled = await this.compileGuarded(content[tier], content.reports);
     if (!compiled) throw new EditionLeakError();
     if (compiled.tier !== tier) throw new Error(`Preview for ${tier} compiled a ${compiled.tier} edition`);
-    const message = personalise(compiled, {
-      unsubscribeUrl: `${this.publication.siteUrl}/api/unsubscribe?token=preview`,
-      feedUrl: `${this.publication.siteUrl}/feeds/private/preview/rss.xml`,
-    });
+    const message = personalise(compiled, previewRecipientUrls(this.publication));
     return { subject: message.subject, html: message.html, text: message.text, window };
   }
 

@@ -21,7 +21,7 @@ import {
 import type { MailMessage } from './queue-messages';
 import { SendRejectedError, SendThrottledError, SendUnavailableError, type PacedMailer } from './outgoing-mail';
 import type { Publication } from '../shared/publication';
-import { privateFeedUrl } from '../shared/reader-urls';
+import { privateFeedUrl, unsubscribeUrl } from '../shared/reader-urls';
 import type { SubscriberTokens } from '../subscribers/subscriber-tokens';
 import { mailableTier, type Subscriber } from '../subscribers/subscribers';
 
@@ -340,10 +340,10 @@ export class MailSender {
   }
 
   private recipientLinks(subscriber: Subscriber, tier: ReaderTier) {
-    const unsubscribeUrl = `${this.publication.siteUrl}/api/unsubscribe?token=${this.tokens.unsubscribeToken(subscriber.subscriberId)}`;
-    if (tier === 'free') return { unsubscribeUrl };
+    const unsubscribe = unsubscribeUrl(this.publication, this.tokens.unsubscribeToken(subscriber.subscriberId));
+    if (tier === 'free') return { unsubscribeUrl: unsubscribe };
     const feedToken = this.tokens.feedToken(subscriber.subscriberId, subscriber.feedTokenVersion);
-    return { unsubscribeUrl, feedUrl: privateFeedUrl(this.publication, feedToken) };
+    return { unsubscribeUrl: unsubscribe, feedUrl: privateFeedUrl(this.publication, feedToken) };
   }
 
   private async count(editionId: string, tally: Partial<Record<EditionCounter, number>>): Promise<void> {

@@ -3,6 +3,7 @@ import { feedContentTypes, FEED_FILES, type FeedFile } from './feeds/feed-files'
 import { renderFeeds, type RenderedFeeds } from './feeds/render-feeds';
 import { PRIVATE_FEED_HEADERS } from '../../http/security-headers';
 import type { Publication } from '../shared/publication';
+import { privateFeedUrls } from '../shared/reader-urls';
 import type { PaidPart, ReportRecord } from '../reports/report';
 import { paidView } from '../paywall/tiers';
 
@@ -13,10 +14,6 @@ import { paidView } from '../paywall/tiers';
  */
 export function newPlaceholder(): string {
   return `dispatch-feed-token-${randomBytes(12).toString('hex')}`;
-}
-
-export function privateFeedBase(publication: Publication, token: string): string {
-  return `${publication.siteUrl}/feeds/private/${token}`;
 }
 
 export function renderPrivateFeeds(
@@ -30,12 +27,11 @@ export function renderPrivateFeeds(
   );
   // The newest change, not the build time: an unchanged archive renders the same bytes, so ETags hold.
   const updated = new Date(Math.max(0, ...views.map((view) => Date.parse(view.updatedAt))));
-  const base = privateFeedBase(publication, placeholder);
   const rendered: RenderedFeeds = renderFeeds(views, {
     publication,
     title: `${publication.name} (full text for subscribers)`,
     description: `Every ${publication.name} report in full. This feed address is personal: please do not share it.`,
-    selfUrls: { rss: `${base}/rss.xml`, atom: `${base}/atom.xml`, json: `${base}/feed.json` },
+    selfUrls: privateFeedUrls(publication, placeholder),
     updated,
   });
   return { documents: { 'rss.xml': rendered.rss, 'atom.xml': rendered.atom, 'feed.json': rendered.json }, updated };

@@ -6,6 +6,7 @@ import { TooManyRequestsError } from '../../http/errors';
 import type { RateLimit } from '../../routes';
 import { SendRejectedError, type Mailer } from '../digest/outgoing-mail';
 import type { Publication } from '../shared/publication';
+import { confirmUrl } from '../shared/reader-urls';
 import { decideRate, rateWindow } from './rate-limit';
 import { MAX_ROUNDS, type SubscribersRepository } from './subscriber-service';
 import { confirmationMail } from './subscriber-pages';
@@ -102,10 +103,7 @@ export class SignUpProcessor {
 
   private async sendConfirmation(subscriber: Subscriber, now: Date): Promise<void> {
     const token = this.tokens.confirmToken(subscriber.subscriberId, statusVersionOf(subscriber), now);
-    const mail = confirmationMail(
-      this.publication,
-      `${this.publication.siteUrl}/api/subscribers/confirm?token=${token}`,
-    );
+    const mail = confirmationMail(this.publication, confirmUrl(this.publication, token));
     try {
       await this.mailer.send({ to: subscriber.email, ...mail, tags: { kind: 'confirmation' } });
     } catch (error) {

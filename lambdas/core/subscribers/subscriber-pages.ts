@@ -1,5 +1,6 @@
 import { escapeHtml } from '../shared/escape-html';
 import type { Publication } from '../shared/publication';
+import { siteRootUrl } from '../shared/reader-urls';
 
 /**
  * The small HTML pages readers land on from a mail (confirm, unsubscribe) and the confirmation mail itself.
@@ -25,7 +26,7 @@ button{font:inherit;padding:.6rem 1.2rem;border:1px solid #1d1d1b;background:#ff
 </head>
 <body>
 <main>
-<p><a href="${escapeHtml(publication.siteUrl)}/">${name}</a></p>
+<p><a href="${escapeHtml(siteRootUrl(publication))}">${name}</a></p>
 <h1>${escapeHtml(page.title)}</h1>
 ${page.bodyHtml}
 </main>

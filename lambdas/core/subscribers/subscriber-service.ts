@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { parseWith } from '../../http/api';
 import { ConflictError, NotFoundError } from '../../http/errors';
 import type { Publication } from '../shared/publication';
+import { privateFeedUrl } from '../shared/reader-urls';
 import type { SubscriberTokens, TokenFailure } from './subscriber-tokens';
 import {
   adminUpdateSchema,
@@ -112,10 +113,6 @@ export class SubscriberService {
     }
     throw new ConflictError('busy', 'This subscription is being changed by another request; try again');
   }
-}
-
-export function privateFeedUrl(publication: Publication, feedToken: string, file = 'rss.xml'): string {
-  return `${publication.siteUrl}/feeds/private/${feedToken}/${file}`;
 }
 
 function invalid(reason: TokenFailure): LinkOutcome {
