@@ -160,6 +160,7 @@ export function finalStatus(edition: Pick<EditionRecord, 'sent' | 'failed' | 'su
   return gaps.length === 0 ? { status: 'sent' } : { status: 'sent-with-gaps', reason: gaps.join(', ') };
 }
 
+/** Whether mail of this edition may still go out: only while it is planning or sending. */
 export function canSend(status: EditionStatus): boolean {
   return ACTIVE_EDITION_STATUSES.includes(status);
 }

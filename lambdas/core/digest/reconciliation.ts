@@ -1,6 +1,7 @@
-import type { DeliveryRecord } from './deliveries';
-import { DELIVERY_LEASE_MS } from './deliveries';
+import { DELIVERY_LEASE_MS, type DeliveryRecord } from './deliveries';
 import { finalStatus, processed, type EditionRecord, type EditionStatus } from './edition';
+
+/** When an edition's counters are re-tallied from its delivery records, and how it ends after the tally. */
 
 /**
  * Counters are one ADD per queue message, made after that message's delivery records, and DynamoDB (dynalite
