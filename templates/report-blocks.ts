@@ -1,7 +1,7 @@
 /**
  * Blocks that frame a report's body wherever it is read: feeds and the report page. They live apart from the
  * page templates so that a reader sees the same notice and series block in a feed reader and on the site.
- * Rendered with templates/render.ts: `{{x}}` is escaped, `{{{x}}}` is raw.
+ * Rendered with lambdas/core/shared/template-engine.ts: `{{x}}` is escaped, `{{{x}}}` is raw (TrustedHtml).
  */
 
 /**

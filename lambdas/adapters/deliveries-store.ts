@@ -5,7 +5,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { DeliveryRecord, DeliveryStatus } from '../core/digest/editions';
+import type { DeliveryRecord, DeliveryStatus } from '../core/digest/deliveries';
 import { DELIVERY_SK_PREFIX, deliveryItemKey, editionKey, recipientKeyOf, withoutKey } from './digests-table';
 import { batchGetItems } from './dynamo/batch';
 import { conditionalWrite } from './dynamo/conditional-write';

@@ -1,6 +1,7 @@
-import { parseCompiledEdition, type CompiledEdition, type DigestTier } from '../core/digest/digest';
+import { parseCompiledEdition, type CompiledEdition } from '../core/digest/compiled-edition';
+import type { ReaderTier } from '../core/shared/reader-tier';
 import type { CompiledEditionsStore, EditionSources, RecipientPages } from '../core/digest/edition-planner';
-import type { EditionWindow } from '../core/digest/editions';
+import type { EditionWindow } from '../core/digest/edition-windows';
 import type { CompiledEditionSource } from '../core/digest/mail-delivery';
 import type { PaidPart, ReportRecord } from '../core/reports/report';
 import { VAULT_PREFIX } from './data-model';
@@ -29,17 +30,17 @@ export class VaultEditionSources implements EditionSources {
 }
 
 /** Version 0 is the first compile; each resume compiles again under the next version. */
-export const compiledEditionKey = (editionId: string, tier: DigestTier, version = 0): string =>
+export const compiledEditionKey = (editionId: string, tier: ReaderTier, version = 0): string =>
   `${VAULT_PREFIX.editions}${editionId}/${version === 0 ? '' : `v${version}/`}${tier}.json`;
 
 export class VaultCompiledEditions implements CompiledEditionsStore, CompiledEditionSource {
   constructor(private readonly vault: Vault) {}
 
-  async put(editionId: string, tier: DigestTier, compiled: CompiledEdition, version = 0): Promise<void> {
+  async put(editionId: string, tier: ReaderTier, compiled: CompiledEdition, version = 0): Promise<void> {
     await this.vault.put(compiledEditionKey(editionId, tier, version), JSON.stringify(compiled), 'application/json');
   }
 
-  async get(editionId: string, tier: DigestTier, version = 0): Promise<CompiledEdition> {
+  async get(editionId: string, tier: ReaderTier, version = 0): Promise<CompiledEdition> {
     const key = compiledEditionKey(editionId, tier, version);
     const compiled = parseCompiledEdition(await this.vault.getJson<unknown>(key));
     // The paid edition must never reach a free reader, whatever a key or a caller gets wrong.

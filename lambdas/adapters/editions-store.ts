@@ -2,13 +2,13 @@ import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } fr
 import type { WindowClaimInput } from '../core/digest/edition-planner';
 import {
   FINAL_EDITION_STATUSES,
-  type DeliveryTally,
   type EditionCounter,
   type EditionRecord,
   type EditionStatus,
   type EditionStatusWriter,
-  type EditionWindow,
-} from '../core/digest/editions';
+} from '../core/digest/edition';
+import { type DeliveryTally } from '../core/digest/reconciliation';
+import { type EditionWindow } from '../core/digest/edition-windows';
 import {
   editionKey,
   feedbackKey,

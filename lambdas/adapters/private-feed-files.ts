@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { feedContentTypes, type FeedFile } from '../core/site/feeds';
+import { feedContentTypes, type FeedFile } from '../core/site/feeds/feed-files';
 import type { StoredFeed } from '../core/site/private-feeds';
 import { BucketObjects } from './bucket-objects';
 import { VAULT_PREFIX } from './data-model';

@@ -8,7 +8,7 @@ import { JsonQueue, sqsClient } from '../adapters/queue';
 import { SubscribersStore } from '../adapters/subscribers-store';
 import { requireEnv, tableName } from '../config';
 import type { FanOut } from '../core/digest/edition-planner';
-import { planMessageSchema } from '../core/digest/editions';
+import { planMessageSchema } from '../core/digest/queue-messages';
 import { handlePlanRequest, type PlanRequestOutcome } from '../core/digest/plan-requests';
 import { sqsConsumer } from '../events/sqs-consumer';
 

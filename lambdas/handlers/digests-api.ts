@@ -3,7 +3,7 @@ import { logger } from '../adapters/logger';
 import type { ControlOutcome } from '../core/digest/edition-control';
 import { EditionLeakError } from '../core/digest/edition-planner';
 import { reconcileIfStalled } from '../core/digest/edition-reconcile';
-import { editionProgress } from '../core/digest/editions';
+import { editionProgress } from '../core/digest/edition';
 import { sendEditionNow } from '../core/digest/manual-edition';
 import { apiHandler, json, type ApiEvent, type ApiResult } from '../http/api';
 import { checkSendRequest, deliveriesOutcome, editionId, pauseReason, previewTier } from '../http/digest-requests';

@@ -10,7 +10,7 @@ import { SubscribersStore } from '../adapters/subscribers-store';
 import { loadTokenSecret } from '../adapters/token-secret';
 import { Vault } from '../adapters/vault';
 import { loadPublication, requireEnv, tableName } from '../config';
-import { mailMessageSchema } from '../core/digest/editions';
+import { mailMessageSchema } from '../core/digest/queue-messages';
 import { MailSender } from '../core/digest/mail-delivery';
 import { SubscriberTokens } from '../core/subscribers/subscriber-tokens';
 import { RedeliveryRequested, sqsConsumer } from '../events/sqs-consumer';

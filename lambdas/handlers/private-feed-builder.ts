@@ -7,7 +7,7 @@ import { PrivateFeedFiles } from '../adapters/private-feed-files';
 import { ReportsStore } from '../adapters/reports-store';
 import { Vault } from '../adapters/vault';
 import { loadPublication, requireEnv, tableName } from '../config';
-import { FEED_FILES } from '../core/site/feeds';
+import { FEED_FILES } from '../core/site/feeds/feed-files';
 import { newPlaceholder, renderPrivateFeeds } from '../core/site/private-feeds';
 import type { PaidPart } from '../core/reports/report';
 import { loadPaidParts } from '../core/paywall/tiers';

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { DIGEST_TIERS } from '../core/digest/digest';
-import { DELIVERY_OUTCOMES } from '../core/digest/editions';
+import { READER_TIERS } from '../core/shared/reader-tier';
+import { DELIVERY_OUTCOMES } from '../core/digest/deliveries';
 import { parseWith } from '../core/shared/validation';
 import { jsonObjectBody, rawBody, type ApiEvent } from './api';
 
 const sendSchema = z.object({}).strict();
-const previewSchema = z.object({ tier: z.enum(DIGEST_TIERS, { message: 'must be free or paid' }) });
+const previewSchema = z.object({ tier: z.enum(READER_TIERS, { message: 'must be free or paid' }) });
 const deliveriesSchema = z.object({
   outcome: z.enum(DELIVERY_OUTCOMES, { message: `must be one of: ${DELIVERY_OUTCOMES.join(', ')}` }),
 });

@@ -6,25 +6,27 @@ import {
   editionPreheader,
   editionSubject,
   formatEditionDate,
+  type EditionContent,
+} from '../core/digest/edition-content';
+import {
   RECIPIENT_TOKENS,
   splitOnSentinels,
   type CompiledEdition,
-  type EditionContent,
   type RecipientToken,
   type SplitDocument,
-} from '../core/digest/digest';
+} from '../core/digest/compiled-edition';
 import { datelineTimeZone } from '../core/shared/datelines';
 import type { Publication } from '../core/shared/publication';
 import { COMPLIMENTARY_OFFERING_NOTICE, SUBSCRIBER_NOTICE, type ReportView } from '../core/paywall/tiers';
-import { parseTemplate, renderTemplate, TrustedHtml, type Template } from './template-engine';
+import { parseTemplate, renderTemplate, TrustedHtml, type Template } from '../core/shared/template-engine';
 import { loadDigestTemplates } from './templates';
 
 /**
  * Stage 1 of the digest: once per edition and tier, fill the MJML template, compile it, derive the text part,
- * and cut both at the per-recipient sentinels. Stage 2 (`personalise`, in core/digest.ts so the sender never
- * loads MJML) only joins the parts.
+ * and cut both at the per-recipient sentinels. Stage 2 (`personalise`, in core/digest/personalise.ts so the
+ * sender never loads MJML) only joins the parts.
  */
-export { personalise } from '../core/digest/digest';
+export { personalise } from '../core/digest/personalise';
 
 export class DigestRenderError extends Error {
   override readonly name = 'DigestRenderError';

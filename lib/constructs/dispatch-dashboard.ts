@@ -11,7 +11,7 @@ import {
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { RECIPIENTS_PER_MESSAGE } from '../../lambdas/core/digest/editions';
+import { RECIPIENTS_PER_MESSAGE } from '../../lambdas/core/digest/queue-messages';
 import { SES_REVIEW_RATES } from './dispatch-alarms';
 import { bounceRate, complaintRate, dispatchFigure, sendsPerSecond } from './dispatch-metrics';
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ReaderTier } from '../../lambdas/core/shared/reader-tier';
 import { ApiError, NetworkError, firstLine, type FieldError } from './errors';
 
 /**
@@ -8,8 +9,6 @@ import { ApiError, NetworkError, firstLine, type FieldError } from './errors';
  */
 export type FetchFn = (input: string, init: RequestInit) => Promise<Response>;
 
-export const SUBSCRIBER_TIERS = ['free', 'paid'] as const;
-export type SubscriberTier = (typeof SUBSCRIBER_TIERS)[number];
 export const EDITOR_ROLES = ['admin', 'editor'] as const;
 export type EditorRole = (typeof EDITOR_ROLES)[number];
 /** Digest states after which nothing more will happen without an operator. */
@@ -141,7 +140,7 @@ export class ApiClient {
     await this.request('DELETE', `/api/editors/${seg(id)}`);
   }
 
-  async putSubscriber(email: string, settings: { tier: SubscriberTier; status: string }): Promise<void> {
+  async putSubscriber(email: string, settings: { tier: ReaderTier; status: string }): Promise<void> {
     await this.request('PUT', `/api/subscribers/${seg(email)}`, { body: settings });
   }
 
@@ -149,7 +148,7 @@ export class ApiClient {
     return (await this.call(feedUrlSchema, 'GET', `/api/subscribers/${seg(email)}/feed-url`)).url;
   }
 
-  previewDigest(tier: SubscriberTier): Promise<{ subject: string; html: string }> {
+  previewDigest(tier: ReaderTier): Promise<{ subject: string; html: string }> {
     return this.call(digestPreviewSchema, 'GET', '/api/digests/preview', { query: { tier } });
   }
 

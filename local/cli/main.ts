@@ -1,12 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import {
-  ApiClient,
-  EDITOR_ROLES,
-  SUBSCRIBER_TIERS,
-  type EditorRole,
-  type FetchFn,
-  type SubscriberTier,
-} from './api-client';
+import { READER_TIERS, type ReaderTier } from '../../lambdas/core/shared/reader-tier';
+import { ApiClient, EDITOR_ROLES, type EditorRole, type FetchFn } from './api-client';
 import { createEditor, revokeEditor } from './commands/editors';
 import { controlDigest, digestStatus, previewDigest, sendDigest } from './commands/digest';
 import { DEFAULT_LIST_LIMIT, listReports, unpublish } from './commands/reports';
@@ -111,8 +105,8 @@ function buildProgram(ctx: CommandContext): Command {
     .command('add')
     .description('add or update a subscriber as active, skipping opt-in (admin import path)')
     .argument('<email>')
-    .addOption(new Option('--tier <tier>', 'tier').choices(SUBSCRIBER_TIERS).makeOptionMandatory())
-    .action((email: string, options: { tier: SubscriberTier }) => addSubscriber(ctx, email, options.tier));
+    .addOption(new Option('--tier <tier>', 'tier').choices(READER_TIERS).makeOptionMandatory())
+    .action((email: string, options: { tier: ReaderTier }) => addSubscriber(ctx, email, options.tier));
   subscribers
     .command('import')
     .description(
@@ -130,9 +124,9 @@ function buildProgram(ctx: CommandContext): Command {
   digest
     .command('preview')
     .description('render the next edition for one tier into an HTML file and print its subject')
-    .addOption(new Option('--tier <tier>', 'tier').choices(SUBSCRIBER_TIERS).makeOptionMandatory())
+    .addOption(new Option('--tier <tier>', 'tier').choices(READER_TIERS).makeOptionMandatory())
     .requiredOption('--out <file>', 'HTML file to write')
-    .action((options: { tier: SubscriberTier; out: string }) => previewDigest(ctx, options.tier, options.out));
+    .action((options: { tier: ReaderTier; out: string }) => previewDigest(ctx, options.tier, options.out));
   digest
     .command('send')
     .description('send an edition now and follow its progress')

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SUBSCRIBER_TIERS, type SubscriberTier } from './api-client';
+import { READER_TIERS, type ReaderTier } from '../../lambdas/core/shared/reader-tier';
 import { parseCsv } from './csv';
 import { UsageError } from './errors';
 
@@ -14,7 +14,7 @@ const COLUMNS = ['email', 'tier', 'status'] as const;
 export interface SubscriberRow {
   line: number;
   email: string;
-  tier: SubscriberTier;
+  tier: ReaderTier;
   status: ImportStatus;
 }
 
@@ -91,8 +91,8 @@ export function readSubscriberCsv(text: string): SubscriberCsv {
       continue;
     }
     const tier = cell(record.fields, tierColumn) || 'free';
-    if (!isOneOf(SUBSCRIBER_TIERS, tier)) {
-      reject(`tier must be one of: ${SUBSCRIBER_TIERS.join(', ')} (found "${tier}")`);
+    if (!isOneOf(READER_TIERS, tier)) {
+      reject(`tier must be one of: ${READER_TIERS.join(', ')} (found "${tier}")`);
       continue;
     }
     const status = cell(record.fields, statusColumn) || 'active';

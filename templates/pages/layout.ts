@@ -1,6 +1,7 @@
 /**
  * The page shell shared by the report page and the archive. Static HTML that reads fully without JavaScript;
- * the few styles are inline so a page is one request. `{{x}}` is escaped, `{{{x}}}` raw (templates/render.ts).
+ * the few styles are inline so a page is one request. `{{x}}` is escaped, `{{{x}}}` raw
+ * (lambdas/core/shared/template-engine.ts).
  */
 export const layoutTemplate = `<!doctype html>
 <html lang="en">

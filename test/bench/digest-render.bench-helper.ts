@@ -1,4 +1,4 @@
-import { personalise } from '../../lambdas/core/digest/digest';
+import { personalise } from '../../lambdas/core/digest/personalise';
 import { compileEdition, mjmlCompileCount } from '../../lambdas/render/digest-renderer';
 import { fixtureEdition, publication } from '../fixtures/digest-edition';
 

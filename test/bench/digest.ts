@@ -1,9 +1,5 @@
-import {
-  parseCompiledEdition,
-  personalise,
-  type CompiledEdition,
-  type PersonalisedMessage,
-} from '../../lambdas/core/digest/digest';
+import { parseCompiledEdition, type CompiledEdition } from '../../lambdas/core/digest/compiled-edition';
+import { personalise, type PersonalisedMessage } from '../../lambdas/core/digest/personalise';
 import { compileEdition, mjmlCompileCount } from '../../lambdas/render/digest-renderer';
 import { fixtureEdition, publication } from '../fixtures/digest-edition';
 import { formatList, median, round } from './stats';

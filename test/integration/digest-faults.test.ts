@@ -16,15 +16,11 @@ import { SesMailer, type SendEmailClient } from '../../lambdas/adapters/mailer';
 import { ReportsStore } from '../../lambdas/adapters/reports-store';
 import { SubscribersStore } from '../../lambdas/adapters/subscribers-store';
 import { Vault } from '../../lambdas/adapters/vault';
-import type { CompiledEdition, DigestTier } from '../../lambdas/core/digest/digest';
+import type { CompiledEdition } from '../../lambdas/core/digest/compiled-edition';
+import type { ReaderTier } from '../../lambdas/core/shared/reader-tier';
 import { EditionPlanner } from '../../lambdas/core/digest/edition-planner';
-import {
-  chunk,
-  newEdition,
-  RECIPIENTS_PER_MESSAGE,
-  type EditionRecord,
-  type MailMessage,
-} from '../../lambdas/core/digest/editions';
+import { chunk, RECIPIENTS_PER_MESSAGE, type MailMessage } from '../../lambdas/core/digest/queue-messages';
+import { newEdition, type EditionRecord } from '../../lambdas/core/digest/edition';
 import { MailSender, type DeliveriesRepository } from '../../lambdas/core/digest/mail-delivery';
 import { SubscriberTokens } from '../../lambdas/core/subscribers/subscriber-tokens';
 import type { Subscriber } from '../../lambdas/core/subscribers/subscribers';
@@ -56,7 +52,7 @@ interface StoredMail {
   at: number;
 }
 
-const tiny = (editionId: string, tier: DigestTier): CompiledEdition => {
+const tiny = (editionId: string, tier: ReaderTier): CompiledEdition => {
   const slots = tier === 'paid' ? (['unsubscribeUrl', 'feedUrl'] as const) : (['unsubscribeUrl'] as const);
   const doc = {
     parts: ['<p>Edition ', ' ', ...(tier === 'paid' ? [' '] : [])].slice(0, slots.length + 1),

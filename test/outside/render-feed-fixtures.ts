@@ -5,7 +5,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mainFeedUrls, renderFeeds } from '../../lambdas/core/site/feeds';
+import { mainFeedUrls } from '../../lambdas/core/shared/reader-urls';
+import { renderFeeds } from '../../lambdas/core/site/feeds/render-feeds';
 import { FIXED_UPDATED, hostileViews, testPublication } from '../fixtures/hostile-views';
 
 const outDir = process.argv[2];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildEditionContent } from '../../lambdas/core/digest/digest';
-import { renderFeeds } from '../../lambdas/core/site/feeds';
+import { buildEditionContent } from '../../lambdas/core/digest/edition-content';
+import { renderFeeds } from '../../lambdas/core/site/feeds/render-feeds';
 import { renderArchivePage, renderReportPage } from '../../lambdas/core/site/pages';
 import { parsePublication } from '../../lambdas/core/shared/publication';
 import type { ReportRecord } from '../../lambdas/core/reports/report';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CompiledEdition, EditionContent } from '../../lambdas/core/digest/digest';
+import type { CompiledEdition } from '../../lambdas/core/digest/compiled-edition';
+import type { EditionContent } from '../../lambdas/core/digest/edition-content';
 import {
   compiledEditionText,
   EditionPlanner,
@@ -8,7 +9,7 @@ import {
   type EditionsRepository,
   type EditionSources,
 } from '../../lambdas/core/digest/edition-planner';
-import { newEdition, type EditionRecord, type EditionStatus } from '../../lambdas/core/digest/editions';
+import { newEdition, type EditionRecord, type EditionStatus } from '../../lambdas/core/digest/edition';
 import { fingerprintSubscriberPart } from '../../lambdas/core/paywall/fingerprints';
 import type { Publication } from '../../lambdas/core/shared/publication';
 import { compileEdition } from '../../lambdas/render/digest-renderer';

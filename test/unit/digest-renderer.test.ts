@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseCompiledEdition, type CompiledEdition, type PersonalisedMessage } from '../../lambdas/core/digest/digest';
+import { parseCompiledEdition, type CompiledEdition } from '../../lambdas/core/digest/compiled-edition';
+import type { PersonalisedMessage } from '../../lambdas/core/digest/personalise';
 import { COMPLIMENTARY_OFFERING_NOTICE, SUBSCRIBER_NOTICE } from '../../lambdas/core/paywall/tiers';
 import { compileEdition, mjmlCompileCount, personalise } from '../../lambdas/render/digest-renderer';
-import { parseTemplate, renderTemplate, TemplateError, TrustedHtml } from '../../lambdas/render/template-engine';
+import { parseTemplate, renderTemplate, TemplateError, TrustedHtml } from '../../lambdas/core/shared/template-engine';
 import {
   fixtureEdition,
   HOSTILE_TITLE,

@@ -5,16 +5,17 @@ import {
   EditionContentError,
   editionPreheader,
   editionSubject,
-  escapeHtml,
-  parseCompiledEdition,
-  personalise,
   PREHEADER_MAX_LENGTH,
-  RecipientError,
-  splitOnSentinels,
   SUBJECT_MAX_LENGTH,
   truncateText,
+} from '../../lambdas/core/digest/edition-content';
+import { escapeHtml } from '../../lambdas/core/shared/escape-html';
+import {
+  parseCompiledEdition,
+  splitOnSentinels,
   type CompiledEdition,
-} from '../../lambdas/core/digest/digest';
+} from '../../lambdas/core/digest/compiled-edition';
+import { personalise, RecipientError } from '../../lambdas/core/digest/personalise';
 import { paidView, publicView } from '../../lambdas/core/paywall/tiers';
 import {
   complimentaryRecord,

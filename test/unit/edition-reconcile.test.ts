@@ -1,11 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { reconcileIfStalled, type ReconcileStore } from '../../lambdas/core/digest/edition-reconcile';
-import {
-  needsReconciliation,
-  reconciledStatus,
-  tallyDeliveries,
-  type EditionRecord,
-} from '../../lambdas/core/digest/editions';
+import { needsReconciliation, reconciledStatus, tallyDeliveries } from '../../lambdas/core/digest/reconciliation';
+import { type EditionRecord } from '../../lambdas/core/digest/edition';
 
 const NOW = new Date('2026-11-25T10:00:00Z');
 const minutesAgo = (minutes: number) => new Date(NOW.getTime() - minutes * 60_000).toISOString();

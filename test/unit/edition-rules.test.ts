@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DELIVERY_LEASE_MS,
-  existingDeliveryAction,
-  finalStatus,
-  isComplete,
-  isEmptyWindow,
-  newEdition,
-  nextWindow,
-  pauseReason,
-  planMessageSchema,
-  type EditionRecord,
-} from '../../lambdas/core/digest/editions';
+import { DELIVERY_LEASE_MS, existingDeliveryAction } from '../../lambdas/core/digest/deliveries';
+import { finalStatus, isComplete, newEdition, type EditionRecord } from '../../lambdas/core/digest/edition';
+import { isEmptyWindow, nextWindow } from '../../lambdas/core/digest/edition-windows';
+import { pauseReason } from '../../lambdas/core/digest/pause-rules';
+import { planMessageSchema } from '../../lambdas/core/digest/queue-messages';
 import { feedbackAction } from '../../lambdas/core/digest/feedback';
 
 const end = new Date('2026-11-30T07:00:00Z');

@@ -6,14 +6,8 @@ import {
   type EditionsRepository,
   type WindowClaimInput,
 } from '../../lambdas/core/digest/edition-planner';
-import {
-  editionProgress,
-  isEmptyWindow,
-  newEdition,
-  nextWindow,
-  type EditionRecord,
-  type EditionWindow,
-} from '../../lambdas/core/digest/editions';
+import { editionProgress, newEdition, type EditionRecord } from '../../lambdas/core/digest/edition';
+import { isEmptyWindow, nextWindow, type EditionWindow } from '../../lambdas/core/digest/edition-windows';
 import { parseReportInput, prepareReport } from '../../lambdas/core/reports/intake';
 import { parsePublication, type Publication } from '../../lambdas/core/shared/publication';
 import type { ReportRecord } from '../../lambdas/core/reports/report';

@@ -1,16 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  feedContentTypes,
-  feedItemId,
-  imageMimeType,
-  itemContentHtml,
-  mainFeedUrls,
-  renderFeeds,
-  tagFeedUrls,
-  tagSlug,
-} from '../../lambdas/core/site/feeds';
-import type { FeedOptions } from '../../lambdas/core/site/feeds';
+import { feedContentTypes } from '../../lambdas/core/site/feeds/feed-files';
+import { feedItemId, imageMimeType, itemContentHtml } from '../../lambdas/core/site/feeds/items';
+import { mainFeedUrls, tagFeedUrls } from '../../lambdas/core/shared/reader-urls';
+import { renderFeeds } from '../../lambdas/core/site/feeds/render-feeds';
+import { tagSlug } from '../../lambdas/core/reports/tags';
+import type { FeedOptions } from '../../lambdas/core/site/feeds/render-feeds';
 import { stripXmlIllegal } from '../../lambdas/core/shared/text-safety';
 import { COMPLIMENTARY_OFFERING_NOTICE, SUBSCRIBER_NOTICE } from '../../lambdas/core/paywall/tiers';
 import type { ReportView } from '../../lambdas/core/paywall/tiers';

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { CompiledEdition } from '../../lambdas/core/digest/digest';
-import {
-  newEdition,
-  type DeliveryRecord,
-  type EditionRecord,
-  type EditionStatus,
-} from '../../lambdas/core/digest/editions';
+import type { CompiledEdition } from '../../lambdas/core/digest/compiled-edition';
+import { newEdition, type EditionRecord, type EditionStatus } from '../../lambdas/core/digest/edition';
+import type { DeliveryRecord } from '../../lambdas/core/digest/deliveries';
 import { MailSender, type DeliveriesRepository } from '../../lambdas/core/digest/mail-delivery';
 import { SendThrottledError, type OutgoingMail, type PacedMailer } from '../../lambdas/core/digest/outgoing-mail';
 import { SubscriberTokens } from '../../lambdas/core/subscribers/subscriber-tokens';

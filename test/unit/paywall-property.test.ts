@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildEditionContent } from '../../lambdas/core/digest/digest';
+import { buildEditionContent } from '../../lambdas/core/digest/edition-content';
 import { parseReportInput, prepareReport } from '../../lambdas/core/reports/intake';
 import { PAYWALL_MARKER } from '../../lambdas/core/paywall/paywall-marker';
 import { parsePublication } from '../../lambdas/core/shared/publication';

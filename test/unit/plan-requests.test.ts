@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CreateOutcome, FanOut } from '../../lambdas/core/digest/edition-planner';
-import { newEdition, type EditionRecord } from '../../lambdas/core/digest/editions';
+import { newEdition, type EditionRecord } from '../../lambdas/core/digest/edition';
 import { handlePlanRequest, type PlanRequestPlanner } from '../../lambdas/core/digest/plan-requests';
 
 const NOW = new Date('2026-11-30T08:00:00.000Z');

@@ -5,7 +5,7 @@ import {
   type EditionCounter,
   type EditionRecord,
   type EditionStatus,
-} from '../../lambdas/core/digest/editions';
+} from '../../lambdas/core/digest/edition';
 import type { SubscriberStatus } from '../../lambdas/core/subscribers/subscribers';
 
 const NOW = new Date('2026-11-30T08:00:00.000Z');

@@ -5,7 +5,7 @@ import { planPublish } from '../../lambdas/core/site/publishing';
 import type { ReportRecord } from '../../lambdas/core/reports/report';
 import { SitePublisher, type PublishedReports, type SiteFiles } from '../../lambdas/core/site/site-publisher';
 import { renderArchivePage, renderReportPage } from '../../lambdas/core/site/pages';
-import { renderFeeds } from '../../lambdas/core/site/feeds';
+import { renderFeeds } from '../../lambdas/core/site/feeds/render-feeds';
 import cdkJson from '../../cdk.json';
 
 const publication = parsePublication(cdkJson.context.dispatch);

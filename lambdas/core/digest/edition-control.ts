@@ -1,13 +1,6 @@
-import {
-  ACTIVE_EDITION_STATUSES,
-  DELIVERY_LEASE_MS,
-  type DeliveryRecord,
-  type DeliveryStatus,
-  type EditionRecord,
-  type EditionStatus,
-  type EditionStatusWriter,
-  type PlanMessage,
-} from './editions';
+import { ACTIVE_EDITION_STATUSES, type EditionRecord, type EditionStatus, type EditionStatusWriter } from './edition';
+import { DELIVERY_LEASE_MS, type DeliveryRecord, type DeliveryStatus } from './deliveries';
+import type { PlanMessage } from './queue-messages';
 
 /**
  * An operator's hand on an edition: pause, resume, cancel, send the unknown outcomes again, list deliveries.

@@ -1,34 +1,21 @@
 import { ulid } from 'ulid';
+import { buildEditionContent, editionReports, editionViews, type EditionContent } from './edition-content';
+import { READER_TIERS, type ReaderTier } from '../shared/reader-tier';
+import { personalise } from './personalise';
+import type { CompiledEdition } from './compiled-edition';
+import { chunk, PLAN_PAGE_SIZE, RECIPIENTS_PER_MESSAGE, type MailMessage } from './queue-messages';
 import {
-  buildEditionContent,
-  DIGEST_TIERS,
-  editionReports,
-  personalise,
-  type CompiledEdition,
-  type DigestTier,
-  type EditionContent,
-} from './digest';
-import {
-  chunk,
-  editionViews,
   finalStatus,
   isComplete,
-  capWindow,
-  isEmptyWindow,
   newEdition,
-  nextWindow,
-  windowBoundInstant,
-  PLAN_PAGE_SIZE,
-  RECIPIENTS_PER_MESSAGE,
-  type DeliveryRecord,
-  type DeliveryStatus,
   type EditionCounter,
   type EditionRecord,
   type EditionStatusWriter,
-  type EditionWindow,
-  type MailMessage,
-} from './editions';
+} from './edition';
+import { capWindow, isEmptyWindow, nextWindow, windowBoundInstant, type EditionWindow } from './edition-windows';
+import type { DeliveryRecord, DeliveryStatus } from './deliveries';
 import type { Publication } from '../shared/publication';
+import { previewRecipientUrls } from '../shared/reader-urls';
 import type { PaidPart, ReportRecord } from '../reports/report';
 import { renderGuarded } from '../paywall/leak-guard';
 import { loadPaidParts, publicBoilerplate, stubView } from '../paywall/tiers';
@@ -74,7 +61,7 @@ export interface EditionSources {
 }
 
 export interface CompiledEditionsStore {
-  put(editionId: string, tier: DigestTier, compiled: CompiledEdition, version?: number): Promise<void>;
+  put(editionId: string, tier: ReaderTier, compiled: CompiledEdition, version?: number): Promise<void>;
 }
 
 export interface RecipientPages {
@@ -208,8 +195,8 @@ export class EditionPlanner {
           'every report of the edition was unpublished before its mail was compiled; no further mail is sent',
         );
       }
-      const compiled: Partial<Record<DigestTier, CompiledEdition>> = {};
-      for (const tier of DIGEST_TIERS) {
+      const compiled: Partial<Record<ReaderTier, CompiledEdition>> = {};
+      for (const tier of READER_TIERS) {
         const guarded = await this.compileGuarded(content[tier], content.reports);
         if (!guarded) {
           return this.editions.setStatus(
@@ -222,7 +209,7 @@ export class EditionPlanner {
         }
         compiled[tier] = guarded;
       }
-      for (const tier of DIGEST_TIERS) {
+      for (const tier of READER_TIERS) {
         const document = compiled[tier];
         if (document) await this.compiled.put(editionId, tier, document, edition.compileVersion ?? 0);
       }
@@ -293,7 +280,7 @@ export class EditionPlanner {
 
   /** What the next edition would look like for one tier, with example links in place of a reader's own. */
   async preview(
-    tier: DigestTier,
+    tier: ReaderTier,
     now: Date,
   ): Promise<{ subject: string; html: string; text: string; window: EditionWindow } | undefined> {
     const window = await this.nextWindow(now);
@@ -303,10 +290,7 @@ export class EditionPlanner {
     const compiled = await this.compileGuarded(content[tier], content.reports);
     if (!compiled) throw new EditionLeakError();
     if (compiled.tier !== tier) throw new Error(`Preview for ${tier} compiled a ${compiled.tier} edition`);
-    const message = personalise(compiled, {
-      unsubscribeUrl: `${this.publication.siteUrl}/api/unsubscribe?token=preview`,
-      feedUrl: `${this.publication.siteUrl}/feeds/private/preview/rss.xml`,
-    });
+    const message = personalise(compiled, previewRecipientUrls(this.publication));
     return { subject: message.subject, html: message.html, text: message.text, window };
   }
 
@@ -314,7 +298,7 @@ export class EditionPlanner {
     id: string,
     date: Date,
     window: EditionWindow,
-  ): Promise<(Record<DigestTier, EditionContent> & { reports: ReportRecord[] }) | undefined> {
+  ): Promise<(Record<ReaderTier, EditionContent> & { reports: ReportRecord[] }) | undefined> {
     // A window holds at most the cap by construction (`nextEdition`); the margin lets a report written into it
     // late (its create racing the claim) come along rather than push out one the edition lists.
     const reports = await this.sources.inWindow(window, 2 * this.publication.digest.maxReports);
@@ -322,7 +306,7 @@ export class EditionPlanner {
     // A window that stops after a report ends at a key, not a date: the edition is dated by that report's go-live.
     const editionDate = Number.isNaN(date.getTime()) ? windowBoundInstant(window.end) : date;
     const paidParts = await loadPaidParts(reports, (ref) => this.sources.paidPart(ref));
-    const build = (tier: DigestTier): EditionContent =>
+    const build = (tier: ReaderTier): EditionContent =>
       buildEditionContent({
         id,
         date: editionDate,

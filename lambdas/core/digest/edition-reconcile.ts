@@ -1,13 +1,7 @@
 import { settleDeadClaims } from './edition-control';
-import {
-  needsReconciliation,
-  reconciledStatus,
-  tallyDeliveries,
-  type DeliveryRecord,
-  type DeliveryTally,
-  type EditionRecord,
-  type EditionStatus,
-} from './editions';
+import { needsReconciliation, reconciledStatus, tallyDeliveries, type DeliveryTally } from './reconciliation';
+import { type DeliveryRecord } from './deliveries';
+import { type EditionRecord, type EditionStatus } from './edition';
 
 /** What re-counting an edition needs from storage; the digests store implements it. */
 export interface ReconcileStore {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { normaliseEmail, type SubscriberStatus } from '../subscribers/subscribers';
-import { canSend, pauseReason, type EditionCounter, type EditionRecord, type EditionStatusWriter } from './editions';
+import { canSend, type EditionCounter, type EditionRecord, type EditionStatusWriter } from './edition';
+import { pauseReason } from './pause-rules';
 
 /**
  * SES event publishing (configuration set → SNS): bounces and complaints suppress the address and count

@@ -1,23 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import { personalise, RecipientError, type CompiledEdition, type DigestTier } from './digest';
+import { personalise, RecipientError } from './personalise';
+import type { CompiledEdition } from './compiled-edition';
+import type { ReaderTier } from '../shared/reader-tier';
 import {
   canSend,
-  DELIVERY_LEASE_MS,
-  deliveryKey,
-  existingDeliveryAction,
   finalStatus,
   isComplete,
-  type DeliveryRecord,
-  type DeliveryStatus,
   type EditionCounter,
   type EditionRecord,
   type EditionStatus,
   type EditionStatusWriter,
-  type MailMessage,
-} from './editions';
+} from './edition';
+import {
+  DELIVERY_LEASE_MS,
+  deliveryKey,
+  existingDeliveryAction,
+  type DeliveryRecord,
+  type DeliveryStatus,
+} from './deliveries';
+import type { MailMessage } from './queue-messages';
 import { SendRejectedError, SendThrottledError, SendUnavailableError, type PacedMailer } from './outgoing-mail';
 import type { Publication } from '../shared/publication';
-import { privateFeedUrl } from '../subscribers/subscriber-service';
+import { privateFeedUrl, unsubscribeUrl } from '../shared/reader-urls';
 import type { SubscriberTokens } from '../subscribers/subscriber-tokens';
 import { mailableTier, type Subscriber } from '../subscribers/subscribers';
 
@@ -49,7 +53,7 @@ export interface SubscriberLookup {
 }
 
 export interface CompiledEditionSource {
-  get(editionId: string, tier: DigestTier, version?: number): Promise<CompiledEdition>;
+  get(editionId: string, tier: ReaderTier, version?: number): Promise<CompiledEdition>;
 }
 
 export interface MailSenderOptions {
@@ -335,11 +339,11 @@ export class MailSender {
     }
   }
 
-  private recipientLinks(subscriber: Subscriber, tier: DigestTier) {
-    const unsubscribeUrl = `${this.publication.siteUrl}/api/unsubscribe?token=${this.tokens.unsubscribeToken(subscriber.subscriberId)}`;
-    if (tier === 'free') return { unsubscribeUrl };
+  private recipientLinks(subscriber: Subscriber, tier: ReaderTier) {
+    const unsubscribe = unsubscribeUrl(this.publication, this.tokens.unsubscribeToken(subscriber.subscriberId));
+    if (tier === 'free') return { unsubscribeUrl: unsubscribe };
     const feedToken = this.tokens.feedToken(subscriber.subscriberId, subscriber.feedTokenVersion);
-    return { unsubscribeUrl, feedUrl: privateFeedUrl(this.publication, feedToken) };
+    return { unsubscribeUrl: unsubscribe, feedUrl: privateFeedUrl(this.publication, feedToken) };
   }
 
   private async count(editionId: string, tally: Partial<Record<EditionCounter, number>>): Promise<void> {
@@ -351,7 +355,7 @@ export class MailSender {
   }
 
   /** Loaded from the vault once per edition, version and tier per container. */
-  private compiledEdition(editionId: string, tier: DigestTier, version: number): Promise<CompiledEdition> {
+  private compiledEdition(editionId: string, tier: ReaderTier, version: number): Promise<CompiledEdition> {
     const cacheKey = `${editionId}/${version}/${tier}`;
     let entry = this.cache.get(cacheKey);
     if (!entry) {

@@ -1,4 +1,4 @@
-import type { MailHeader } from './digest';
+import type { MailHeader } from './personalise';
 
 /** One message as the core hands it to the mail port; the SES adapter turns it into a SendEmail call. */
 export interface OutgoingMail {

@@ -1,5 +1,7 @@
 import type { CreateOutcome, EditionPlanner, FanOut } from './edition-planner';
-import type { EditionRecord, EditionWindow, PlanMessage } from './editions';
+import type { EditionRecord } from './edition';
+import type { EditionWindow } from './edition-windows';
+import type { PlanMessage } from './queue-messages';
 
 /** The planner calls a plan request may make. */
 export type PlanRequestPlanner = Pick<EditionPlanner, 'create' | 'plan' | 'retryUnknown'>;

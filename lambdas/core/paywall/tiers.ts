@@ -1,4 +1,6 @@
+import { escapeHtml } from '../shared/escape-html';
 import type { Publication, Series } from '../shared/publication';
+import { reportPageUrl } from '../shared/reader-urls';
 import { findSeries } from '../shared/publication';
 import { goLive, type Image, type PaidPart, type ReportRecord, type Tier } from '../reports/report';
 
@@ -59,17 +61,13 @@ export function isFullyPublic(record: ReportRecord): boolean {
   return record.tier === 'complimentary' || record.released;
 }
 
-export function reportUrl(publication: Publication, slug: string): string {
-  return `${publication.siteUrl}/reports/${slug}/`;
-}
-
 function baseView(record: ReportRecord, publication: Publication): Omit<ReportView, 'bodyHtml' | 'access'> {
   const series = findSeries(publication, record.series);
   if (!series) throw new Error(`Report ${record.id} names series ${record.series}, which is not configured`);
   return {
     id: record.id,
     slug: record.slug,
-    url: reportUrl(publication, record.slug),
+    url: reportPageUrl(publication, record.slug),
     title: record.title,
     summary: record.summary,
     tier: record.tier,
@@ -101,7 +99,7 @@ export function publicView(record: ReportRecord, publication: Publication): Repo
  */
 export function stubView(view: ReportView): ReportView {
   if (view.tier === 'subscriber' && !view.complimentaryOffering) return { ...view, bodyHtml: '', access: 'preview' };
-  const href = view.url.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+  const href = escapeHtml(view.url);
   return { ...view, bodyHtml: `<p>Read this report on its page: <a href="${href}">${href}</a></p>` };
 }
 

@@ -8,7 +8,8 @@ import type { Publication } from '../shared/publication';
 import { reportInputSchema, type PaidPart, type ReportInput, type ReportRecord } from './report';
 import { liveAtFor } from './report-lifecycle';
 import { sanitizeStrings } from '../shared/text-safety';
-import { publicBoilerplate, reportUrl } from '../paywall/tiers';
+import { publicBoilerplate } from '../paywall/tiers';
+import { reportPageUrl } from '../shared/reader-urls';
 
 /**
  * Report intake, pure: validation beyond the schema, the preview cut (once, here), rendering, fingerprints and
@@ -180,7 +181,7 @@ export function prepareReport(
   publication: Publication,
   now: Date,
 ): PreparedReport {
-  const url = reportUrl(publication, identity.slug);
+  const url = reportPageUrl(publication, identity.slug);
   // Footnote links are absolute too: the same HTML goes into feeds, read far from the page.
   const render = (markdown: string): string => renderMarkdown(markdown, { baseUrl: url, absoluteFragments: url });
   const publishAt = dateFieldInstant(input.publishAt ?? identity.previousPublishAt ?? now.toISOString());

@@ -12,7 +12,8 @@ import {
 } from './report-history';
 import { goLive, type PaidPart, type ReportInput, type ReportRecord } from './report';
 import { slugCandidates, slugFromTitle } from './slug';
-import { reportUrl, visibility } from '../paywall/tiers';
+import { visibility } from '../paywall/tiers';
+import { reportPageUrl } from '../shared/reader-urls';
 
 export interface ReportSummary {
   id: string;
@@ -253,7 +254,7 @@ export class ReportService {
     return {
       id: record.id,
       slug: record.slug,
-      url: reportUrl(this.publication, record.slug),
+      url: reportPageUrl(this.publication, record.slug),
       revision: record.revision,
     };
   }

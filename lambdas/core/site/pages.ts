@@ -1,4 +1,4 @@
-import { renderTemplate } from '../../../templates/render';
+import { parseTemplate, renderTemplate, TrustedHtml } from '../shared/template-engine';
 import { offeringBannerBlock, pageSubscriberNoticeBlock, seriesBlock } from '../../../templates/report-blocks';
 import { layoutTemplate, metaPropertyTemplate } from '../../../templates/pages/layout';
 import {
@@ -18,7 +18,7 @@ import {
   subscribersBadgeTemplate,
 } from '../../../templates/pages/archive';
 import { humanDate, shownDateline } from '../shared/datelines';
-import { mainFeedUrls, tagFeedUrls } from './feeds';
+import { mainFeedUrls, siteRootUrl, tagFeedUrls } from '../shared/reader-urls';
 import type { Publication } from '../shared/publication';
 import { sanitizeStrings } from '../shared/text-safety';
 import type { ReportView } from '../paywall/tiers';
@@ -34,6 +34,30 @@ export class PageRenderError extends Error {
   override readonly name = 'PageRenderError';
 }
 
+/** Parsed once per container. `{{{x}}}` takes only TrustedHtml, so a part must be marked as built here to go in raw. */
+const templates = {
+  layout: parseTemplate(layoutTemplate, {}, 'layout'),
+  meta: parseTemplate(metaPropertyTemplate, {}, 'meta-property'),
+  report: parseTemplate(reportTemplate, {}, 'report'),
+  updated: parseTemplate(updatedTemplate, {}, 'updated'),
+  byline: parseTemplate(bylineTemplate, {}, 'byline'),
+  leadImage: parseTemplate(leadImageTemplate, {}, 'lead-image'),
+  caption: parseTemplate(captionTemplate, {}, 'caption'),
+  tags: parseTemplate(tagsTemplate, {}, 'tags'),
+  tag: parseTemplate(tagTemplate, {}, 'tag'),
+  offeringBanner: parseTemplate(offeringBannerBlock, {}, 'offering-banner'),
+  subscriberNotice: parseTemplate(pageSubscriberNoticeBlock, {}, 'page-subscriber-notice'),
+  series: parseTemplate(seriesBlock, {}, 'series'),
+  archive: parseTemplate(archiveTemplate, {}, 'archive'),
+  archiveList: parseTemplate(archiveListTemplate, {}, 'archive-list'),
+  archiveItem: parseTemplate(archiveItemTemplate, {}, 'archive-item'),
+};
+
+/** Markup built in this module from escaped parts or sanitised bodies, to go into a `{{{raw}}}` placeholder. */
+function trusted(html: string): TrustedHtml {
+  return new TrustedHtml(html);
+}
+
 /** `/reports/{slug}/index.html` */
 export function renderReportPage(view: ReportView, publication: Publication): string {
   const report = sanitizeStrings(view);
@@ -41,49 +65,63 @@ export function renderReportPage(view: ReportView, publication: Publication): st
   const published = parseDate(report.dateline);
   const dateline = shownDateline(report.dateline);
   const updated = parseDate(report.updatedAt);
-  const main = renderTemplate(reportTemplate, {
-    offeringBanner: report.complimentaryOffering
-      ? `${renderTemplate(offeringBannerBlock, { notice: COMPLIMENTARY_OFFERING_NOTICE, seriesName: report.series.name })}\n`
-      : '',
+  const main = renderTemplate(templates.report, {
+    offeringBanner: trusted(
+      report.complimentaryOffering
+        ? `${renderTemplate(templates.offeringBanner, { notice: COMPLIMENTARY_OFFERING_NOTICE, seriesName: report.series.name })}\n`
+        : '',
+    ),
     seriesLink: report.series.link,
     seriesName: report.series.name,
     title: report.title,
     publishedIso: dateline.iso,
     publishedHuman: dateline.human,
     // A correction shows when it happened; a same-day fix of a typo does not need a second date.
-    updated:
+    updated: trusted(
       report.revision > 1 && humanDate(updated) !== dateline.human
-        ? renderTemplate(updatedTemplate, { iso: updated.toISOString(), human: humanDate(updated) })
+        ? renderTemplate(templates.updated, { iso: updated.toISOString(), human: humanDate(updated) })
         : '',
-    byline: report.authors.length > 0 ? renderTemplate(bylineTemplate, { names: listOfNames(report.authors) }) : '',
+    ),
+    byline: trusted(
+      report.authors.length > 0 ? renderTemplate(templates.byline, { names: listOfNames(report.authors) }) : '',
+    ),
     summary: report.summary,
-    leadImage: report.leadImage
-      ? renderTemplate(leadImageTemplate, {
-          url: report.leadImage.url,
-          alt: report.leadImage.alt,
-          caption: report.leadImage.caption
-            ? renderTemplate(captionTemplate, { caption: report.leadImage.caption })
-            : '',
-        })
-      : '',
-    bodyHtml: report.bodyHtml,
-    subscriberNotice:
-      report.access === 'preview'
-        ? `${renderTemplate(pageSubscriberNoticeBlock, { notice: SUBSCRIBER_NOTICE, subscribeUrl: publication.subscribeUrl })}\n`
-        : '',
-    tags:
-      report.tags.length > 0
-        ? renderTemplate(tagsTemplate, {
-            items: report.tags
-              .map((tag) => renderTemplate(tagTemplate, { tag, feedUrl: tagFeedUrls(publication, tag).rss }))
-              .join(''),
+    leadImage: trusted(
+      report.leadImage
+        ? renderTemplate(templates.leadImage, {
+            url: report.leadImage.url,
+            alt: report.leadImage.alt,
+            caption: trusted(
+              report.leadImage.caption ? renderTemplate(templates.caption, { caption: report.leadImage.caption }) : '',
+            ),
           })
         : '',
-    seriesBlock: renderTemplate(seriesBlock, {
-      name: report.series.name,
-      blurb: report.series.blurb,
-      link: report.series.link,
-    }),
+    ),
+    // Sanitised at intake and cut by tiers.ts: the only body this audience may read.
+    bodyHtml: trusted(report.bodyHtml),
+    subscriberNotice: trusted(
+      report.access === 'preview'
+        ? `${renderTemplate(templates.subscriberNotice, { notice: SUBSCRIBER_NOTICE, subscribeUrl: publication.subscribeUrl })}\n`
+        : '',
+    ),
+    tags: trusted(
+      report.tags.length > 0
+        ? renderTemplate(templates.tags, {
+            items: trusted(
+              report.tags
+                .map((tag) => renderTemplate(templates.tag, { tag, feedUrl: tagFeedUrls(publication, tag).rss }))
+                .join(''),
+            ),
+          })
+        : '',
+    ),
+    seriesBlock: trusted(
+      renderTemplate(templates.series, {
+        name: report.series.name,
+        blurb: report.series.blurb,
+        link: report.series.link,
+      }),
+    ),
   });
   const extraHead = [
     ...(report.leadImage
@@ -117,10 +155,10 @@ export function renderArchivePage(views: ReportView[], publication: Publication,
   const items = reports.map((report) => {
     parseDate(report.dateline); // a PageRenderError naming the value, not a RangeError
     const dateline = shownDateline(report.dateline);
-    return renderTemplate(archiveItemTemplate, {
+    return renderTemplate(templates.archiveItem, {
       url: report.url,
       title: report.title,
-      badge: report.access === 'preview' ? subscribersBadgeTemplate : '',
+      badge: trusted(report.access === 'preview' ? subscribersBadgeTemplate : ''),
       publishedIso: dateline.iso,
       publishedHuman: dateline.human,
       seriesLink: report.series.link,
@@ -128,17 +166,21 @@ export function renderArchivePage(views: ReportView[], publication: Publication,
       summary: report.summary,
     });
   });
-  const main = renderTemplate(archiveTemplate, {
+  const main = renderTemplate(templates.archive, {
     publicationName: publication.name,
     updatedIso: options.updated.toISOString(),
     updatedHuman: humanDate(options.updated),
-    list: items.length > 0 ? renderTemplate(archiveListTemplate, { items: items.join('\n') }) : archiveEmptyTemplate,
+    list: trusted(
+      items.length > 0
+        ? renderTemplate(templates.archiveList, { items: trusted(items.join('\n')) })
+        : archiveEmptyTemplate,
+    ),
   });
   return renderLayout(publication, {
     pageTitle: publication.name,
     ogTitle: publication.name,
     description: `Reports from ${publication.name}: ${listOfNames(publication.series.map((series) => series.name))}.`,
-    canonicalUrl: `${publication.siteUrl}/`,
+    canonicalUrl: siteRootUrl(publication),
     ogType: 'website',
     extraHead: '',
     main,
@@ -159,10 +201,12 @@ interface LayoutValues {
 
 function renderLayout(publication: Publication, values: LayoutValues): string {
   const feeds = mainFeedUrls(publication);
-  return renderTemplate(layoutTemplate, {
+  return renderTemplate(templates.layout, {
     ...values,
+    extraHead: trusted(values.extraHead),
+    main: trusted(values.main),
     publicationName: publication.name,
-    homeUrl: `${publication.siteUrl}/`,
+    homeUrl: siteRootUrl(publication),
     subscribeUrl: publication.subscribeUrl,
     rssUrl: feeds.rss,
     atomUrl: feeds.atom,
@@ -171,7 +215,7 @@ function renderLayout(publication: Publication, values: LayoutValues): string {
 }
 
 function meta(property: string, content: string): string {
-  return renderTemplate(metaPropertyTemplate, { property, content });
+  return renderTemplate(templates.meta, { property, content });
 }
 
 /** `A`, `A and B`, `A, B and C`. */

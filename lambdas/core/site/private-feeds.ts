@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { feedContentTypes, FEED_FILES, renderFeeds, type FeedFile, type RenderedFeeds } from './feeds';
+import { feedContentTypes, FEED_FILES, type FeedFile } from './feeds/feed-files';
+import { renderFeeds, type RenderedFeeds } from './feeds/render-feeds';
 import type { Publication } from '../shared/publication';
+import { privateFeedUrls } from '../shared/reader-urls';
 import type { PaidPart, ReportRecord } from '../reports/report';
 import { paidView } from '../paywall/tiers';
 
@@ -11,10 +13,6 @@ import { paidView } from '../paywall/tiers';
  */
 export function newPlaceholder(): string {
   return `dispatch-feed-token-${randomBytes(12).toString('hex')}`;
-}
-
-export function privateFeedBase(publication: Publication, token: string): string {
-  return `${publication.siteUrl}/feeds/private/${token}`;
 }
 
 export function renderPrivateFeeds(
@@ -28,12 +26,11 @@ export function renderPrivateFeeds(
   );
   // The newest change, not the build time: an unchanged archive renders the same bytes, so ETags hold.
   const updated = new Date(Math.max(0, ...views.map((view) => Date.parse(view.updatedAt))));
-  const base = privateFeedBase(publication, placeholder);
   const rendered: RenderedFeeds = renderFeeds(views, {
     publication,
     title: `${publication.name} (full text for subscribers)`,
     description: `Every ${publication.name} report in full. This feed address is personal: please do not share it.`,
-    selfUrls: { rss: `${base}/rss.xml`, atom: `${base}/atom.xml`, json: `${base}/feed.json` },
+    selfUrls: privateFeedUrls(publication, placeholder),
     updated,
   });
   return { documents: { 'rss.xml': rendered.rss, 'atom.xml': rendered.atom, 'feed.json': rendered.json }, updated };

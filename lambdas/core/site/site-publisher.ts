@@ -1,4 +1,6 @@
-import { renderFeeds, feedContentTypes, mainFeedUrls, tagFeedUrls, type FeedFile, type RenderedFeeds } from './feeds';
+import { renderFeeds, type RenderedFeeds } from './feeds/render-feeds';
+import { feedContentTypes, type FeedFile } from './feeds/feed-files';
+import { mainFeedUrls, tagFeedUrls } from '../shared/reader-urls';
 import { renderArchivePage, renderReportPage } from './pages';
 import type { Publication } from '../shared/publication';
 import { renderGuarded } from '../paywall/leak-guard';

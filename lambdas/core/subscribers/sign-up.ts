@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { SendRejectedError, type Mailer } from '../digest/outgoing-mail';
 import { RateLimitedError } from '../shared/errors';
 import type { Publication } from '../shared/publication';
+import { confirmUrl } from '../shared/reader-urls';
 import { parseWith } from '../shared/validation';
 import { decideRate, rateWindow, type RateLimit } from './rate-limit';
 import { MAX_ROUNDS, type SubscribersRepository } from './subscriber-service';
@@ -101,10 +102,7 @@ export class SignUpProcessor {
 
   private async sendConfirmation(subscriber: Subscriber, now: Date): Promise<void> {
     const token = this.tokens.confirmToken(subscriber.subscriberId, statusVersionOf(subscriber), now);
-    const mail = confirmationMail(
-      this.publication,
-      `${this.publication.siteUrl}/api/subscribers/confirm?token=${token}`,
-    );
+    const mail = confirmationMail(this.publication, confirmUrl(this.publication, token));
     try {
       await this.mailer.send({ to: subscriber.email, ...mail, tags: { kind: 'confirmation' } });
     } catch (error) {

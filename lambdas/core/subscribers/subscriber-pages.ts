@@ -1,40 +1,74 @@
-import { escapeHtml } from '../digest/digest';
 import type { Publication } from '../shared/publication';
+import { siteRootUrl } from '../shared/reader-urls';
+import { parseTemplate, renderTemplate, TrustedHtml } from '../shared/template-engine';
 
 /**
  * The small HTML pages readers land on from a mail (confirm, unsubscribe) and the confirmation mail itself.
- * Pure string building; every inserted value is escaped.
+ * Pure; rendered with the one template engine, so every inserted value is escaped unless marked TrustedHtml.
  */
 export interface Page {
   title: string;
-  /** Trusted HTML built here from escaped parts. */
-  bodyHtml: string;
+  /** Built here from templates, so already escaped. */
+  bodyHtml: TrustedHtml;
 }
 
-export function pageHtml(publication: Publication, page: Page): string {
-  const name = escapeHtml(publication.name);
-  return `<!doctype html>
+const pageTemplate = parseTemplate(
+  `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-<title>${escapeHtml(page.title)} · ${name}</title>
+<title>{{title}} · {{publicationName}}</title>
 <style>body{font-family:Georgia,serif;max-width:34rem;margin:4rem auto;padding:0 1rem;line-height:1.5;color:#1d1d1b}
 button{font:inherit;padding:.6rem 1.2rem;border:1px solid #1d1d1b;background:#fff;cursor:pointer}a{color:#1d1d1b}</style>
 </head>
 <body>
 <main>
-<p><a href="${escapeHtml(publication.siteUrl)}/">${name}</a></p>
-<h1>${escapeHtml(page.title)}</h1>
-${page.bodyHtml}
+<p><a href="{{homeUrl}}">{{publicationName}}</a></p>
+<h1>{{title}}</h1>
+{{{bodyHtml}}}
 </main>
 </body>
 </html>
-`;
+`,
+  {},
+  'reader-page',
+);
+
+const paragraphTemplate = parseTemplate('<p>{{text}}</p>', {}, 'paragraph');
+
+const unsubscribeFormTemplate = parseTemplate(
+  `<p>{{question}}</p>
+<form method="post" action="{{actionPath}}">
+<input type="hidden" name="List-Unsubscribe" value="One-Click">
+<button type="submit">Unsubscribe</button>
+</form>`,
+  {},
+  'unsubscribe-form',
+);
+
+const confirmationMailTemplate = parseTemplate(
+  `<!doctype html><html lang="en"><body style="font-family:Georgia,serif;line-height:1.5;color:#1d1d1b">
+<p>{{intro}}</p>
+<p><a href="{{confirmUrl}}">Confirm my subscription</a></p>
+<p>{{outro}}</p>
+<p>{{footerText}}</p>
+</body></html>`,
+  {},
+  'confirmation-mail',
+);
+
+export function pageHtml(publication: Publication, page: Page): string {
+  return renderTemplate(pageTemplate, {
+    title: page.title,
+    publicationName: publication.name,
+    homeUrl: siteRootUrl(publication),
+    bodyHtml: page.bodyHtml,
+  });
 }
 
-const paragraph = (text: string): string => `<p>${escapeHtml(text)}</p>`;
+const paragraph = (text: string): TrustedHtml => new TrustedHtml(renderTemplate(paragraphTemplate, { text }));
 
 export const pages = {
   confirmed: (publication: Publication): Page => ({
@@ -70,11 +104,12 @@ export const pages = {
   }),
   unsubscribeForm: (publication: Publication, actionPath: string): Page => ({
     title: 'Unsubscribe',
-    bodyHtml: `${paragraph(`Stop receiving the ${publication.name} digest at this address?`)}
-<form method="post" action="${escapeHtml(actionPath)}">
-<input type="hidden" name="List-Unsubscribe" value="One-Click">
-<button type="submit">Unsubscribe</button>
-</form>`,
+    bodyHtml: new TrustedHtml(
+      renderTemplate(unsubscribeFormTemplate, {
+        question: `Stop receiving the ${publication.name} digest at this address?`,
+        actionPath,
+      }),
+    ),
   }),
   unsubscribed: (publication: Publication): Page => ({
     title: 'You are unsubscribed',
@@ -90,12 +125,12 @@ export function confirmationMail(
   const subject = `Confirm your subscription to ${publication.name}`;
   const intro = `Someone, hopefully you, asked to receive the ${publication.name} digest at this address.`;
   const outro = 'The link works for seven days. If you did not ask for this, ignore this mail and nothing will happen.';
-  const html = `<!doctype html><html lang="en"><body style="font-family:Georgia,serif;line-height:1.5;color:#1d1d1b">
-<p>${escapeHtml(intro)}</p>
-<p><a href="${escapeHtml(confirmUrl)}">Confirm my subscription</a></p>
-<p>${escapeHtml(outro)}</p>
-<p>${escapeHtml(publication.footerText)}</p>
-</body></html>`;
+  const html = renderTemplate(confirmationMailTemplate, {
+    intro,
+    confirmUrl,
+    outro,
+    footerText: publication.footerText,
+  });
   const text = `${intro}\n\nConfirm your subscription:\n${confirmUrl}\n\n${outro}\n\n${publication.footerText}\n`;
   return { subject, html, text };
 }

@@ -2,6 +2,7 @@ import { ulid } from 'ulid';
 import { z } from 'zod';
 import { ConflictError, NotFoundError } from '../shared/errors';
 import type { Publication } from '../shared/publication';
+import { privateFeedUrl } from '../shared/reader-urls';
 import { parseWith } from '../shared/validation';
 import type { SubscriberTokens, TokenFailure } from './subscriber-tokens';
 import {
@@ -112,10 +113,6 @@ export class SubscriberService {
     }
     throw new ConflictError('busy', 'This subscription is being changed by another request; try again');
   }
-}
-
-export function privateFeedUrl(publication: Publication, feedToken: string, file = 'rss.xml'): string {
-  return `${publication.siteUrl}/feeds/private/${feedToken}/${file}`;
 }
 
 function invalid(reason: TokenFailure): LinkOutcome {

@@ -1,12 +1,10 @@
 import { z } from 'zod';
+import { READER_TIERS, type ReaderTier } from '../shared/reader-tier';
 
 /**
  * The subscriber model and every rule about a subscriber's state. Pure: the service applies these decisions
  * to storage, the handlers map them to HTTP.
  */
-export const SUBSCRIBER_TIERS = ['free', 'paid'] as const;
-export type SubscriberTier = (typeof SUBSCRIBER_TIERS)[number];
-
 export const SUBSCRIBER_STATUSES = ['pending', 'active', 'unsubscribed', 'bounced', 'complained'] as const;
 export type SubscriberStatus = (typeof SUBSCRIBER_STATUSES)[number];
 
@@ -18,7 +16,7 @@ export interface Subscriber {
   email: string;
   /** Opaque ULID that tokens carry instead of the address. */
   subscriberId: string;
-  tier: SubscriberTier;
+  tier: ReaderTier;
   status: SubscriberStatus;
   /**
    * Part of every feed token; bumping it revokes all private feed URLs issued before. It goes up when an admin
@@ -84,7 +82,7 @@ export const signUpSchema = z.object({ email: emailSchema }).strict();
 
 export const adminUpdateSchema = z
   .object({
-    tier: z.enum(SUBSCRIBER_TIERS, { message: 'must be free or paid' }).optional(),
+    tier: z.enum(READER_TIERS, { message: 'must be free or paid' }).optional(),
     status: z.enum(SUBSCRIBER_STATUSES, { message: `must be one of: ${SUBSCRIBER_STATUSES.join(', ')}` }).optional(),
     /** Revokes every private feed URL issued so far (a leaked URL); the next feed-url call issues a new one. */
     rotateFeedToken: z.literal(true).optional(),
@@ -243,6 +241,6 @@ export function feedEligibility(subscriber: Subscriber): FeedEligibility {
 }
 
 /** The digest tier a subscriber gets right now, or undefined when they must not be mailed. */
-export function mailableTier(subscriber: Subscriber | undefined): SubscriberTier | undefined {
+export function mailableTier(subscriber: Subscriber | undefined): ReaderTier | undefined {
   return subscriber?.status === 'active' ? subscriber.tier : undefined;
 }

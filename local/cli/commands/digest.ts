@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { FINAL_DIGEST_STATES, type DigestControl, type DigestProgress, type SubscriberTier } from '../api-client';
+import type { ReaderTier } from '../../../lambdas/core/shared/reader-tier';
+import { FINAL_DIGEST_STATES, type DigestControl, type DigestProgress } from '../api-client';
 import type { CommandContext } from '../context';
 import { CommandFailed, NetworkError, UsageError } from '../errors';
 import { formatPairs } from '../output';
@@ -10,7 +11,7 @@ export const POLL_INTERVAL_MS = 1000;
 /** Consecutive failed polls tolerated: a blip should not abandon watching an edition that is still sending. */
 const POLL_RETRIES = 3;
 
-export async function previewDigest(ctx: CommandContext, tier: SubscriberTier, out: string): Promise<void> {
+export async function previewDigest(ctx: CommandContext, tier: ReaderTier, out: string): Promise<void> {
   const preview = await ctx.client().previewDigest(tier);
   try {
     await writeFile(resolve(ctx.cwd, out), preview.html, 'utf8');

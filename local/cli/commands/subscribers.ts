@@ -1,4 +1,4 @@
-import type { SubscriberTier } from '../api-client';
+import type { ReaderTier } from '../../../lambdas/core/shared/reader-tier';
 import { forEachConcurrent } from '../concurrency';
 import type { CommandContext } from '../context';
 import { ApiError, CommandFailed, UsageError } from '../errors';
@@ -15,7 +15,7 @@ function checkEmail(email: string): string {
   return trimmed;
 }
 
-export async function addSubscriber(ctx: CommandContext, email: string, tier: SubscriberTier): Promise<void> {
+export async function addSubscriber(ctx: CommandContext, email: string, tier: ReaderTier): Promise<void> {
   const address = checkEmail(email);
   await ctx.client().putSubscriber(address, { tier, status: 'active' });
   ctx.io.stdout.write(`${address}: ${tier}, active\n`);

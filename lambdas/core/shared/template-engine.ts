@@ -1,9 +1,10 @@
-import { escapeHtml } from '../core/digest/digest';
+import { escapeHtml } from './escape-html';
 
 /**
- * A deliberately small Mustache-like engine for the MJML templates. Why not Handlebars: we need six
- * constructs, escaping by default, a loud failure on a misspelt name, and raw output only for values the
- * caller explicitly marked as trusted.
+ * The one template engine: the MJML digest, the site's pages and the blocks around a report in feeds. Pure, so
+ * it lives in the core; lambdas/render only adds MJML. A deliberately small Mustache-like engine. Why not
+ * Handlebars: we need six constructs, escaping by default, a loud failure on a misspelt name, and raw output
+ * only for values the caller explicitly marked as trusted.
  *
  *   {{path.to.value}}        HTML-escaped string or number
  *   {{{path}}}               a TrustedHtml value, inserted as is

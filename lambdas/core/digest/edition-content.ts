@@ -1,19 +1,16 @@
-import { z } from 'zod';
 import type { Publication } from '../shared/publication';
-import type { ReportView } from '../paywall/tiers';
+import type { ReaderTier } from '../shared/reader-tier';
+import type { PaidPart, ReportRecord } from '../reports/report';
+import { paidView, publicView, type ReportView } from '../paywall/tiers';
 
 /**
- * The digest edition, without any rendering library: which report goes in which section, the subject, the
- * preheader, and the per-recipient stage that turns a compiled edition into one message. The sender Lambda
- * imports this module only, so it never loads MJML.
+ * What an edition says, once per reader tier and without any rendering library: which report goes in which
+ * section, the subject and the preheader. The renderer fills the template from this; nothing here is per reader.
  */
-export const DIGEST_TIERS = ['free', 'paid'] as const;
-export type DigestTier = (typeof DIGEST_TIERS)[number];
-
 export interface EditionContent {
   id: string;
   date: Date;
-  tier: DigestTier;
+  tier: ReaderTier;
   /** Reports every reader may read in full: complimentary ones and subscriber ones released after freeAfter. */
   complimentary: ReportView[];
   /** Subscriber reports: previews (access `preview`) for free readers, full text for paid readers. */
@@ -24,8 +21,18 @@ export class EditionContentError extends Error {
   override readonly name = 'EditionContentError';
 }
 
-export class RecipientError extends Error {
-  override readonly name = 'RecipientError';
+/** The reports of one tier's edition: public views for free readers, full views (with the vault part) for paid. */
+export function editionViews(
+  records: readonly ReportRecord[],
+  paidParts: ReadonlyMap<string, PaidPart>,
+  tier: ReaderTier,
+  publication: Publication,
+): ReportView[] {
+  return records.map((record) =>
+    tier === 'free'
+      ? publicView(record, publication)
+      : paidView(record, record.paidRef ? paidParts.get(record.paidRef) : undefined, publication),
+  );
 }
 
 export const SUBJECT_MAX_LENGTH = 110;
@@ -47,7 +54,7 @@ function newestFirst(a: ReportView, b: ReportView): number {
 export function buildEditionContent(input: {
   id: string;
   date: Date;
-  tier: DigestTier;
+  tier: ReaderTier;
   views: readonly ReportView[];
 }): EditionContent {
   const sorted = [...input.views].sort(newestFirst);
@@ -137,122 +144,4 @@ export function formatEditionDate(date: Date | string, timeZone: string): string
   return new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone }).format(
     typeof date === 'string' ? new Date(date) : date,
   );
-}
-
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Safe in text and in quoted attribute values. */
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char] ?? char);
-}
-
-/* ---------- Stage 2: one compiled edition, one message per recipient ---------- */
-
-export const RECIPIENT_TOKENS = ['unsubscribeUrl', 'feedUrl'] as const;
-export type RecipientToken = (typeof RECIPIENT_TOKENS)[number];
-
-/** A compiled document cut at each per-recipient token: parts[0] slot[0] parts[1] … parts[n]. */
-export const splitDocumentSchema = z
-  .object({
-    parts: z.array(z.string()).min(1),
-    slots: z.array(z.enum(RECIPIENT_TOKENS)),
-  })
-  .refine((doc) => doc.parts.length === doc.slots.length + 1, 'parts must be one longer than slots');
-
-/** What the planner stores in S3 and the sender loads: plain JSON, no functions, no Dates. */
-export const compiledEditionSchema = z.object({
-  format: z.literal('dispatch.compiled-edition.v1'),
-  editionId: z.string().min(1),
-  tier: z.enum(DIGEST_TIERS),
-  subject: z.string().min(1),
-  preheader: z.string(),
-  reportIds: z.array(z.string()),
-  html: splitDocumentSchema,
-  text: splitDocumentSchema,
-});
-
-export type SplitDocument = z.infer<typeof splitDocumentSchema>;
-export type CompiledEdition = z.infer<typeof compiledEditionSchema>;
-
-export function parseCompiledEdition(raw: unknown): CompiledEdition {
-  const result = compiledEditionSchema.safeParse(raw);
-  if (!result.success) throw new Error(`Invalid compiled edition: ${z.prettifyError(result.error)}`);
-  return result.data;
-}
-
-/** Cuts a compiled document at every sentinel, once per edition, so that each message is only a join. */
-export function splitOnSentinels(document: string, sentinels: Readonly<Record<RecipientToken, string>>): SplitDocument {
-  const byValue = new Map<string, RecipientToken>(RECIPIENT_TOKENS.map((token) => [sentinels[token], token]));
-  const pattern = new RegExp(
-    [...byValue.keys()].map((value) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
-    'g',
-  );
-  const parts: string[] = [];
-  const slots: RecipientToken[] = [];
-  let last = 0;
-  for (const match of document.matchAll(pattern)) {
-    parts.push(document.slice(last, match.index));
-    slots.push(byValue.get(match[0]) as RecipientToken);
-    last = match.index + match[0].length;
-  }
-  parts.push(document.slice(last));
-  return { parts, slots };
-}
-
-export interface Recipient {
-  unsubscribeUrl: string;
-  /** The paid reader's private-feed URL; required for the paid tier. */
-  feedUrl?: string;
-}
-
-export interface MailHeader {
-  name: string;
-  value: string;
-}
-
-export interface PersonalisedMessage {
-  subject: string;
-  html: string;
-  text: string;
-  headers: MailHeader[];
-}
-
-/** No whitespace (so no CR/LF header injection) and no angle brackets (List-Unsubscribe wraps it in <>). */
-const RECIPIENT_URL = /^https?:\/\/[^\s<>]+$/;
-
-function checkedUrl(name: RecipientToken, value: string): string {
-  if (!RECIPIENT_URL.test(value)) throw new RecipientError(`${name} must be an absolute http(s) URL without spaces`);
-  return value;
-}
-
-function join(doc: SplitDocument, values: Readonly<Record<RecipientToken, string | undefined>>): string {
-  const { parts, slots } = doc;
-  let out = parts[0] ?? '';
-  for (let i = 0; i < slots.length; i++) {
-    const value = values[slots[i] as RecipientToken];
-    if (value === undefined) throw new RecipientError(`The edition needs ${slots[i]} but the recipient has none`);
-    out += value + (parts[i + 1] ?? '');
-  }
-  return out;
-}
-
-/** Stage 2: no parsing, no MJML, only joins of precomputed parts (see test/bench/digest-render.bench-helper.ts). */
-export function personalise(compiled: CompiledEdition, recipient: Recipient): PersonalisedMessage {
-  const unsubscribeUrl = checkedUrl('unsubscribeUrl', recipient.unsubscribeUrl);
-  if (compiled.tier === 'paid' && recipient.feedUrl === undefined) {
-    throw new RecipientError('A paid edition needs the reader’s private feed URL');
-  }
-  const feedUrl = recipient.feedUrl === undefined ? undefined : checkedUrl('feedUrl', recipient.feedUrl);
-  return {
-    subject: compiled.subject,
-    html: join(compiled.html, {
-      unsubscribeUrl: escapeHtml(unsubscribeUrl),
-      feedUrl: feedUrl === undefined ? undefined : escapeHtml(feedUrl),
-    }),
-    text: join(compiled.text, { unsubscribeUrl, feedUrl }),
-    headers: [
-      { name: 'List-Unsubscribe', value: `<${unsubscribeUrl}>` },
-      { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
-    ],
-  };
 }
