@@ -83,9 +83,11 @@ describe('observability', () => {
     });
 
     it('names only real functions as metric emitters, and each metric is emitted in the code', () => {
-      const sources = ['handlers', 'adapters']
+      const sources = ['handlers', 'adapters', 'wiring', 'events']
         .flatMap((dir) =>
-          readdirSync(join(PROJECT_ROOT, 'lambdas', dir)).map((file) => join(PROJECT_ROOT, 'lambdas', dir, file)),
+          readdirSync(join(PROJECT_ROOT, 'lambdas', dir), { recursive: true, encoding: 'utf8' })
+            .filter((file) => file.endsWith('.ts'))
+            .map((file) => join(PROJECT_ROOT, 'lambdas', dir, file)),
         )
         .map((file) => readFileSync(file, 'utf8'))
         .join('\n');

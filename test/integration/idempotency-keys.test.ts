@@ -8,6 +8,7 @@ import { idempotencyTable } from '../../lambdas/adapters/data-model';
 import { idempotencyRecords } from '../../lambdas/adapters/idempotency-records';
 import { ReservedIds } from '../../lambdas/adapters/reserved-ids';
 import { json, type ApiEvent, type ApiResult } from '../../lambdas/http/api';
+import { errorAnswer } from '../../lambdas/http/error-mapping';
 import { HttpError } from '../../lambdas/http/errors';
 import { IdempotencyKeys, keyedRequest, type KeyedRequest } from '../../lambdas/http/idempotency-key';
 import { createTableInput } from '../../local/provision';
@@ -58,8 +59,10 @@ async function refusal(promise: Promise<unknown>): Promise<{ status: number; cod
     () => undefined,
     (thrown: unknown) => thrown,
   );
-  if (!(error instanceof HttpError)) throw new Error(`expected an HttpError, got ${String(error)}`);
-  return { status: error.status, code: error.code };
+  // A refusal the API maps to a 4xx, domain or HTTP; anything else would be a 500.
+  const answer = errorAnswer(error);
+  if (!answer) throw new Error(`expected a refusal, got ${String(error)}`);
+  return { status: answer.status, code: answer.body.error.code };
 }
 
 describe('Idempotency-Key', () => {
