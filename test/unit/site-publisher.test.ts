@@ -155,3 +155,50 @@ describe('planPublish', () => {
     expect([...result.tags.keys()]).toEqual(['fines']);
   });
 });
+
+describe('SitePublisher write order', () => {
+  /** Records each write and delete as it starts; writes resolve after a tick so overlapping writes can be seen. */
+  class OrderedSite implements SiteFiles {
+    readonly events: string[] = [];
+    inFlight = 0;
+    maxInFlight = 0;
+    async putIfChanged(key: string) {
+      this.events.push(`put ${key}`);
+      this.inFlight += 1;
+      this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      this.inFlight -= 1;
+      return 'written' as const;
+    }
+    async delete(key: string) {
+      this.events.push(`delete ${key}`);
+    }
+  }
+
+  it('writes every report page before any feed or archive that links to it, and deletes pages last', async () => {
+    const record = subscriberRecord();
+    const removed = { ...record, id: '01JGONE0000000000000000000', slug: 'gone' };
+    const site = new OrderedSite();
+    const publishPlan = planPublish([
+      { after: { record, listed: true } },
+      {
+        before: { record: removed, listed: true },
+        after: { record: { ...removed, state: 'unpublished' }, listed: false },
+      },
+    ]);
+    await new SitePublisher(reportsOf([record]), site, publication).publish(publishPlan);
+
+    const index = (event: string) => site.events.indexOf(event);
+    const page = index('put reports/corvin-fines/index.html');
+    expect(page).toBeGreaterThanOrEqual(0);
+    const linking = site.events.filter(
+      (event) => event.startsWith('put ') && !event.endsWith('reports/corvin-fines/index.html'),
+    );
+    expect(linking.length).toBeGreaterThan(3);
+    for (const event of linking) expect(index(event), event).toBeGreaterThan(page);
+    // A removed page goes only after no feed or archive lists it any more.
+    expect(site.events.at(-1)).toBe('delete reports/gone/index.html');
+    // The feeds and the archive are independent of each other: they go out together, not one after another.
+    expect(site.maxInFlight).toBeGreaterThan(1);
+  });
+});

@@ -1,3 +1,4 @@
+import { mapConcurrently } from '../shared/concurrency';
 import { renderFeeds, type RenderedFeeds } from './feeds/render-feeds';
 import { feedContentTypes, type FeedFile } from './feeds/feed-files';
 import { mainFeedUrls, tagFeedUrls } from '../shared/reader-urls';
@@ -51,63 +52,90 @@ export class SitePublisher {
     private readonly render = { feeds: renderFeeds, reportPage: renderReportPage, archive: renderArchivePage },
   ) {}
 
+  /**
+   * Pages first, then everything that links to them, then removals: a feed reader or a visitor who follows a
+   * link the moment a feed or the archive lists it finds the page already there (CloudFront would otherwise
+   * cache the 404), and a removed page goes only once no feed or archive lists it. Within each step the files
+   * are independent, so their renders and S3 writes run side by side.
+   */
   async publish(plan: PublishPlan): Promise<PublishReport> {
-    const result: PublishReport = { written: [], unchanged: [], deleted: [], blocked: [], revisions: new Map() };
-    const needLatest = plan.mainFeeds || plan.archive;
-    const latest = needLatest
-      ? await this.reports.latestPublished(Math.max(this.publication.feedLength, ARCHIVE_LENGTH))
-      : [];
-    if (plan.mainFeeds) {
-      await this.writeFeeds(
-        'feeds',
-        latest.slice(0, this.publication.feedLength),
-        this.publication.name,
-        `Latest reports from ${this.publication.name}`,
-        mainFeedUrls(this.publication),
-        result,
-      );
-    }
-    if (plan.archive) {
-      const artifact = { key: ARCHIVE_KEY, contentType: HTML, cacheControl: this.publication.pageCacheControl };
-      await this.writeGuarded(
-        artifact,
-        latest,
-        (views) => this.render.archive([...views], this.publication, { updated: lastUpdate(latest) }),
-        result,
-      );
-    }
-    for (const [slug, tag] of plan.tags) {
-      const covered = await this.reports.latestPublishedWithTag(slug, this.publication.feedLength);
-      await this.writeFeeds(
-        `feeds/tags/${slug}`,
-        covered,
-        `${this.publication.name}: ${tag}`,
-        `Reports tagged “${tag}” from ${this.publication.name}`,
-        tagFeedUrls(this.publication, tag),
-        result,
-      );
-    }
-    for (const id of plan.pages) {
-      const record = await this.reports.get(id);
-      // The plan names reports the stream showed listed; one unpublished since then is skipped.
-      if (!record || record.state !== 'live') continue;
-      const artifact = {
-        key: pageKey(record.slug),
-        contentType: HTML,
-        cacheControl: this.publication.pageCacheControl,
-      };
-      await this.writeGuarded(
-        artifact,
-        [record],
-        (views) => views.map((view) => this.render.reportPage(view, this.publication)).join(''),
-        result,
-      );
-    }
+    const result = emptyReport();
+    const pages = await mapConcurrently([...plan.pages], WRITES_IN_FLIGHT, (id) => this.writePage(id));
+    const linking = await mapConcurrently(this.linkingJobs(plan), WRITES_IN_FLIGHT, (job) => job());
+    for (const part of [...pages, ...linking]) mergeInto(result, part);
     for (const key of plan.removedPages) {
       await this.site.delete(key);
       result.deleted.push(key);
     }
     return result;
+  }
+
+  private async writePage(id: string): Promise<PublishReport> {
+    const part = emptyReport();
+    const record = await this.reports.get(id);
+    // The plan names reports the stream showed listed; one unpublished since then is skipped.
+    if (!record || record.state !== 'live') return part;
+    const artifact = { key: pageKey(record.slug), contentType: HTML, cacheControl: this.publication.pageCacheControl };
+    await this.writeGuarded(
+      artifact,
+      [record],
+      (views) => views.map((view) => this.render.reportPage(view, this.publication)).join(''),
+      part,
+    );
+    return part;
+  }
+
+  /** The main feeds, the archive and the tag feeds the plan names: each job renders and writes its own files. */
+  private linkingJobs(plan: PublishPlan): (() => Promise<PublishReport>)[] {
+    const jobs: (() => Promise<PublishReport>)[] = [];
+    // One read of the latest reports, shared by the main feeds and the archive.
+    let latest: Promise<ReportRecord[]> | undefined;
+    const latestPublished = (): Promise<ReportRecord[]> =>
+      (latest ??= this.reports.latestPublished(Math.max(this.publication.feedLength, ARCHIVE_LENGTH)));
+    if (plan.mainFeeds) {
+      jobs.push(async () => {
+        const part = emptyReport();
+        await this.writeFeeds(
+          'feeds',
+          (await latestPublished()).slice(0, this.publication.feedLength),
+          this.publication.name,
+          `Latest reports from ${this.publication.name}`,
+          mainFeedUrls(this.publication),
+          part,
+        );
+        return part;
+      });
+    }
+    if (plan.archive) {
+      jobs.push(async () => {
+        const part = emptyReport();
+        const records = await latestPublished();
+        const artifact = { key: ARCHIVE_KEY, contentType: HTML, cacheControl: this.publication.pageCacheControl };
+        await this.writeGuarded(
+          artifact,
+          records,
+          (views) => this.render.archive([...views], this.publication, { updated: lastUpdate(records) }),
+          part,
+        );
+        return part;
+      });
+    }
+    for (const [slug, tag] of plan.tags) {
+      jobs.push(async () => {
+        const part = emptyReport();
+        const covered = await this.reports.latestPublishedWithTag(slug, this.publication.feedLength);
+        await this.writeFeeds(
+          `feeds/tags/${slug}`,
+          covered,
+          `${this.publication.name}: ${tag}`,
+          `Reports tagged “${tag}” from ${this.publication.name}`,
+          tagFeedUrls(this.publication, tag),
+          part,
+        );
+        return part;
+      });
+    }
+    return jobs;
   }
 
   private async writeFeeds(
@@ -139,14 +167,21 @@ export class SitePublisher {
       ['atom.xml', 'atom'],
       ['feed.json', 'json'],
     ];
-    for (const [file, format] of files) {
-      const artifact = {
-        key: `${prefix}/${file}`,
-        contentType: feedContentTypes[file],
-        cacheControl: this.publication.feedCacheControl,
-      };
-      await this.writeGuarded(artifact, covered, (views) => renderAll(views)[format], result);
-    }
+    // The guard renders synchronously before each write, so the shared memo is filled once and the three
+    // writes overlap; each pushes into its own report, merged in file order.
+    const parts = await Promise.all(
+      files.map(async ([file, format]) => {
+        const part = emptyReport();
+        const artifact = {
+          key: `${prefix}/${file}`,
+          contentType: feedContentTypes[file],
+          cacheControl: this.publication.feedCacheControl,
+        };
+        await this.writeGuarded(artifact, covered, (views) => renderAll(views)[format], part);
+        return part;
+      }),
+    );
+    for (const part of parts) mergeInto(result, part);
   }
 
   /** The public views of a list of records, built once per list so renders of the same list can be shared. */
@@ -193,6 +228,22 @@ export class SitePublisher {
 }
 
 const HTML = 'text/html; charset=utf-8';
+
+/** S3 writes one publish keeps in flight: enough to hide each round trip, few enough for a Lambda's sockets. */
+const WRITES_IN_FLIGHT = 8;
+
+function emptyReport(): PublishReport {
+  return { written: [], unchanged: [], deleted: [], blocked: [], revisions: new Map() };
+}
+
+/** Adds a part's outcomes to the whole, in the order the parts are given (so the report does not depend on timing). */
+function mergeInto(whole: PublishReport, part: PublishReport): void {
+  whole.written.push(...part.written);
+  whole.unchanged.push(...part.unchanged);
+  whole.deleted.push(...part.deleted);
+  whole.blocked.push(...part.blocked);
+  for (const [id, revision] of part.revisions) whole.revisions.set(id, revision);
+}
 
 /** Feeds carry the time of their newest change, not the time of the render, so identical input gives identical bytes. */
 function lastUpdate(records: readonly ReportRecord[]): Date {
