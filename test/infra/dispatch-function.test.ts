@@ -19,6 +19,16 @@ function runBundle(bundlePath: string, env: Record<string, string>): Promise<{ s
   });
 }
 
+/** The directory of the one esbuild bundle a synthesized app holds (assets live in the OS temp directory). */
+function bundledAssetDir(app: App): string {
+  const outdir = app.synth().directory;
+  const found = readdirSync(outdir)
+    .map((name) => join(outdir, name))
+    .find((dir) => existsSync(join(dir, 'index.mjs')));
+  if (found === undefined) throw new Error('no bundled index.mjs in the cloud assembly');
+  return found;
+}
+
 describe('DispatchFunction bundles the AWS SDK', () => {
   let assetDir: string;
   let sources: string[];
@@ -30,12 +40,7 @@ describe('DispatchFunction bundles the AWS SDK', () => {
       description: 'SDK bundling check',
       publicationJson: PUBLICATION_JSON,
     });
-    const outdir = app.synth().directory;
-    const found = readdirSync(outdir)
-      .map((name) => join(outdir, name))
-      .find((dir) => existsSync(join(dir, 'index.mjs')));
-    if (found === undefined) throw new Error('no bundled index.mjs in the cloud assembly');
-    assetDir = found;
+    assetDir = bundledAssetDir(app);
     sources = (JSON.parse(readFileSync(join(assetDir, 'index.mjs.map'), 'utf8')) as { sources: string[] }).sources;
   });
 
@@ -76,13 +81,7 @@ describe('DispatchFunction', () => {
         copyIntoBundle: ['templates'],
       });
       template = Template.fromStack(stack);
-      const outdir = app.synth().directory;
-      const found = readdirSync(outdir)
-        .filter((name) => name.startsWith('asset.'))
-        .map((name) => join(outdir, name))
-        .find((dir) => existsSync(join(dir, 'index.mjs')));
-      if (found === undefined) throw new Error('no bundled index.mjs in the cloud assembly');
-      assetDir = found;
+      assetDir = bundledAssetDir(app);
       assetFiles = readdirSync(assetDir).sort();
       bundle = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
     });
