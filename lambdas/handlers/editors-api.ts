@@ -1,7 +1,7 @@
 import { observed } from '../adapters/observability';
 import { logger } from '../adapters/logger';
 import { createEditor, revokeEditor } from '../core/editors/editor-accounts';
-import { newEditorSchema } from '../core/editors/editor-tokens';
+import { newEditorSchema } from '../core/editors/editor-input';
 import { apiHandler, caller, json, jsonObjectBody, type ApiEvent, type ApiResult, type Caller } from '../http/api';
 import { NotFoundError } from '../core/shared/errors';
 import { parseWith } from '../core/shared/validation';

@@ -50,6 +50,11 @@ describe('DispatchFunction bundles the AWS SDK', () => {
     expect(sources.some((source) => source.includes('node_modules/mjml'))).toBe(false);
   });
 
+  it('keeps classic zod out of the authorizer, which runs before every API request', () => {
+    // zod/mini only: classic zod is ~440 KB of bundle and most of a cold start (test/bench/bundle.ts).
+    expect(sources.some((source) => source.includes('node_modules/zod/v4/classic/'))).toBe(false);
+  });
+
   it('imports and answers in a fresh process whose module path holds nothing but the bundle', async () => {
     // The cloud assembly is in the OS temp directory: no node_modules above it, so every import must be inside.
     const script = `const { handler } = await import(${JSON.stringify(join(assetDir, 'index.mjs'))});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import cdkJson from '../../cdk.json';
-import { newEditorSchema } from '../../lambdas/core/editors/editor-tokens';
+import { newEditorSchema } from '../../lambdas/core/editors/editor-input';
 import { parseReportInput } from '../../lambdas/core/reports/intake';
 import { parsePublication } from '../../lambdas/core/shared/publication';
 import { hasVisibleText, stripInvisible } from '../../lambdas/core/shared/text-safety';

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import type { EditorRecord, newEditorSchema } from './editor-tokens';
+import type { newEditorSchema } from './editor-input';
+import type { EditorRecord } from './editor-tokens';
 import { issueEditor, type IssuedEditor } from './editors';
 
 /** What managing editors needs from storage; the DynamoDB editors store implements it. */

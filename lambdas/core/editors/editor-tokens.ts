@@ -1,6 +1,4 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
-import { hasVisibleText, stripInvisible } from '../shared/text-safety';
 
 /**
  * Editor API tokens: 256 random bits behind a recognisable prefix (so secret scanners and humans spot a leaked
@@ -11,24 +9,6 @@ const TOKEN_PATTERN = /^dsp_ed_[A-Za-z0-9_-]{43}$/;
 
 export const ROLES = ['admin', 'editor'] as const;
 export type Role = (typeof ROLES)[number];
-
-export const newEditorSchema = z
-  .object({
-    // Shown in report histories: invisible and bidi characters could hide or disguise who made a change.
-    name: z
-      .string()
-      .transform(stripInvisible)
-      .pipe(
-        z
-          .string()
-          .trim()
-          .min(1, 'must not be blank')
-          .max(120)
-          .refine(hasVisibleText, 'must contain visible characters, not only invisible or formatting ones'),
-      ),
-    role: z.enum(ROLES, { message: 'must be admin or editor' }).default('editor'),
-  })
-  .strict();
 
 export interface EditorRecord {
   tokenHash: string;
