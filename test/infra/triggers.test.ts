@@ -120,12 +120,13 @@ describe('triggers', () => {
       });
     });
 
-    it('forwards bounces, complaints and deliveries to SNS, and SNS to ses-feedback', () => {
+    it('forwards bounces and complaints (not deliveries, which nothing acts on) to SNS, and SNS to ses-feedback', () => {
       template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
         ConfigurationSetName: ref('MailConfigurationSet'),
         EventDestination: {
           Enabled: true,
-          MatchingEventTypes: ['bounce', 'complaint', 'delivery'],
+          // Exactly these: a delivery event per mail would bill an SNS publish and a Lambda run per recipient.
+          MatchingEventTypes: ['bounce', 'complaint'],
           SnsDestination: { TopicARN: ref('MailFeedbackTopic') },
         },
       });
