@@ -13,6 +13,7 @@ import {
   type TableDefinition,
   VAULT_PREFIX,
 } from './adapters/data-model';
+import { MEDIA_PREFIX } from './core/media/media-names';
 import type { Publication } from './core/shared/publication';
 
 /**
@@ -156,6 +157,11 @@ export interface FunctionSpec {
   readonly vault?: { readonly get?: readonly VaultPrefix[]; readonly put?: readonly VaultPrefix[] };
   /** Get/Put/Delete on site objects and ListBucket on the site bucket. */
   readonly siteReadWrite?: boolean;
+  /**
+   * Get/Put/Delete on the site bucket's `media/` objects only, and ListBucket limited to that prefix (image
+   * uploads: presigned PUTs are signed with these credentials, then the upload is read back and checked).
+   */
+  readonly siteMedia?: boolean;
   /** Queues the function sends to; their URLs arrive under each definition's `env` name. */
   readonly sendsTo?: readonly QueueDefinition[];
   /** `secretsmanager:GetSecretValue` on the token HMAC key. */
@@ -189,6 +195,8 @@ export const TABLE_WRITE_ACTIONS: readonly string[] = [
 ];
 
 export const SITE_OBJECT_ACTIONS: readonly string[] = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'];
+/** The site bucket prefix a `siteMedia` function may touch, and nothing else of the bucket. */
+export const SITE_MEDIA_PREFIX = MEDIA_PREFIX;
 
 /** The MJML digest templates; `lambdas/render/templates.ts` reads them from `./templates/` next to the bundle. */
 const DIGEST_TEMPLATES = ['templates'] as const;
@@ -242,6 +250,11 @@ const CATALOG = {
     // Digests: an unpublish or a correction pauses the editions still sending the report.
     tables: [readWrite(reportsTable), readWrite(idempotencyTable), readWrite(digestsTable)],
     vault: { get: [paid, source], put: [paid, source] },
+  },
+  'media-api': {
+    description: 'Editor API: presigned image uploads into the site bucket under media/, checked after upload.',
+    triggers: [ROUTES_TRIGGER],
+    siteMedia: true,
   },
   'feed-publisher': {
     description: 'Reports stream → public feeds, pages and archive in the site bucket. No vault access by design.',

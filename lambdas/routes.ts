@@ -39,6 +39,8 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/api/reports/{id}', fn: 'reports-api', access: 'editor' },
   { method: 'PUT', path: '/api/reports/{id}', fn: 'reports-api', access: 'editor' },
   { method: 'DELETE', path: '/api/reports/{id}', fn: 'reports-api', access: 'editor' },
+  { method: 'POST', path: '/api/media', fn: 'media-api', access: 'editor' },
+  { method: 'POST', path: '/api/media/{name}/check', fn: 'media-api', access: 'editor' },
   {
     method: 'POST',
     path: '/api/subscribers',
@@ -89,6 +91,12 @@ export const PATH_PARAMETERS = {
   /** A private feed token's alphabet and a generous length; the handler verifies the signature (404 otherwise). */
   token: { pattern: /^[A-Za-z0-9._-]+$/, maxLength: 128, description: 'a feed token' },
   file: { pattern: /^[a-z]+\.[a-z]+$/, maxLength: 16, description: 'a feed file name such as rss.xml' },
+  /** An uploaded image's content-addressed name (lambdas/core/media/media-names.ts). */
+  name: {
+    pattern: /^[0-9a-f]{64}\.(jpg|png|webp|gif)$/,
+    maxLength: 69,
+    description: 'a media file name: the SHA-256 as 64 lowercase hex characters, then .jpg, .png, .webp or .gif',
+  },
 } as const satisfies Record<string, PathParameterRule>;
 
 export type PathParameterName = keyof typeof PATH_PARAMETERS;

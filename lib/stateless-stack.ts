@@ -22,6 +22,7 @@ import {
   SCHEDULED_TIME_FIELD,
   type ScheduleName,
   type ScheduleTrigger,
+  SITE_MEDIA_PREFIX,
   SITE_OBJECT_ACTIONS,
   type StreamTrigger,
   TABLE_READ_ACTIONS,
@@ -216,7 +217,9 @@ export class DispatchStatelessStack extends Stack {
     for (const { table } of spec.tables ?? []) {
       environment[`TABLE_${table.env}`] = data.table(table).tableName;
     }
-    if (spec.siteReadWrite === true) environment[siteBucket.env] = data.bucket(siteBucket).bucketName;
+    if (spec.siteReadWrite === true || spec.siteMedia === true) {
+      environment[siteBucket.env] = data.bucket(siteBucket).bucketName;
+    }
     if (spec.vault !== undefined) environment[vaultBucket.env] = data.bucket(vaultBucket).bucketName;
     for (const queue of spec.sendsTo ?? []) environment[queue.env] = data.workQueue(queue).queue.queueUrl;
     if (spec.tokenSecret === true) environment.TOKEN_SECRET_ARN = data.tokenSecret.secretArn;
@@ -284,6 +287,24 @@ export class DispatchStatelessStack extends Stack {
         id: `AwsSolutions-IAM5[Resource::${site.exportName}/*]`,
         reason:
           'The feed publisher owns every object of the public site bucket (feeds, tag feeds, pages, archive) and removes unpublished ones; the bucket holds public files only.',
+      });
+    }
+    if (spec.siteMedia === true) {
+      const site = data.exportedBucketArn(siteBucket);
+      fn.addToRolePolicy(
+        new PolicyStatement({ actions: [...SITE_OBJECT_ACTIONS], resources: [`${site.value}/${SITE_MEDIA_PREFIX}*`] }),
+      );
+      // Only to tell a missing upload from a present one (see adapters/media-bucket.ts), and only under media/.
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['s3:ListBucket'],
+          resources: [site.value],
+          conditions: { StringLike: { 's3:prefix': [`${SITE_MEDIA_PREFIX}*`] } },
+        }),
+      );
+      Validations.of(fn.executionRole).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${site.exportName}/${SITE_MEDIA_PREFIX}*]`,
+        reason: `Scoped to the site prefix ${SITE_MEDIA_PREFIX}: uploaded images are stored there under content-addressed names created at run time; nothing else of the site bucket is granted.`,
       });
     }
     for (const queue of spec.sendsTo ?? []) data.workQueue(queue).queue.grantSendMessages(fn);

@@ -12,6 +12,7 @@ const modules: Readonly<Record<DispatchFunctionName, () => Promise<{ handler: An
   authorizer: () => import('../lambdas/handlers/authorizer'),
   'editors-api': () => import('../lambdas/handlers/editors-api'),
   'reports-api': () => import('../lambdas/handlers/reports-api'),
+  'media-api': () => import('../lambdas/handlers/media-api'),
   'feed-publisher': () => import('../lambdas/handlers/feed-publisher'),
   'private-feed-builder': () => import('../lambdas/handlers/private-feed-builder'),
   'private-feed': () => import('../lambdas/handlers/private-feed'),

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { traced } from './observability';
 
 /**
@@ -16,6 +16,7 @@ import { traced } from './observability';
 let dynamo: DynamoDBClient | undefined;
 let documentClient: DynamoDBDocumentClient | undefined;
 let s3: S3Client | undefined;
+let s3Presigner: S3Client | undefined;
 
 /** The plain client, for libraries that marshal items themselves (Powertools idempotency). */
 export function dynamoClient(): DynamoDBClient {
@@ -31,13 +32,23 @@ export function dynamoDocumentClient(): DynamoDBDocumentClient {
   return documentClient;
 }
 
+const s3Options = (): S3ClientConfig => ({
+  forcePathStyle: process.env.DISPATCH_S3_FORCE_PATH_STYLE === 'true',
+  requestChecksumCalculation: 'WHEN_REQUIRED',
+  responseChecksumValidation: 'WHEN_REQUIRED',
+});
+
 export function s3Client(): S3Client {
-  s3 ??= traced(
-    new S3Client({
-      forcePathStyle: process.env.DISPATCH_S3_FORCE_PATH_STYLE === 'true',
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    }),
-  );
+  s3 ??= traced(new S3Client(s3Options()));
   return s3;
+}
+
+/**
+ * The S3 client that presigns upload URLs, untraced on purpose: presigning sends nothing (there is no call to
+ * trace), and a tracing middleware in the stack would run inside the presigner's and could add its trace header
+ * to the request being signed, which the uploader's request would then not match.
+ */
+export function s3PresigningClient(): S3Client {
+  s3Presigner ??= new S3Client(s3Options());
+  return s3Presigner;
 }

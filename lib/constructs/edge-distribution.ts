@@ -47,6 +47,10 @@ export const PRIVATE_FEEDS_PATH_PATTERN = '/feeds/private/*';
 export const API_PATH_PATTERNS = ['/api/*', PRIVATE_FEEDS_PATH_PATTERN] as const;
 /** Public feeds from the site bucket, cached as long as the origin's Cache-Control says. */
 export const PUBLIC_FEEDS_PATH_PATTERN = '/feeds/*';
+/** Uploaded images (`media/<sha256>.<ext>`): content-addressed, so never changed, so cached for a year. */
+export const MEDIA_PATH_PATTERN = '/media/*';
+/** How long CloudFront keeps a media object: a name is a hash, so its bytes never change. */
+export const MEDIA_TTL = Duration.days(365);
 
 /**
  * The one public entry point: the site bucket by default, the API for `/api/*` and `/feeds/private/*`. Caching
@@ -59,6 +63,8 @@ export class EdgeDistribution extends Construct {
   /** The security headers plus `Cache-Control: private, no-store` and `X-Robots-Tag: noindex`. */
   public readonly privateFeedHeadersPolicy: ResponseHeadersPolicy;
   public readonly originCacheControlPolicy: CachePolicy;
+  /** Uploaded images: a year at the edge, whatever the site's `maxTtl`. */
+  public readonly mediaCachePolicy: CachePolicy;
   public readonly reportIndexRewrite: CloudFrontFunction;
 
   constructor(scope: Construct, id: string, props: EdgeDistributionProps) {
@@ -104,6 +110,14 @@ export class EdgeDistribution extends Construct {
       maxTtl: props.maxTtl ?? Duration.days(1),
       enableAcceptEncodingGzip: true,
       enableAcceptEncodingBrotli: true,
+    });
+
+    this.mediaCachePolicy = new CachePolicy(this, 'MediaCache', {
+      comment: 'Content-addressed uploads never change: up to a year, as their Cache-Control says',
+      // Not forced: an object's own Cache-Control (signed into every upload) still decides, down to 0.
+      minTtl: Duration.seconds(0),
+      defaultTtl: MEDIA_TTL,
+      maxTtl: MEDIA_TTL,
     });
 
     this.reportIndexRewrite = new CloudFrontFunction(this, 'ReportIndexRewrite', {
@@ -155,6 +169,8 @@ export class EdgeDistribution extends Construct {
           ]),
         ),
         [PUBLIC_FEEDS_PATH_PATTERN]: siteBehavior,
+        // Images are compressed already; no report-index rewrite applies under /media/.
+        [MEDIA_PATH_PATTERN]: { ...siteBehavior, cachePolicy: this.mediaCachePolicy, compress: false },
       },
     });
 

@@ -2,7 +2,7 @@ import { runInNewContext } from 'node:vm';
 import { Capture, Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY, PRIVATE_FEED_HEADERS } from '../../lambdas/http/security-headers';
-import { PUBLIC_FEEDS_PATH_PATTERN } from '../../lib/constructs/edge-distribution';
+import { MEDIA_PATH_PATTERN, PUBLIC_FEEDS_PATH_PATTERN } from '../../lib/constructs/edge-distribution';
 import { REPORT_INDEX_REWRITE_CODE } from '../../lib/edge/report-index-rewrite';
 import { synthDispatch } from './dispatch-app';
 
@@ -18,6 +18,7 @@ interface Behavior {
   ViewerProtocolPolicy: string;
   ResponseHeadersPolicyId?: unknown;
   FunctionAssociations?: unknown[];
+  Compress?: boolean;
 }
 interface DistributionConfig {
   CacheBehaviors: Behavior[];
@@ -96,6 +97,36 @@ describe('CloudFront', () => {
     expect(feeds.CachePolicyId).toEqual(config.DefaultCacheBehavior.CachePolicyId);
   });
 
+  it('serves uploaded images from the site bucket under /media/*, cached up to a year, uncompressed, GET/HEAD only', () => {
+    const media = behavior(MEDIA_PATH_PATTERN);
+    expect(media).toMatchObject({
+      TargetOriginId: config.DefaultCacheBehavior.TargetOriginId,
+      AllowedMethods: ['GET', 'HEAD'],
+      ViewerProtocolPolicy: 'redirect-to-https',
+      Compress: false,
+      ResponseHeadersPolicyId: { Ref: expect.stringMatching(/SecurityHeaders/) },
+    });
+    expect(media.FunctionAssociations).toBeUndefined();
+    const policyId = (media.CachePolicyId as { Ref: string }).Ref;
+    expect(policyId).toMatch(/MediaCache/);
+    expect(template.findResources('AWS::CloudFront::CachePolicy')[policyId]).toMatchObject({
+      Properties: {
+        CachePolicyConfig: {
+          MinTTL: 0,
+          DefaultTTL: 365 * 24 * 60 * 60,
+          MaxTTL: 365 * 24 * 60 * 60,
+          ParametersInCacheKeyAndForwardedToOrigin: {
+            HeadersConfig: { HeaderBehavior: 'none' },
+            QueryStringsConfig: { QueryStringBehavior: 'none' },
+            CookiesConfig: { CookieBehavior: 'none' },
+          },
+        },
+      },
+    });
+    // The site's own cache policy keeps its one-day ceiling: only content-addressed uploads are kept longer.
+    expect(config.DefaultCacheBehavior.CachePolicyId).not.toEqual(media.CachePolicyId);
+  });
+
   it('uses index.html as root object and rewrites report directories on viewer request', () => {
     expect(config.DefaultRootObject).toBe('index.html');
     expect(config.DefaultCacheBehavior.FunctionAssociations).toEqual([
@@ -120,6 +151,7 @@ describe('CloudFront', () => {
     expect(siteOrigin?.OriginPath ?? '').toBe('');
     expect(config.CacheBehaviors.filter((candidate) => candidate.TargetOriginId === siteOrigin?.Id)).toEqual([
       behavior(PUBLIC_FEEDS_PATH_PATTERN),
+      behavior(MEDIA_PATH_PATTERN),
     ]);
   });
 

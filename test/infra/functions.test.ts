@@ -27,9 +27,9 @@ describe('functions', () => {
     template = synthDispatch().statelessTemplate;
   });
 
-  it('builds 14 functions, all arm64 on the Node.js 24 runtime with our handler export', () => {
+  it('builds 15 functions, all arm64 on the Node.js 24 runtime with our handler export', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(14);
+    expect(functions).toHaveLength(15);
     for (const resource of functions) {
       expect(resource.Properties).toMatchObject({
         Architectures: ['arm64'],

@@ -62,6 +62,14 @@ const EXPECTED: Record<string, string[]> = {
     's3:PutObject vault/paid/*',
     's3:PutObject vault/source/*',
   ],
+  // Image uploads: the media/ objects of the site bucket, nothing else of it, and no table.
+  MediaApi: [
+    ...logs('MediaApi'),
+    's3:DeleteObject site/media/*',
+    's3:GetObject site/media/*',
+    's3:PutObject site/media/*',
+    's3:ListBucket site',
+  ],
   FeedPublisher: [
     ...logs('FeedPublisher'),
     ...read(reportsTable),
@@ -192,6 +200,33 @@ describe('IAM per function', () => {
     for (const text of vaultResources) expect(text).toMatch(/"\/(paid|source)\/\*"\]\]\}$/);
   });
 
+  it('media-api may list the site bucket under media/ only, and touches no object outside it', () => {
+    const statements = roleStatements(template, 'MediaApiFunction');
+    const list = statements.filter((statement) => statement.Action === 's3:ListBucket');
+    expect(list).toHaveLength(1);
+    expect(list[0]?.Condition).toEqual({ StringLike: { 's3:prefix': ['media/*'] } });
+    const objectResources = statements
+      .filter((statement) => JSON.stringify(statement.Action).includes('Object'))
+      .flatMap((statement) => (Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource]))
+      .map((resource) => JSON.stringify(resource));
+    expect(objectResources).toHaveLength(1);
+    expect(objectResources[0]).toMatch(/SiteBucketArn.*"\/media\/\*"\]\]\}$/);
+    for (const statement of statements) expect(JSON.stringify(statement)).not.toMatch(/vault|Table/i);
+  });
+
+  it('media-api environment names the site bucket and no table or vault', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^Editor API: presigned image uploads'),
+      Environment: {
+        Variables: Match.objectLike({
+          SITE_BUCKET: Match.anyValue(),
+          VAULT_BUCKET: Match.absent(),
+          TABLE_REPORTS: Match.absent(),
+        }),
+      },
+    });
+  });
+
   it("mail-sender's ses:SendEmail is scoped to the identity and configuration set, from the sender address", () => {
     const ses = roleStatements(template, 'MailSenderFunction').filter((statement) =>
       JSON.stringify(statement.Action).includes('ses:'),
@@ -222,7 +257,7 @@ describe('IAM per function', () => {
         AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] },
       },
     });
-    expect(Object.keys(roles)).toHaveLength(14);
+    expect(Object.keys(roles)).toHaveLength(15);
     for (const role of Object.values(roles)) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 

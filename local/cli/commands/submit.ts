@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ReportPreview } from '../api-client';
 import type { CommandContext } from '../context';
 import { splitFrontMatter, toSubmission, type Submission } from '../front-matter';
+import { uploadLocalImages } from '../media-upload';
 import { formatPairs } from '../output';
 import { readInputFile } from '../read-input';
 
@@ -25,6 +26,7 @@ export async function submit(ctx: CommandContext, file: string, options: SubmitO
     await dryRun(ctx, submission);
     return;
   }
+  await uploadLocalImages(ctx, file, submission.input);
   const key = options.idempotencyKey ?? idempotencyKeyFor(content);
   const client = ctx.client();
   const receipt =
