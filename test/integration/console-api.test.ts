@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../local/cli/main';
 import { startHarness, type Harness } from './harness';
 
 /**
@@ -419,5 +420,39 @@ describe('digests: test send and list', () => {
     expect(statuses).toContain(429);
     expect(statuses.every((status) => status === 422 || status === 429)).toBe(true);
     expect(Number(retryAfter)).toBeGreaterThan(0);
+  });
+});
+
+describe('the CLI reads the same lists', () => {
+  async function dispatch(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    let stdout = '';
+    let stderr = '';
+    const code = await run(args, {
+      env: { DISPATCH_API_URL: harness.stack.apiUrl, DISPATCH_TOKEN: harness.stack.adminToken },
+      cwd: harness.dataDir,
+      stdout: { write: (text: string) => (stdout += text) },
+      stderr: { write: (text: string) => (stderr += text) },
+      fetch,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    });
+    return { code, stdout, stderr };
+  }
+
+  it('dispatch editors list prints every editor and no token', async () => {
+    const { code, stdout } = await dispatch('editors', 'list');
+    expect(code).toBe(0);
+    expect(stdout.split('\n')[0]).toMatch(/^id\s+role\s+createdAt\s+revokedAt\s+name$/);
+    expect(stdout).toContain('Desk Editor');
+    expect(stdout).not.toContain(harness.stack.adminToken);
+  });
+
+  it('dispatch subscribers list PREFIX pages through the matches', async () => {
+    const { code, stdout, stderr } = await dispatch('subscribers', 'list', 'ANN', '--limit', '2');
+    expect(code).toBe(0);
+    expect(stdout.match(/@list\.test/g)).toHaveLength(2);
+    expect(stderr).toContain('more subscribers exist');
+    const all = await dispatch('subscribers', 'list', 'ann', '--all');
+    expect(all.stdout).toContain('annika@list.test');
+    expect(all.stdout.match(/@list\.test/g)).toHaveLength(3);
   });
 });
