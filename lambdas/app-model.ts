@@ -240,7 +240,7 @@ const CATALOG = {
     tables: [read(editorsTable)],
   },
   'editors-api': {
-    description: 'Admin API: create and revoke editor tokens.',
+    description: 'Admin API: list editors, create and revoke editor tokens.',
     triggers: [ROUTES_TRIGGER],
     tables: [readWrite(editorsTable)],
   },
@@ -314,12 +314,15 @@ const CATALOG = {
     timeoutSeconds: 30,
   },
   'digests-api': {
-    description: 'Admin API: send an edition now, follow its progress, preview it.',
+    description:
+      'Admin API: list editions, send one now, follow its progress, preview it, test-send it to one address.',
     triggers: [ROUTES_TRIGGER],
     copyIntoBundle: DIGEST_TEMPLATES,
     tables: [readWrite(digestsTable), read(reportsTable)],
     vault: { get: [paid] },
     sendsTo: [planQueue],
+    // `POST /api/digests/test`: the previewed edition to one address, recording nothing.
+    sendsEmail: true,
     memorySize: 1024,
     timeoutSeconds: 29,
   },

@@ -31,6 +31,7 @@ export interface RouteDefinition {
 
 export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/api/health', fn: 'health', access: 'public' },
+  { method: 'GET', path: '/api/editors', fn: 'editors-api', access: 'admin' },
   { method: 'POST', path: '/api/editors', fn: 'editors-api', access: 'admin' },
   { method: 'DELETE', path: '/api/editors/{id}', fn: 'editors-api', access: 'admin' },
   { method: 'POST', path: '/api/reports', fn: 'reports-api', access: 'editor' },
@@ -51,10 +52,20 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/api/subscribers/confirm', fn: 'subscribers-api', access: 'public' },
   { method: 'GET', path: '/api/unsubscribe', fn: 'subscribers-api', access: 'public' },
   { method: 'POST', path: '/api/unsubscribe', fn: 'subscribers-api', access: 'public' },
+  { method: 'GET', path: '/api/subscribers', fn: 'subscribers-api', access: 'admin' },
   { method: 'PUT', path: '/api/subscribers/{email}', fn: 'subscribers-api', access: 'admin' },
   { method: 'GET', path: '/api/subscribers/{email}/feed-url', fn: 'subscribers-api', access: 'admin' },
   { method: 'POST', path: '/api/digests', fn: 'digests-api', access: 'admin' },
+  { method: 'GET', path: '/api/digests', fn: 'digests-api', access: 'admin' },
   { method: 'GET', path: '/api/digests/preview', fn: 'digests-api', access: 'admin' },
+  {
+    method: 'POST',
+    path: '/api/digests/test',
+    fn: 'digests-api',
+    access: 'admin',
+    // Each call is a real SES send: a light brake on a runaway client or script.
+    clientRateLimit: { requests: 10, windowSeconds: 60 },
+  },
   { method: 'GET', path: '/api/digests/{id}', fn: 'digests-api', access: 'admin' },
   { method: 'GET', path: '/api/digests/{id}/deliveries', fn: 'digests-api', access: 'admin' },
   { method: 'POST', path: '/api/digests/{id}/pause', fn: 'digests-api', access: 'admin' },

@@ -52,7 +52,14 @@ export const editorsTable = {
   id: 'Editors',
   env: 'EDITORS',
   partitionKey: S('tokenHash'),
-  indexes: [{ name: 'byEditorId', partitionKey: S('editorId') }],
+  indexes: [
+    { name: 'byEditorId', partitionKey: S('editorId') },
+    /**
+     * The admins' list of editors without a Scan: every editor item has a role and a createdAt, so the index
+     * holds them all (existing ones too, once DynamoDB has backfilled it) in two partitions, oldest first.
+     */
+    { name: 'byRole', partitionKey: S('role'), sortKey: S('createdAt') },
+  ],
   stream: false,
 } as const satisfies TableDefinition;
 
@@ -72,7 +79,14 @@ export const digestsTable = {
   env: 'DIGESTS',
   partitionKey: S('pk'),
   sortKey: S('sk'),
-  indexes: [],
+  indexes: [
+    /**
+     * Sparse: edition items are the only ones with both `trigger` and `id` (window claims have `editionId`), so
+     * the admins' list of editions reads two partitions (manual, schedule), newest first by ULID, without a Scan,
+     * and includes editions written before the index existed.
+     */
+    { name: 'byTrigger', partitionKey: S('trigger'), sortKey: S('id') },
+  ],
   stream: false,
 } as const satisfies TableDefinition;
 

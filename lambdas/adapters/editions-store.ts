@@ -1,6 +1,14 @@
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { WindowClaimInput } from '../core/digest/edition-planner';
 import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import type { WindowClaimInput } from '../core/digest/edition-planner';
+import type { EditionListing } from '../core/digest/edition-list';
+import {
+  EDITION_TRIGGERS,
   FINAL_EDITION_STATUSES,
   type EditionCounter,
   type EditionRecord,
@@ -19,8 +27,14 @@ import {
   windowKey,
   withoutKey,
 } from './digests-table';
+import { digestsTable } from './data-model';
+import { decodeCursor, encodeCursor, hasExactAttributes } from './dynamo/cursor';
 import { conditionalWrite, whenConditionHolds } from './dynamo/conditional-write';
 import { queryAll } from './dynamo/query';
+
+const [BY_TRIGGER] = digestsTable.indexes;
+/** Edition ids are ULIDs: what a list cursor may hold. */
+const EDITION_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 /** What claiming a window records; defined by the planner that asks for it. */
 export type WindowClaim = WindowClaimInput;
@@ -31,7 +45,7 @@ export type WindowClaim = WindowClaimInput;
  * change is conditional on the status it leaves, so racing workflows (sender, planner, operator, feedback)
  * never undo each other.
  */
-export class EditionsStore implements EditionStatusWriter {
+export class EditionsStore implements EditionStatusWriter, EditionListing {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -106,6 +120,49 @@ export class EditionsStore implements EditionStatusWriter {
   async getEdition(id: string): Promise<EditionRecord | undefined> {
     const item = await this.getItem(editionKey(id));
     return item ? (withoutKey(item) as unknown as EditionRecord) : undefined;
+  }
+
+  /**
+   * A page of editions, newest first: the byTrigger index holds edition items only, one partition per trigger,
+   * each in id (ULID, so creation) order. Each partition gives at most `limit + 1` editions older than the cursor;
+   * the newest `limit` of the merge are the page, and one more says another page exists. The cursor is the id of
+   * the last edition shown. Read from the index, so an edition created a moment ago may show a moment later.
+   */
+  async listEditions(limit: number, cursor?: string): Promise<{ items: EditionRecord[]; nextCursor?: string }> {
+    const before = cursor === undefined ? undefined : editionIdBefore(cursor);
+    const perTrigger = await Promise.all(
+      EDITION_TRIGGERS.map((trigger) => this.newestByTrigger(trigger, before, limit + 1)),
+    );
+    const merged = perTrigger.flat().sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+    const items = merged.slice(0, limit);
+    const last = items.at(-1);
+    return { items, ...(merged.length > limit && last ? { nextCursor: encodeCursor({ id: last.id }) } : {}) };
+  }
+
+  private async newestByTrigger(
+    trigger: EditionRecord['trigger'],
+    before: string | undefined,
+    count: number,
+  ): Promise<EditionRecord[]> {
+    const found: EditionRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: BY_TRIGGER.name,
+          KeyConditionExpression: `#trigger = :trigger${before ? ' AND #id < :before' : ''}`,
+          ExpressionAttributeNames: { '#trigger': 'trigger', ...(before ? { '#id': 'id' } : {}) },
+          ExpressionAttributeValues: { ':trigger': trigger, ...(before ? { ':before': before } : {}) },
+          ScanIndexForward: false,
+          Limit: count - found.length,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      found.push(...(page.Items ?? []).map((item) => withoutKey(item) as unknown as EditionRecord));
+      start = page.LastEvaluatedKey;
+    } while (start && found.length < count);
+    return found;
   }
 
   /** The edition's status alone, read strongly: the sender asks right before each SES call. */
@@ -305,4 +362,14 @@ export class EditionsStore implements EditionStatusWriter {
     );
     return Item;
   }
+}
+
+/** The edition id a list cursor stands for; anything this listing did not issue is refused (a 400). */
+function editionIdBefore(cursor: string): string {
+  const key = decodeCursor(
+    cursor,
+    (candidate) =>
+      hasExactAttributes(candidate, ['id']) && typeof candidate.id === 'string' && EDITION_ID.test(candidate.id),
+  );
+  return String(key.id);
 }

@@ -1,7 +1,9 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { EditorRecord } from '../core/editors/editor-tokens';
+import { ROLES, type EditorRecord } from '../core/editors/editor-tokens';
 import { editorsTable } from './data-model';
 import { queryAll } from './dynamo/query';
+
+const [BY_EDITOR_ID, BY_ROLE] = editorsTable.indexes;
 
 export class EditorsStore {
   constructor(
@@ -14,6 +16,22 @@ export class EditorsStore {
       new GetCommand({ TableName: this.tableName, Key: { tokenHash }, ConsistentRead: true }),
     );
     return Item as EditorRecord | undefined;
+  }
+
+  /** Every editor, revoked ones included: one Query per role on the byRole index, never a Scan. */
+  async list(): Promise<EditorRecord[]> {
+    const perRole = await Promise.all(
+      ROLES.map((role) =>
+        queryAll(this.client, {
+          TableName: this.tableName,
+          IndexName: BY_ROLE.name,
+          KeyConditionExpression: '#role = :role',
+          ExpressionAttributeNames: { '#role': 'role' },
+          ExpressionAttributeValues: { ':role': role },
+        }),
+      ),
+    );
+    return perRole.flat() as unknown as EditorRecord[];
   }
 
   async create(editor: EditorRecord): Promise<void> {
@@ -30,7 +48,7 @@ export class EditorsStore {
   async revoke(editorId: string, revokedAt: string): Promise<boolean> {
     const items = await queryAll(this.client, {
       TableName: this.tableName,
-      IndexName: editorsTable.indexes[0].name,
+      IndexName: BY_EDITOR_ID.name,
       KeyConditionExpression: 'editorId = :id',
       ExpressionAttributeValues: { ':id': editorId },
     });

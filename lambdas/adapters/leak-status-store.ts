@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { LeakStatus, LeakStatusRepository } from '../core/paywall/leak-status';
+import type { LeakStatus, LeakStatusBatchReader, LeakStatusRepository } from '../core/paywall/leak-status';
 import { LEAK_STATUS_KEY_PREFIX } from './data-model';
+import { batchGetItems } from './dynamo/batch';
 
 /**
  * What the leak scan last did about a report, one item per report (`LEAK#id`/`LEAK`) in the reports table. Not a
@@ -9,7 +10,7 @@ import { LEAK_STATUS_KEY_PREFIX } from './data-model';
  */
 const keyOf = (reportId: string) => ({ pk: `${LEAK_STATUS_KEY_PREFIX}${reportId}`, sk: 'LEAK' });
 
-export class LeakStatusStore implements LeakStatusRepository {
+export class LeakStatusStore implements LeakStatusRepository, LeakStatusBatchReader {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -19,14 +20,19 @@ export class LeakStatusStore implements LeakStatusRepository {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: keyOf(reportId), ConsistentRead: true }),
     );
-    if (!Item) return undefined;
-    return {
-      reportId,
-      revision: Number(Item.revision),
-      artifacts: Array.isArray(Item.artifacts) ? Item.artifacts.map(String) : [],
-      action: Item.action === 'withheld' ? 'withheld' : 'stubbed',
-      at: String(Item.at),
-    };
+    return Item ? statusOf(reportId, Item) : undefined;
+  }
+
+  /** BatchGetItem in calls of 100 keys: a page of the editors' list costs one call, not one per report. */
+  async getMany(reportIds: readonly string[]): Promise<ReadonlyMap<string, LeakStatus>> {
+    const ids = [...new Set(reportIds)];
+    const items = await batchGetItems(this.client, this.tableName, ids.map(keyOf), { consistentRead: true });
+    return new Map(
+      items.map((item) => {
+        const reportId = String(item.pk).slice(LEAK_STATUS_KEY_PREFIX.length);
+        return [reportId, statusOf(reportId, item)];
+      }),
+    );
   }
 
   async put(status: LeakStatus): Promise<void> {
@@ -43,4 +49,14 @@ export class LeakStatusStore implements LeakStatusRepository {
       }),
     );
   }
+}
+
+function statusOf(reportId: string, item: Record<string, unknown>): LeakStatus {
+  return {
+    reportId,
+    revision: Number(item.revision),
+    artifacts: Array.isArray(item.artifacts) ? item.artifacts.map(String) : [],
+    action: item.action === 'withheld' ? 'withheld' : 'stubbed',
+    at: String(item.at),
+  };
 }

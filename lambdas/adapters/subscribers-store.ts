@@ -5,11 +5,13 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { Subscriber, SubscriberStatus } from '../core/subscribers/subscribers';
+import type { Page } from '../core/shared/page';
+import type { AddressQuery, SubscriberListing } from '../core/subscribers/subscriber-list';
+import { SUBSCRIBER_STATUSES, type Subscriber, type SubscriberStatus } from '../core/subscribers/subscribers';
 import { subscribersTable } from './data-model';
 import { batchGetItems } from './dynamo/batch';
 import { conditionalWrite } from './dynamo/conditional-write';
-import { hasExactAttributes } from './dynamo/cursor';
+import { decodeCursor, encodeCursor, hasExactAttributes } from './dynamo/cursor';
 import { queryPage } from './dynamo/query';
 
 const [BY_STATUS, BY_SUBSCRIBER_ID] = subscribersTable.indexes;
@@ -24,7 +26,7 @@ export interface SubscriberPage {
  * The subscribers table (pk email). Every write is conditional on what the caller read (`updatedAt`), so two
  * requests racing on one address cannot undo each other: the loser re-reads and decides again.
  */
-export class SubscribersStore {
+export class SubscribersStore implements SubscriberListing {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -130,4 +132,72 @@ export class SubscribersStore {
     );
     return { items: page.items as unknown as Subscriber[], ...(page.nextCursor ? { next: page.nextCursor } : {}) };
   }
+
+  /**
+   * One page of subscribers in address order, all of them or those whose address starts with `prefix`. The table
+   * is keyed by address alone and Scan is not granted, so this reads the byStatus index (status, then email): one
+   * Query per status, each already in address order, merged here. Each status gives at most `limit + 1` addresses
+   * after the cursor, so the first `limit` of the merge are the first `limit` overall, and one more says whether
+   * another page exists. The cursor is the last address shown.
+   */
+  async pageByAddress(query: AddressQuery): Promise<Page<Subscriber>> {
+    const prefix = query.prefix ?? '';
+    const after = query.cursor === undefined ? undefined : addressAfter(query.cursor, prefix);
+    const perStatus = await Promise.all(
+      SUBSCRIBER_STATUSES.map((status) => this.firstByAddress(status, prefix, after, query.limit + 1)),
+    );
+    const merged = perStatus.flat().sort((a, b) => Buffer.compare(Buffer.from(a.email), Buffer.from(b.email)));
+    const items = merged.slice(0, query.limit);
+    const last = items.at(-1);
+    return {
+      items,
+      ...(merged.length > query.limit && last ? { nextCursor: encodeCursor({ email: last.email }) } : {}),
+    };
+  }
+
+  /** The first `count` subscribers of one status whose address starts with `prefix`, after `after`. */
+  private async firstByAddress(
+    status: SubscriberStatus,
+    prefix: string,
+    after: string | undefined,
+    count: number,
+  ): Promise<Subscriber[]> {
+    const found: Subscriber[] = [];
+    // A start key need not be a stored item: the query resumes after that position of the index.
+    let start: Record<string, unknown> | undefined = after === undefined ? undefined : { status, email: after };
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: BY_STATUS.name,
+          KeyConditionExpression: `#status = :status${prefix ? ' AND begins_with(email, :prefix)' : ''}`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':status': status, ...(prefix ? { ':prefix': prefix } : {}) },
+          Limit: count - found.length,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      found.push(...((page.Items ?? []) as unknown as Subscriber[]));
+      start = page.LastEvaluatedKey;
+    } while (start && found.length < count);
+    return found;
+  }
+}
+
+/**
+ * The address a list cursor stands for. Only a cursor this listing issued gets through: an address (a start key
+ * outside the `begins_with` range would reach DynamoDB and come back a 500), so a cursor from another query is
+ * refused with a 400 like any other foreign cursor.
+ */
+function addressAfter(cursor: string, prefix: string): string {
+  const key = decodeCursor(
+    cursor,
+    (candidate) =>
+      hasExactAttributes(candidate, ['email']) &&
+      typeof candidate.email === 'string' &&
+      candidate.email.length > 0 &&
+      candidate.email.length <= 254 &&
+      candidate.email.startsWith(prefix),
+  );
+  return String(key.email);
 }

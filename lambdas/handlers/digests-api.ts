@@ -1,22 +1,24 @@
 import { observed } from '../adapters/observability';
 import { logger } from '../adapters/logger';
 import type { ControlOutcome } from '../core/digest/edition-control';
-import { EditionLeakError } from '../core/digest/edition-planner';
+import { listEditions } from '../core/digest/edition-list';
 import { reconcileIfStalled } from '../core/digest/edition-reconcile';
 import { editionProgress } from '../core/digest/edition';
 import { sendEditionNow } from '../core/digest/manual-edition';
+import { previewNextEdition, sendTestEdition } from '../core/digest/test-edition';
 import { apiHandler, json, type ApiEvent, type ApiResult } from '../http/api';
-import { checkSendRequest, deliveriesOutcome, editionId, pauseReason, previewTier } from '../http/digest-requests';
+import * as request from '../http/digest-requests';
+import { badCursor } from '../http/list-requests';
 import { ConflictError, NotFoundError } from '../core/shared/errors';
 import { digestsApiFromEnv } from '../wiring/digests-api';
 
-const { planner, digests, plans, control } = digestsApiFromEnv();
+const { planner, digests, plans, control, testMailer } = digestsApiFromEnv();
 
 type Route = (event: ApiEvent, now: Date) => Promise<ApiResult>;
 
 const routes: Record<string, Route> = {
   'POST /api/digests': async (event, now) => {
-    checkSendRequest(event);
+    request.checkSendRequest(event);
     const outcome = await sendEditionNow(planner, plans, now);
     if (outcome.kind === 'empty') {
       const { start, end } = outcome.window;
@@ -28,39 +30,37 @@ const routes: Record<string, Route> = {
     const body = { ...editionProgress(edition), duplicate: kind === 'duplicate' };
     return json(202, body, { location: `/api/digests/${edition.id}` });
   },
+  'GET /api/digests': async (event) =>
+    json(200, await listEditions(digests.editions, request.editionListQuery(event)).catch(badCursor)),
   'GET /api/digests/preview': async (event, now) => {
-    const tier = previewTier(event);
-    const preview = await planner.preview(tier, now).catch(leakBlocked);
-    if (!preview) {
-      const message = 'No report was published since the last edition; there is nothing to preview';
-      throw new ConflictError('nothing_to_preview', message);
-    }
-    return json(200, { tier, ...preview });
+    const tier = request.previewTier(event);
+    return json(200, { tier, ...(await previewNextEdition(planner, tier, now)) });
+  },
+  'POST /api/digests/test': async (event, now) => {
+    const sent = await sendTestEdition(planner, testMailer, request.testSendRequest(event), now);
+    logger.info('Test edition sent', { tier: sent.tier, messageId: sent.messageId });
+    return json(202, sent);
   },
   'GET /api/digests/{id}': async (event) => {
-    const edition = await digests.getEdition(editionId(event));
+    const edition = await digests.getEdition(request.editionId(event));
     if (!edition) throw new NotFoundError('No edition has this id');
     const { edition: current, recount } = await reconcileIfStalled(digests, edition, new Date());
     if (recount) logger.info('Edition reconciled', { editionId: current.id, ...recount });
     return json(200, editionProgress(current));
   },
   'GET /api/digests/{id}/deliveries': async (event) => {
-    const outcome = deliveriesOutcome(event);
-    const deliveries = await control.deliveries(editionId(event), outcome);
+    const outcome = request.deliveriesOutcome(event);
+    const deliveries = await control.deliveries(request.editionId(event), outcome);
     if (!deliveries) throw new NotFoundError('No edition has this id');
     return json(200, { outcome, count: deliveries.length, deliveries });
   },
   'POST /api/digests/{id}/pause': async (event, now) =>
-    answer(await control.pause(editionId(event), pauseReason(event) ?? 'paused by an operator', now)),
-  'POST /api/digests/{id}/resume': async (event, now) => answer(await control.resume(editionId(event), now)),
-  'POST /api/digests/{id}/cancel': async (event, now) => answer(await control.cancel(editionId(event), now)),
-  'POST /api/digests/{id}/retry-unknown': async (event) => answer(await control.retryUnknown(editionId(event)), 202),
+    answer(await control.pause(request.editionId(event), request.pauseReason(event) ?? 'paused by an operator', now)),
+  'POST /api/digests/{id}/resume': async (event, now) => answer(await control.resume(request.editionId(event), now)),
+  'POST /api/digests/{id}/cancel': async (event, now) => answer(await control.cancel(request.editionId(event), now)),
+  'POST /api/digests/{id}/retry-unknown': async (event) =>
+    answer(await control.retryUnknown(request.editionId(event)), 202),
 };
-
-function leakBlocked(error: unknown): never {
-  if (error instanceof EditionLeakError) throw new ConflictError('leak_blocked', `${error.message}; see the logs`);
-  throw error;
-}
 
 function answer(outcome: ControlOutcome, status = 200): ApiResult {
   if (outcome.kind === 'not-found') throw new NotFoundError('No edition has this id');

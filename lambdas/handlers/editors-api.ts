@@ -1,6 +1,6 @@
 import { observed } from '../adapters/observability';
 import { logger } from '../adapters/logger';
-import { createEditor, revokeEditor } from '../core/editors/editor-accounts';
+import { createEditor, listEditors, revokeEditor } from '../core/editors/editor-accounts';
 import { newEditorSchema } from '../core/editors/editor-input';
 import { apiHandler, caller, json, jsonObjectBody, type ApiEvent, type ApiResult, type Caller } from '../http/api';
 import { NotFoundError } from '../core/shared/errors';
@@ -12,6 +12,7 @@ const editors = editorsStoreFromEnv();
 type Route = (event: ApiEvent, admin: Caller, now: Date) => Promise<ApiResult>;
 
 const routes: Record<string, Route> = {
+  'GET /api/editors': async () => json(200, { items: await listEditors(editors) }),
   'POST /api/editors': async (event, admin, now) => {
     const input = parseWith(newEditorSchema, jsonObjectBody(event));
     const { record, token } = await createEditor(editors, input, now);

@@ -4,7 +4,7 @@ import { ulid } from 'ulid';
 import { logger } from '../adapters/logger';
 import { emitMetric } from '../adapters/metrics';
 import { InvalidCursorError } from '../adapters/reports-store';
-import { editorView, listedReport } from '../core/reports/editor-view';
+import { editorView, listReports } from '../core/reports/editor-view';
 import { correctReport, unpublishReport } from '../core/reports/report-changes';
 import { apiHandler, caller, json, type ApiEvent, type ApiResult, type Caller } from '../http/api';
 import { NotFoundError } from '../core/shared/errors';
@@ -48,9 +48,10 @@ const routes: Record<string, Route> = {
   },
   'GET /api/reports/{id}': async (event, _editor, now) =>
     json(200, await editorView(reports, leakStatus, id(event), now)),
-  'GET /api/reports': async (event) => {
-    const page = await reports.list(pageSize(event), event.queryStringParameters?.cursor).catch(badCursor);
-    return json(200, { items: page.items.map(listedReport), nextCursor: page.nextCursor ?? null });
+  'GET /api/reports': async (event, _editor, now) => {
+    const request = { limit: pageSize(event), cursor: event.queryStringParameters?.cursor };
+    const page = await listReports(reports, leakStatus, request, now).catch(badCursor);
+    return json(200, { items: page.items, nextCursor: page.nextCursor ?? null });
   },
 };
 

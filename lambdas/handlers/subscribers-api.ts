@@ -1,13 +1,16 @@
 import { observed } from '../adapters/observability';
 import { logger } from '../adapters/logger';
 import { pageHtml, pages } from '../core/subscribers/subscriber-pages';
+import { listSubscribers } from '../core/subscribers/subscriber-list';
 import { subscriberView } from '../core/subscribers/subscribers';
 import { apiHandler, html, json, jsonObjectBody, type ApiEvent, type ApiResult } from '../http/api';
 import { NotFoundError } from '../core/shared/errors';
 import { linkPage } from '../http/link-pages';
+import { badCursor } from '../http/list-requests';
+import { subscriberListQuery } from '../http/subscriber-requests';
 import { subscribersApiFromEnv } from '../wiring/subscribers-api';
 
-const { publication, service, signUps } = await subscribersApiFromEnv();
+const { publication, service, signUps, listing } = await subscribersApiFromEnv();
 
 type Route = (event: ApiEvent, now: Date) => Promise<ApiResult>;
 const token = (event: ApiEvent): string | undefined => event.queryStringParameters?.token;
@@ -43,6 +46,9 @@ const routes: Record<string, Route> = {
       unchanged: unsubscribed,
       refused: unsubscribed,
     }),
+  // Addresses only in the answer: the query (an address prefix) is neither logged nor echoed.
+  'GET /api/subscribers': async (event) =>
+    json(200, await listSubscribers(listing, subscriberListQuery(event)).catch(badCursor)),
   'PUT /api/subscribers/{email}': async (event, now) => {
     const { subscriber, created } = await service.put(email(event), jsonObjectBody(event), now);
     const { subscriberId, tier, status } = subscriber;

@@ -1,6 +1,7 @@
 import { planQueue } from '../adapters/data-model';
+import { SesMailer, sesClient } from '../adapters/mailer';
 import { JsonQueue, sqsClient } from '../adapters/queue';
-import { requireEnv } from '../config';
+import { loadPublication, requireEnv } from '../config';
 import { EditionControl } from '../core/digest/edition-control';
 import { editionPlannerFromEnv } from './edition-planner';
 
@@ -8,5 +9,12 @@ import { editionPlannerFromEnv } from './edition-planner';
 export function digestsApiFromEnv() {
   const { planner, digests } = editionPlannerFromEnv();
   const plans = new JsonQueue(sqsClient(), requireEnv(planQueue.env));
-  return { planner, digests, plans, control: new EditionControl(digests, plans) };
+  const publication = loadPublication();
+  // Test sends only: one mail per request, paced and retried like a confirmation mail.
+  const testMailer = new SesMailer(sesClient(), {
+    fromAddress: publication.senderAddress,
+    configurationSetName: requireEnv('SES_CONFIGURATION_SET'),
+    ratePerSecond: publication.sendRatePerSecond,
+  });
+  return { planner, digests, plans, control: new EditionControl(digests, plans), testMailer };
 }

@@ -12,15 +12,12 @@ import { SubscriberTokens } from '../core/subscribers/subscriber-tokens';
 /** The subscribers API's collaborators, built once per execution environment from its configuration. */
 export async function subscribersApiFromEnv() {
   const publication = loadPublication();
-  const service = new SubscriberService(
-    new SubscribersStore(dynamoDocumentClient(), tableName(subscribersTable.env)),
-    new SubscriberTokens(await loadTokenSecret()),
-    publication,
-  );
+  const subscribers = new SubscribersStore(dynamoDocumentClient(), tableName(subscribersTable.env));
+  const service = new SubscriberService(subscribers, new SubscriberTokens(await loadTokenSecret()), publication);
   // Sign-ups are counted and queued here; the sign-up worker decides and mails, so this function sends no mail.
   const signUps = new SignUpDesk(
     new RateLimitStore(dynamoDocumentClient(), tableName(rateLimitsTable.env)),
     new JsonQueue(sqsClient(), requireEnv(signUpQueue.env)),
   );
-  return { publication, service, signUps };
+  return { publication, service, signUps, listing: subscribers };
 }

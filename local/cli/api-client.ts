@@ -57,6 +57,31 @@ const reportPageSchema = z
 export type ReportPage = z.infer<typeof reportPageSchema>;
 
 const editorCreatedSchema = z.object({ id: z.string(), token: z.string() });
+const editorListSchema = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      role: z.string(),
+      createdAt: z.string(),
+      revokedAt: z.string().optional(),
+    }),
+  ),
+});
+export type EditorRow = z.infer<typeof editorListSchema>['items'][number];
+const subscriberPageSchema = z.object({
+  items: z.array(
+    z.object({
+      email: z.string(),
+      tier: z.string(),
+      status: z.string(),
+      createdAt: z.string(),
+      updatedAt: z.string().optional(),
+    }),
+  ),
+  nextCursor: z.string().optional(),
+});
+export type SubscriberPage = z.infer<typeof subscriberPageSchema>;
 const feedUrlSchema = z.object({ url: z.string() });
 const digestPreviewSchema = z.object({ subject: z.string(), html: z.string() });
 const digestAcceptedSchema = z.object({ id: z.string() });
@@ -136,12 +161,20 @@ export class ApiClient {
     return this.call(editorCreatedSchema, 'POST', '/api/editors', { body: editor });
   }
 
+  async listEditors(): Promise<EditorRow[]> {
+    return (await this.call(editorListSchema, 'GET', '/api/editors')).items;
+  }
+
   async revokeEditor(id: string): Promise<void> {
     await this.request('DELETE', `/api/editors/${seg(id)}`);
   }
 
   async putSubscriber(email: string, settings: { tier: ReaderTier; status: string }): Promise<void> {
     await this.request('PUT', `/api/subscribers/${seg(email)}`, { body: settings });
+  }
+
+  listSubscribers(page: { q?: string; limit?: number; cursor?: string }): Promise<SubscriberPage> {
+    return this.call(subscriberPageSchema, 'GET', '/api/subscribers', { query: page });
   }
 
   async feedUrl(email: string): Promise<string> {

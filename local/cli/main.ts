@@ -1,11 +1,17 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { READER_TIERS, type ReaderTier } from '../../lambdas/core/shared/reader-tier';
 import { ApiClient, EDITOR_ROLES, type EditorRole, type FetchFn } from './api-client';
-import { createEditor, revokeEditor } from './commands/editors';
+import { createEditor, listEditors, revokeEditor } from './commands/editors';
 import { controlDigest, digestStatus, previewDigest, sendDigest } from './commands/digest';
 import { DEFAULT_LIST_LIMIT, listReports, unpublish } from './commands/reports';
 import { submit } from './commands/submit';
-import { addSubscriber, feedUrl, importSubscribers } from './commands/subscribers';
+import {
+  addSubscriber,
+  DEFAULT_SUBSCRIBER_LIMIT,
+  feedUrl,
+  importSubscribers,
+  listSubscribers,
+} from './commands/subscribers';
 import { DEFAULT_API_URL, DEFAULT_DATA_DIR, resolveConfig, type Env } from './config';
 import type { CommandContext } from './context';
 import { EXIT_OK, EXIT_USAGE, describeError } from './errors';
@@ -24,8 +30,9 @@ const ENVIRONMENT_HELP = `
 All commands (\`dispatch <command> --help\` for details):
   submit FILE.md [--dry-run] [--idempotency-key K]
   reports list [--limit N] [--all]        unpublish ID
-  editors create --name N [--role admin|editor]        editors revoke ID
+  editors create --name N [--role admin|editor]        editors revoke ID        editors list
   subscribers add EMAIL --tier free|paid  subscribers import FILE.csv  subscribers feed-url EMAIL
+  subscribers list [PREFIX] [--limit N] [--all]
   digest preview --tier free|paid --out FILE.html      digest send [--no-wait]
   digest status ID        digest pause|resume|cancel|retry-unknown ID
 
@@ -87,7 +94,7 @@ function buildProgram(ctx: CommandContext): Command {
     .argument('<id>', 'report id')
     .action((id: string) => unpublish(ctx, id));
 
-  const editors = program.command('editors').description('create and revoke editor tokens (admin)');
+  const editors = program.command('editors').description('list, create and revoke editor tokens (admin)');
   editors
     .command('create')
     .description('create an editor and print its token (shown once)')
@@ -99,6 +106,10 @@ function buildProgram(ctx: CommandContext): Command {
     .description("revoke an editor's token")
     .argument('<id>', 'editor id')
     .action((id: string) => revokeEditor(ctx, id));
+  editors
+    .command('list')
+    .description('list every editor, oldest first (revoked ones too); never a token')
+    .action(() => listEditors(ctx));
 
   const subscribers = program.command('subscribers').description('manage subscribers (admin)');
   subscribers
@@ -119,6 +130,15 @@ function buildProgram(ctx: CommandContext): Command {
     .description("print a paid subscriber's private feed URL")
     .argument('<email>')
     .action((email: string) => feedUrl(ctx, email));
+  subscribers
+    .command('list')
+    .description('list subscribers in address order: email, tier, status, createdAt')
+    .argument('[prefix]', 'only addresses that start with this (case-insensitive)')
+    .addOption(new Option('--limit <n>', 'how many to show').argParser(positiveInt).default(DEFAULT_SUBSCRIBER_LIMIT))
+    .option('--all', 'fetch every page')
+    .action((prefix: string | undefined, options: { limit: number; all?: boolean }) =>
+      listSubscribers(ctx, { ...options, ...(prefix ? { prefix } : {}) }),
+    );
 
   const digest = program.command('digest').description('preview and send digest editions (admin)');
   digest

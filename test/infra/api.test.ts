@@ -28,6 +28,7 @@ describe('HTTP API', () => {
   });
 
   it.each([
+    'GET /api/editors',
     'POST /api/editors',
     'DELETE /api/editors/{id}',
     'POST /api/reports',
@@ -35,9 +36,12 @@ describe('HTTP API', () => {
     'GET /api/reports/{id}',
     'PUT /api/reports/{id}',
     'DELETE /api/reports/{id}',
+    'GET /api/subscribers',
     'PUT /api/subscribers/{email}',
     'GET /api/subscribers/{email}/feed-url',
     'POST /api/digests',
+    'GET /api/digests',
+    'POST /api/digests/test',
     'GET /api/digests/{id}',
     'GET /api/digests/preview',
   ])('%s goes through the one Lambda authorizer', (key) => {

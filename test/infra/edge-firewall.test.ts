@@ -38,7 +38,7 @@ describe('per-client rate limits at the edge', () => {
       CustomResponseBodies: {
         'rate-limited': { ContentType: 'APPLICATION_JSON', Content: JSON.stringify(RATE_LIMITED_BODY) },
       },
-      Rules: [
+      Rules: Match.arrayWith([
         {
           Name: 'RateLimit-POST-api-subscribers',
           Priority: 0,
@@ -76,7 +76,38 @@ describe('per-client rate limits at the edge', () => {
           // Sampled requests would record request URIs, and private feed URIs carry a subscriber's token.
           VisibilityConfig: Match.objectLike({ SampledRequestsEnabled: false }),
         },
-      ],
+      ]),
+    });
+  });
+
+  it('limits test sends of the digest (each one a real SES call) to 10 a minute per client IP', () => {
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Rules: Match.arrayWith([
+        Match.objectLike({
+          Name: 'RateLimit-POST-api-digests-test',
+          Statement: {
+            RateBasedStatement: Match.objectLike({
+              Limit: 10,
+              EvaluationWindowSec: 60,
+              AggregateKeyType: 'IP',
+              ScopeDownStatement: {
+                AndStatement: {
+                  Statements: [
+                    { ByteMatchStatement: Match.objectLike({ FieldToMatch: { Method: {} }, SearchString: 'POST' }) },
+                    {
+                      ByteMatchStatement: Match.objectLike({
+                        FieldToMatch: { UriPath: {} },
+                        PositionalConstraint: 'EXACTLY',
+                        SearchString: '/api/digests/test',
+                      }),
+                    },
+                  ],
+                },
+              },
+            }),
+          },
+        }),
+      ]),
     });
   });
 

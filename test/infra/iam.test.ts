@@ -116,6 +116,8 @@ const EXPECTED: Record<string, string[]> = {
     ...readWrite(digestsTable),
     ...read(reportsTable),
     ...sendTo('PlanQueue'),
+    // POST /api/digests/test: the previewed edition to one address.
+    ...sendEmail,
     's3:GetObject vault/paid/*',
   ],
   DigestPlanner: [
@@ -244,11 +246,26 @@ describe('IAM per function', () => {
     expect(resources).not.toContain('"*"');
   });
 
-  it('only the sign-up worker and the mail sender may send mail', () => {
+  it('only the sign-up worker, the mail sender and the digests API (test sends) may send mail', () => {
     const senders = Object.keys(EXPECTED).filter((fn) =>
       roleStatements(template, `${fn}Function`).some((statement) => JSON.stringify(statement.Action).includes('ses:')),
     );
-    expect(senders.sort()).toEqual(['MailSender', 'SignUpWorker']);
+    expect(senders.sort()).toEqual(['DigestsApi', 'MailSender', 'SignUpWorker']);
+  });
+
+  it('lists editors, subscribers and editions by Query on an index, and no function may Scan', () => {
+    expect(grantsOf(roleStatements(template, 'EditorsApiFunction'))).toContain(
+      'dynamodb:Query table:Editors/index/byRole',
+    );
+    expect(grantsOf(roleStatements(template, 'SubscribersApiFunction'))).toContain(
+      'dynamodb:Query table:Subscribers/index/byStatus',
+    );
+    expect(grantsOf(roleStatements(template, 'DigestsApiFunction'))).toContain(
+      'dynamodb:Query table:Digests/index/byTrigger',
+    );
+    for (const fn of Object.keys(EXPECTED)) {
+      expect(grantsOf(roleStatements(template, `${fn}Function`)).join('\n')).not.toContain('dynamodb:Scan');
+    }
   });
 
   it('function roles carry no AWS managed policy (logs go to their own log group only)', () => {

@@ -8,7 +8,12 @@ import { startHarness, type Harness } from './harness';
  * of them in everything the process printed: the stack's own log lines and the handlers' JSON logs.
  */
 const PAID = 'Quarantined finding: turbine T-88 ran unsupervised for nine hours';
-const ADDRESSES = ['free1@example.org', 'paid.reader@example.org', 'signup.someone@example.org'];
+const ADDRESSES = [
+  'free1@example.org',
+  'paid.reader@example.org',
+  'signup.someone@example.org',
+  'digest.tester@example.org',
+];
 
 let harness: Harness;
 const lines: string[] = [];
@@ -93,6 +98,14 @@ it('no log line carries an address, a token or paid text', async () => {
   const confirmToken = new URL(confirmUrl as string).searchParams.get('token') as string;
   secrets.push(confirmToken);
   expect((await fetch(confirmUrl as string)).status).toBe(200);
+
+  // The console's reads and the digest test send: an address prefix in the query, an address in the body.
+  expect((await harness.api('/api/subscribers?q=free1%40example.org')).status).toBe(200);
+  const testSend = await harness.api('/api/digests/test', {
+    method: 'POST',
+    json: { email: ADDRESSES[3], tier: 'paid' },
+  });
+  expect(testSend.status).toBe(202);
 
   const digest = await harness.api('/api/digests', { method: 'POST' });
   expect(digest.status).toBe(202);

@@ -73,7 +73,7 @@ const request = fc.record({
   values: fc.array(parameterValue, { minLength: 2, maxLength: 2 }),
   encode: fc.boolean(),
   query: fc.dictionary(
-    fc.constantFrom('token', 'limit', 'cursor', 'tier', 'outcome', 'x'),
+    fc.constantFrom('token', 'limit', 'cursor', 'tier', 'outcome', 'q', 'x'),
     fc.oneof(fc.string({ maxLength: 20 }), fc.constant('A'.repeat(2_100))),
     { maxKeys: 3 },
   ),

@@ -24,10 +24,13 @@ export const EDITION_COUNTERS = [
 ] as const;
 export type EditionCounter = (typeof EDITION_COUNTERS)[number];
 
+/** What started an edition: `POST /api/digests`, or the digest schedule. */
+export const EDITION_TRIGGERS = ['manual', 'schedule'] as const;
+
 export interface EditionRecord {
   id: string;
   status: EditionStatus;
-  trigger: 'manual' | 'schedule';
+  trigger: (typeof EDITION_TRIGGERS)[number];
   /**
    * Reports whose listing key (`${go-live}#${id}`) lies in [windowStart, windowEnd) belong to this edition. Each
    * bound is an ISO UTC instant or, where an edition stopped at its cap, a key just after its last report

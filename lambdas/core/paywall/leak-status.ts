@@ -19,6 +19,11 @@ export interface LeakStatusRepository {
   put(status: LeakStatus): Promise<void>;
 }
 
+/** The statuses of many reports in one read (a page of the editors' list); reports with none are absent. */
+export interface LeakStatusBatchReader {
+  getMany(reportIds: readonly string[]): Promise<ReadonlyMap<string, LeakStatus>>;
+}
+
 /** Folds a publish cycle's findings into the stored status of each report they name. */
 export async function recordLeakBlocks(
   blocks: readonly LeakBlock[],

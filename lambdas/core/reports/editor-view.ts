@@ -1,4 +1,11 @@
-import { leakBlockedView, type LeakStatusRepository } from '../paywall/leak-status';
+import {
+  leakBlockedView,
+  type LeakStatus,
+  type LeakStatusBatchReader,
+  type LeakStatusRepository,
+} from '../paywall/leak-status';
+import { visibility } from '../paywall/tiers';
+import type { Page } from '../shared/page';
 import type { ReportRecord } from './report';
 import type { ReportService } from './report-service';
 
@@ -25,8 +32,25 @@ export async function editorView(
   };
 }
 
+/** Where a report stands, as the editors' list shows it (the console's status badge). */
+export const LISTED_STATUSES = ['scheduled', 'live', 'unpublished', 'released', 'leak-blocked'] as const;
+export type ListedStatus = (typeof LISTED_STATUSES)[number];
+
+/**
+ * One status from the stored state, go-live, release and the leak scan's verdict on the current revision.
+ * Unpublished comes first: such a report is in no public file, so nothing of it can be blocked there. A leak
+ * block comes next and wins over live, scheduled and released: it is the one an editor must act on.
+ */
+export function listedStatus(record: ReportRecord, leak: LeakStatus | undefined, now: Date): ListedStatus {
+  const shown = visibility(record, now);
+  if (shown === 'unpublished') return 'unpublished';
+  if (leakBlockedView(record, leak)) return 'leak-blocked';
+  if (shown === 'scheduled') return 'scheduled';
+  return record.released ? 'released' : 'live';
+}
+
 /** One line of the editors' report list. */
-export function listedReport(record: ReportRecord) {
+export function listedReport(record: ReportRecord, leak: LeakStatus | undefined, now: Date) {
   return {
     id: record.id,
     slug: record.slug,
@@ -34,9 +58,27 @@ export function listedReport(record: ReportRecord) {
     tier: record.tier,
     series: record.series,
     state: record.state,
+    status: listedStatus(record, leak, now),
+    released: record.released,
+    ...(record.freeAt ? { freeAt: record.freeAt } : {}),
     publishAt: record.publishAt,
     updatedAt: record.updatedAt,
     revision: record.revision,
     tags: record.tags,
+  };
+}
+
+/** A page of the editors' list with each report's status; the page's leak statuses are read in one batch. */
+export async function listReports(
+  reports: Pick<ReportService, 'list'>,
+  leakStatus: LeakStatusBatchReader,
+  page: { limit: number; cursor?: string },
+  now: Date,
+): Promise<Page<ReturnType<typeof listedReport>>> {
+  const { items, nextCursor } = await reports.list(page.limit, page.cursor);
+  const leaks = items.length > 0 ? await leakStatus.getMany(items.map((record) => record.id)) : new Map();
+  return {
+    items: items.map((record) => listedReport(record, leaks.get(record.id), now)),
+    ...(nextCursor ? { nextCursor } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import type { EditorRole } from '../api-client';
 import type { CommandContext } from '../context';
-import { formatPairs } from '../output';
+import { formatPairs, formatTable } from '../output';
 
 export async function createEditor(ctx: CommandContext, name: string, role: EditorRole): Promise<void> {
   const editor = await ctx.client().createEditor({ name, role });
@@ -18,4 +18,14 @@ export async function createEditor(ctx: CommandContext, name: string, role: Edit
 export async function revokeEditor(ctx: CommandContext, id: string): Promise<void> {
   await ctx.client().revokeEditor(id);
   ctx.io.stdout.write(`revoked editor ${id}: its token no longer works\n`);
+}
+
+export async function listEditors(ctx: CommandContext): Promise<void> {
+  const editors = await ctx.client().listEditors();
+  ctx.io.stdout.write(
+    formatTable(
+      ['id', 'role', 'createdAt', 'revokedAt', 'name'],
+      editors.map((editor) => [editor.id, editor.role, editor.createdAt, editor.revokedAt ?? '-', editor.name]),
+    ),
+  );
 }

@@ -1,7 +1,9 @@
 import type { ReaderTier } from '../../../lambdas/core/shared/reader-tier';
+import type { SubscriberPage } from '../api-client';
 import { forEachConcurrent } from '../concurrency';
 import type { CommandContext } from '../context';
 import { ApiError, CommandFailed, UsageError } from '../errors';
+import { formatTable } from '../output';
 import { ProgressBar } from '../progress';
 import { readInputFile } from '../read-input';
 import { isEmail, readSubscriberCsv, type RejectedRow } from '../subscriber-csv';
@@ -19,6 +21,39 @@ export async function addSubscriber(ctx: CommandContext, email: string, tier: Re
   const address = checkEmail(email);
   await ctx.client().putSubscriber(address, { tier, status: 'active' });
   ctx.io.stdout.write(`${address}: ${tier}, active\n`);
+}
+
+export const DEFAULT_SUBSCRIBER_LIMIT = 50;
+
+/** Subscribers in address order, those starting with `prefix` if given; `--all` follows every page. */
+export async function listSubscribers(
+  ctx: CommandContext,
+  options: { prefix?: string; limit: number; all?: boolean },
+): Promise<void> {
+  const client = ctx.client();
+  const rows: SubscriberPage['items'] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await client.listSubscribers({
+      ...(options.prefix ? { q: options.prefix } : {}),
+      limit: options.all ? 100 : Math.min(100, options.limit - rows.length),
+      cursor,
+    });
+    rows.push(...page.items);
+    // A server that hands back the same cursor would otherwise keep us here forever.
+    cursor = page.nextCursor && page.nextCursor !== cursor ? page.nextCursor : undefined;
+  } while (cursor && (options.all || rows.length < options.limit));
+  if (rows.length === 0) {
+    ctx.io.stdout.write('no subscribers\n');
+    return;
+  }
+  ctx.io.stdout.write(
+    formatTable(
+      ['email', 'tier', 'status', 'createdAt'],
+      rows.map((row) => [row.email, row.tier, row.status, row.createdAt]),
+    ),
+  );
+  if (cursor) ctx.io.stderr.write(`showing ${rows.length}; more subscribers exist: use --all or a larger --limit\n`);
 }
 
 export async function feedUrl(ctx: CommandContext, email: string): Promise<void> {
