@@ -10,7 +10,7 @@ import { apiHandler, caller, json, type ApiEvent, type ApiResult, type Caller } 
 import { NotFoundError } from '../core/shared/errors';
 import { BadRequestError } from '../http/errors';
 import { keyedRequest } from '../http/idempotency-key';
-import { ifMatchRevision, pageSize, reportBody } from '../http/report-requests';
+import { ifMatchRevision, pageSize, reportBody, slugFilter } from '../http/report-requests';
 import { reportsApiFromEnv } from '../wiring/reports-api';
 
 const { publication, reports, leakStatus, editions, idempotency, reservedIds } = reportsApiFromEnv();
@@ -49,6 +49,9 @@ const routes: Record<string, Route> = {
   'GET /api/reports/{id}': async (event, _editor, now) =>
     json(200, await editorView(reports, leakStatus, id(event), now)),
   'GET /api/reports': async (event) => {
+    const slug = slugFilter(event);
+    const found = slug === undefined ? undefined : await reports.bySlug(slug);
+    if (slug !== undefined) return json(200, { items: found ? [listedReport(found)] : [], nextCursor: null });
     const page = await reports.list(pageSize(event), event.queryStringParameters?.cursor).catch(badCursor);
     return json(200, { items: page.items.map(listedReport), nextCursor: page.nextCursor ?? null });
   },

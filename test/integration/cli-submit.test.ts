@@ -279,7 +279,9 @@ describe('footnotes at intake', () => {
     expect(result.code).not.toBe(0);
     expect(result.stdout).toBe('');
     // The front matter takes lines 1 to 7 (both `---` included): body line 3 is file line 10.
-    expect(result.stderr).toMatch(/^dispatch: 422 validation_failed: body: line 3 \(undefined-footnote\.md:10\) .*\[\^2\]/);
+    expect(result.stderr).toMatch(
+      /^dispatch: 422 validation_failed: body: line 3 \(undefined-footnote\.md:10\) .*\[\^2\]/,
+    );
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(await bySlug('relay-faults-missing-source')).toEqual([]);
   });
@@ -346,11 +348,15 @@ describe('footnotes at intake', () => {
     it('refuses an undefined reference with 422 naming body and the line, on create, preview and update', async () => {
       const bad = subscriberBody('Unsourced paid claim.[^3]');
       const created = await harness.api('/api/reports', { method: 'POST', json: report(bad, 'fn-bad') });
-      expect(await fieldsOf(created)).toEqual([{ field: 'body', message: expect.stringMatching(/^line 12 .*\[\^3\]/) }]);
+      expect(await fieldsOf(created)).toEqual([
+        { field: 'body', message: expect.stringMatching(/^line 12 .*\[\^3\]/) },
+      ]);
       expect(await bySlug('fn-bad')).toEqual([]);
 
       const preview = await harness.api('/api/reports/preview', { method: 'POST', json: report(bad, 'fn-bad') });
-      expect(await fieldsOf(preview)).toEqual([{ field: 'body', message: expect.stringMatching(/^line 12 .*\[\^3\]/) }]);
+      expect(await fieldsOf(preview)).toEqual([
+        { field: 'body', message: expect.stringMatching(/^line 12 .*\[\^3\]/) },
+      ]);
 
       const good = await harness.api('/api/reports', { method: 'POST', json: report(subscriberBody(), 'fn-update') });
       expect(good.status).toBe(201);
@@ -360,7 +366,9 @@ describe('footnotes at intake', () => {
         headers: { 'if-match': '"1"' },
         json: report(bad, 'fn-update'),
       });
-      expect(await fieldsOf(updated)).toEqual([{ field: 'body', message: expect.stringMatching(/^line 12 .*\[\^3\]/) }]);
+      expect(await fieldsOf(updated)).toEqual([
+        { field: 'body', message: expect.stringMatching(/^line 12 .*\[\^3\]/) },
+      ]);
       expect((await stored(id)).revision).toBe(1);
     });
 

@@ -14,7 +14,14 @@ describe('checkFootnotes: references without a definition', () => {
   });
 
   it('names the label and the line of each undefined reference, in body order', () => {
-    const markdown = body('Intro.', '', 'A claim.[^1] Another.[^2]', 'continued on a second line.[^3]', '', '[^1]: Source.');
+    const markdown = body(
+      'Intro.',
+      '',
+      'A claim.[^1] Another.[^2]',
+      'continued on a second line.[^3]',
+      '',
+      '[^1]: Source.',
+    );
     expect(undefinedIn(markdown)).toEqual([
       { label: '2', line: 3 },
       { label: '3', line: 4 },
@@ -110,7 +117,10 @@ describe('checkFootnotes: definitions nothing cites', () => {
       '',
       '[^3]: Cited by nobody.',
     );
-    expect(checkFootnotes(markdown)).toEqual({ undefinedReferences: [], unusedDefinitions: [{ label: '3', line: 11 }] });
+    expect(checkFootnotes(markdown)).toEqual({
+      undefinedReferences: [],
+      unusedDefinitions: [{ label: '3', line: 11 }],
+    });
   });
 
   it('counts a citation from inside another definition', () => {

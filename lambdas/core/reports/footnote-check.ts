@@ -37,7 +37,9 @@ const parser = footnoteParser();
 export function checkFootnotes(markdown: string): FootnoteCheck {
   const env: CheckEnv = { blockStarts: new Map() };
   const tokens = parser.parse(markdown, env);
-  const cited = new Set((env.footnotes?.list ?? []).flatMap((entry) => (entry.label === undefined ? [] : [entry.label])));
+  const cited = new Set(
+    (env.footnotes?.list ?? []).flatMap((entry) => (entry.label === undefined ? [] : [entry.label])),
+  );
 
   const undefinedReferences: FootnoteAt[] = [];
   const unusedDefinitions: FootnoteAt[] = [];

@@ -5,6 +5,7 @@ import { fingerprintSubscriberPart, wordsOf } from '../paywall/fingerprints';
 import { findImagesWithoutAlt, renderMarkdown } from '../shared/markdown';
 import { cutPreview, normaliseBody, PAYWALL_MARKER, type CutRule, type PreviewCut } from '../paywall/preview-cut';
 import type { Publication } from '../shared/publication';
+import { checkFootnotes, type FootnoteAt } from './footnote-check';
 import { reportInputSchema, type PaidPart, type ReportInput, type ReportRecord } from './report';
 import { liveAtFor } from './report-lifecycle';
 import { sanitizeStrings } from '../shared/text-safety';
@@ -62,9 +63,20 @@ export function parseReportInput(raw: Record<string, unknown>, publication: Publ
     };
   }
   const cut = cutPreview(input.body);
-  const problems = paywallProblems(cut, input.tier);
+  const problems = [
+    ...paywallProblems(cut, input.tier),
+    ...checkFootnotes(input.body).undefinedReferences.map(undefinedFootnoteProblem),
+  ];
   if (problems.length > 0) return { ok: false, problem: { kind: 'invalid', fields: problems } };
   return { ok: true, input };
+}
+
+/** Published as it stands, `[^2]` would reach readers as literal text; the editor meant a source. */
+function undefinedFootnoteProblem({ label, line }: FootnoteAt): { field: string; message: string } {
+  return {
+    field: 'body',
+    message: `line ${line} cites footnote [^${label}], which is never defined: add a line \`[^${label}]: the source\`, or write \\[^${label}] for the brackets as text`,
+  };
 }
 
 /**
@@ -110,7 +122,10 @@ const sizeOf = (markdown: string): PartSize => ({
 });
 
 function summariseCut(input: ReportInput, cut: PreviewCut, released: boolean): CutSummary {
-  const warnings: string[] = [];
+  const warnings: string[] = checkFootnotes(input.body).unusedDefinitions.map(
+    ({ label, line }) =>
+      `footnote [^${label}] on line ${line} is never cited: readers will not see it; cite it with [^${label}] or remove it`,
+  );
   const comments = (input.body.match(/<!--[\s\S]*?-->/g) ?? []).filter((text) => text.trim() !== PAYWALL_MARKER);
   if (comments.length > 0) {
     warnings.push(`${comments.length} HTML comment(s) in the body are notes for editors: readers never see them`);
