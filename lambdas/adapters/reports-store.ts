@@ -55,6 +55,21 @@ export class ReportsStore {
     return Item ? toRecord(Item) : undefined;
   }
 
+  /**
+   * Through the slug claim, which names its report. A claim whose report item was never written (a create that
+   * failed before its clean-up) finds nothing, as it should: no report has that slug.
+   */
+  async bySlug(slug: string): Promise<ReportRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: slugKey(slug), ConsistentRead: true }),
+    );
+    const reportId: unknown = Item?.reportId;
+    if (typeof reportId !== 'string') return undefined;
+    const record = await this.get(reportId);
+    // Slugs never change after creation, so the claim's report holds the slug; checked all the same.
+    return record?.slug === slug ? record : undefined;
+  }
+
   /** True when the slug is now (or already was) this report's; false when another report holds it. */
   async claimSlug(slug: string, reportId: string): Promise<boolean> {
     return conditionalWrite(

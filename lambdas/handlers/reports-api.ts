@@ -10,7 +10,7 @@ import { apiHandler, caller, json, type ApiEvent, type ApiResult, type Caller } 
 import { NotFoundError } from '../core/shared/errors';
 import { BadRequestError } from '../http/errors';
 import { keyedRequest } from '../http/idempotency-key';
-import { ifMatchRevision, pageSize, reportBody } from '../http/report-requests';
+import { ifMatchRevision, pageSize, reportBody, slugFilter } from '../http/report-requests';
 import { reportsApiFromEnv } from '../wiring/reports-api';
 
 const { publication, reports, leakStatus, editions, idempotency, reservedIds } = reportsApiFromEnv();
@@ -49,7 +49,7 @@ const routes: Record<string, Route> = {
   'GET /api/reports/{id}': async (event, _editor, now) =>
     json(200, await editorView(reports, leakStatus, id(event), now)),
   'GET /api/reports': async (event, _editor, now) => {
-    const request = { limit: pageSize(event), cursor: event.queryStringParameters?.cursor };
+    const request = { limit: pageSize(event), cursor: event.queryStringParameters?.cursor, slug: slugFilter(event) };
     const page = await listReports(reports, leakStatus, request, now).catch(badCursor);
     return json(200, { items: page.items, nextCursor: page.nextCursor ?? null });
   },

@@ -1,4 +1,5 @@
 import { header, jsonObjectBody, rawBody, type ApiEvent } from './api';
+import { SLUG_PATTERN } from '../core/reports/report';
 import { TooLargeError } from '../core/shared/errors';
 import { BadRequestError } from './errors';
 
@@ -38,4 +39,19 @@ export function pageSize(event: ApiEvent): number {
     ]);
   }
   return limit;
+}
+
+/**
+ * `?slug=` of the report list, if given. It makes the list a lookup rather than a page: the report that holds the
+ * slug, whatever its state, or none (how `dispatch submit` finds the report a file names).
+ */
+export function slugFilter(event: ApiEvent): string | undefined {
+  const slug = event.queryStringParameters?.slug;
+  if (slug === undefined) return undefined;
+  if (slug.length > 80 || !SLUG_PATTERN.test(slug)) {
+    throw new BadRequestError('invalid_slug', 'slug must be lowercase words joined by hyphens, at most 80 characters', [
+      { field: 'slug', message: 'must be lowercase words joined by hyphens, at most 80 characters' },
+    ]);
+  }
+  return slug;
 }

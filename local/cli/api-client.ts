@@ -21,8 +21,28 @@ export const reportReceiptSchema = z.object({
   slug: z.string(),
   url: z.string(),
   revision: z.number(),
+  warnings: z.array(z.string()).default([]),
+  /** Digest editions a correction paused because they were still sending the report. */
+  pausedEditions: z.array(z.string()).default([]),
 });
 export type ReportReceipt = z.infer<typeof reportReceiptSchema>;
+
+/** What `submit` needs to know of a stored report before it corrects it. */
+const reportHeadSchema = z.object({ id: z.string(), slug: z.string(), revision: z.number(), state: z.string() });
+export type ReportHead = z.infer<typeof reportHeadSchema>;
+
+const reportLookupSchema = z.object({ items: z.array(reportHeadSchema).max(1) });
+
+const historyEntrySchema = z.object({
+  revision: z.number(),
+  action: z.string(),
+  editorId: z.string(),
+  editorName: z.string().optional(),
+  at: z.string(),
+});
+/** The stored report with its history: who saved which revision. */
+const reportWithHistorySchema = reportHeadSchema.extend({ history: z.array(historyEntrySchema).default([]) });
+export type ReportWithHistory = z.infer<typeof reportWithHistorySchema>;
 
 const partSizeSchema = z.object({ words: z.number(), bytes: z.number() });
 export const reportPreviewSchema = z.object({
@@ -142,11 +162,20 @@ export class ApiClient {
     revision: number,
     input: Record<string, unknown>,
     idempotencyKey: string,
-  ): Promise<Partial<ReportReceipt> & { revision: number }> {
-    return this.call(reportReceiptSchema.partial().required({ revision: true }), 'PUT', `/api/reports/${seg(id)}`, {
+  ): Promise<ReportReceipt> {
+    return this.call(reportReceiptSchema, 'PUT', `/api/reports/${seg(id)}`, {
       body: input,
       headers: { 'If-Match': `"${revision}"`, 'Idempotency-Key': idempotencyKey },
     });
+  }
+
+  /** The report that holds `slug`, whatever its state, or undefined when none does. */
+  async findReportBySlug(slug: string): Promise<ReportHead | undefined> {
+    return (await this.call(reportLookupSchema, 'GET', '/api/reports', { query: { slug } })).items[0];
+  }
+
+  getReport(id: string): Promise<ReportWithHistory> {
+    return this.call(reportWithHistorySchema, 'GET', `/api/reports/${seg(id)}`);
   }
 
   listReports(page: { limit?: number; cursor?: string }): Promise<ReportPage> {

@@ -8,9 +8,14 @@ export interface FrontMatterDocument {
   data: Record<string, unknown>;
   /** The Markdown after the closing `---`, byte for byte: what the editor wrote is what readers get. */
   body: string;
+  /** The file line on which the body starts: the API numbers body lines, the editor's editor numbers file lines. */
+  bodyLine: number;
 }
 
-/** What `submit` sends: report input fields, plus the identity of the report being corrected, if any. */
+/**
+ * What `submit` sends: report input fields, plus what the front matter says of the report it corrects: its `id`
+ * (otherwise the slug finds it) and the `revision` the file was based on (otherwise the current one).
+ */
 export interface Submission {
   id?: string;
   revision?: number;
@@ -38,34 +43,34 @@ export function splitFrontMatter(source: string): FrontMatterDocument {
     throw new FrontMatterError(`front matter${line === undefined ? '' : ` line ${line + 1}`}: ${what}`);
   }
   const data: unknown = document.toJS();
-  if (data === null || data === undefined) return { data: {}, body: rest.slice(closing.index + closing[0].length) };
+  const bodyStart = opening[0].length + closing.index + closing[0].length;
+  const body = source.slice(bodyStart);
+  const bodyLine = (source.slice(0, bodyStart).match(/\r\n|\r|\n/g) ?? []).length + 1;
+  if (data === null || data === undefined) return { data: {}, body, bodyLine };
   if (typeof data !== 'object' || Array.isArray(data)) {
     throw new FrontMatterError(
       `front matter must be \`key: value\` fields, found ${Array.isArray(data) ? 'a list' : 'a single value'}`,
     );
   }
-  return { data: data as Record<string, unknown>, body: rest.slice(closing.index + closing[0].length) };
+  return { data: data as Record<string, unknown>, body, bodyLine };
 }
 
-/** Separates `id`/`revision` (which report to correct) from the fields of the report input schema. */
-export function toSubmission(document: FrontMatterDocument): Submission {
+/** Separates `id`/`revision` (which report to correct, from which revision) from the report input fields. */
+export function toSubmission(document: Pick<FrontMatterDocument, 'data' | 'body'>): Submission {
   const { id, revision, body, ...fields } = document.data;
   if (body !== undefined) {
     throw new FrontMatterError('front matter must not set `body`: the Markdown after the closing `---` is the body');
   }
-  const input = { ...fields, body: document.body };
-  if (id === undefined) {
-    if (revision !== undefined)
-      throw new FrontMatterError('front matter sets `revision` without `id`: both identify the report to correct');
-    return { input };
-  }
-  if (typeof id !== 'string' || id.trim() === '')
+  if (id !== undefined && (typeof id !== 'string' || id.trim() === ''))
     throw new FrontMatterError('front matter `id` must be the report id as text');
-  // Without the revision being corrected, an update could silently overwrite a colleague's newer correction.
-  if (typeof revision !== 'number' || !Number.isInteger(revision) || revision < 1) {
+  if (revision !== undefined && (typeof revision !== 'number' || !Number.isInteger(revision) || revision < 1)) {
     throw new FrontMatterError(
-      'front matter has `id` but no valid `revision`: add `revision: N`, the revision you are correcting',
+      'front matter `revision` must be a revision number (1, 2, …), the one you are correcting',
     );
   }
-  return { id: id.trim(), revision, input };
+  return {
+    ...(typeof id === 'string' ? { id: id.trim() } : {}),
+    ...(typeof revision === 'number' ? { revision } : {}),
+    input: { ...fields, body: document.body },
+  };
 }

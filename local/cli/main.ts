@@ -4,7 +4,7 @@ import { ApiClient, EDITOR_ROLES, type EditorRole, type FetchFn } from './api-cl
 import { createEditor, listEditors, revokeEditor } from './commands/editors';
 import { controlDigest, digestStatus, previewDigest, sendDigest } from './commands/digest';
 import { DEFAULT_LIST_LIMIT, listReports, unpublish } from './commands/reports';
-import { submit } from './commands/submit';
+import { submit, type SubmitOptions } from './commands/submit';
 import {
   addSubscriber,
   DEFAULT_SUBSCRIBER_LIMIT,
@@ -28,7 +28,7 @@ export interface CliDeps {
 
 const ENVIRONMENT_HELP = `
 All commands (\`dispatch <command> --help\` for details):
-  submit FILE.md [--dry-run] [--idempotency-key K]
+  submit FILE.md [--new] [--dry-run] [--idempotency-key K]
   reports list [--limit N] [--all]        unpublish ID
   editors create --name N [--role admin|editor]        editors revoke ID        editors list
   subscribers add EMAIL --tier free|paid  subscribers import FILE.csv  subscribers feed-url EMAIL
@@ -74,11 +74,15 @@ function buildProgram(ctx: CommandContext): Command {
 
   program
     .command('submit')
-    .description('submit a Markdown report with YAML front matter (with `id` and `revision` in it: a correction)')
+    .description(
+      'submit a Markdown report with YAML front matter: updates the report with its `id`, its `slug` or the slug its ' +
+        'title gives (If-Match of the revision read, or of the front matter `revision`), else creates one',
+    )
     .argument('<file>', 'report file: --- front matter --- then the Markdown body')
+    .option('--new', 'create a new report even if one has this slug (the server then picks `slug-2`)')
     .option('--dry-run', 'send nothing: validate the front matter and show the public / subscriber-only split')
-    .option('--idempotency-key <key>', 'key for safe retries (default: derived from the file content)')
-    .action((file: string, options: { dryRun?: boolean; idempotencyKey?: string }) => submit(ctx, file, options));
+    .option('--idempotency-key <key>', 'key for safe retries (default: derived from the file and the report)')
+    .action((file: string, options: SubmitOptions) => submit(ctx, file, options));
 
   const reports = program.command('reports').description('list reports');
   reports

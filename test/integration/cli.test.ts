@@ -26,13 +26,13 @@ async function dispatch(...argv: string[]): Promise<{ code: number; stdout: stri
   return { code, stdout, stderr };
 }
 
-it('submits, lists and unpublishes through the real API; a resubmit of the same file is idempotent', async () => {
+it('submits, lists and unpublishes through the real API; a resubmit of the same file corrects the report', async () => {
   const first = await dispatch('submit', 'test/fixtures/report-subscriber.md');
   expect(first.code, first.stderr).toBe(0);
-  const id = /^id\s+(\S+)/m.exec(first.stdout)?.[1] ?? '';
+  const id = /^created \S+ r1 \((\S+)\)$/m.exec(first.stdout)?.[1] ?? '';
   expect(id).not.toBe('');
   const again = await dispatch('submit', 'test/fixtures/report-subscriber.md');
-  expect(again.stdout).toContain(id);
+  expect(again.stdout).toContain(`updated kestrel-valley-substation-outages r2 (${id})`);
 
   const listed = await dispatch('reports', 'list');
   expect(listed.code).toBe(0);

@@ -11,13 +11,26 @@ describe('ApiClient', () => {
   it('creates a report with JSON, a Bearer token and the Idempotency-Key header', async () => {
     const api = await serve(() => ({ status: 201, body: receipt }));
     const client = new ApiClient(api.url, 'tok-123', fetch);
-    await expect(client.createReport({ title: 'T' }, 'submit-abc')).resolves.toEqual(receipt);
+    await expect(client.createReport({ title: 'T' }, 'submit-abc')).resolves.toEqual({
+      ...receipt,
+      warnings: [],
+      pausedEditions: [],
+    });
     const [request] = api.seen;
     expect(request).toMatchObject({ method: 'POST', url: '/api/reports' });
     expect(request?.headers.authorization).toBe('Bearer tok-123');
     expect(request?.headers['idempotency-key']).toBe('submit-abc');
     expect(request?.headers['content-type']).toBe('application/json');
     expect(JSON.parse(request?.body ?? '')).toEqual({ title: 'T' });
+  });
+
+  it('finds a report by slug with ?slug=, and answers undefined when none has it', async () => {
+    const head = { id: '01JD8Z', slug: 'grid-note', revision: 2, state: 'live' };
+    const found = await serve(() => ({ status: 200, body: { items: [head], nextCursor: null } }));
+    await expect(new ApiClient(found.url, 't', fetch).findReportBySlug('grid-note')).resolves.toEqual(head);
+    expect(found.seen[0]).toMatchObject({ method: 'GET', url: '/api/reports?slug=grid-note' });
+    const none = await serve(() => ({ status: 200, body: { items: [], nextCursor: null } }));
+    await expect(new ApiClient(none.url, 't', fetch).findReportBySlug('grid-note')).resolves.toBeUndefined();
   });
 
   it('sends no Authorization header without a token', async () => {

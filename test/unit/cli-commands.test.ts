@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../local/cli/main';
-import { recordingServers, validationFailed } from '../fixtures/recording-server';
+import { recordingServers, validationFailed, type CannedReply, type SeenRequest } from '../fixtures/recording-server';
 
 const serve = recordingServers();
 let dir: string;
@@ -39,17 +39,33 @@ function file(name: string, content: string): string {
 
 const REPORT =
   '---\ntitle: Grid note\nsummary: A short note.\ntier: complimentary\nseries: grid-watch\n---\nBody text.\n';
-const receipt = { id: '01JD8Z', slug: 'grid-note', url: 'https://reports.example.org/reports/grid-note/', revision: 1 };
+const ID = '01JD8Z0000000000000000000A';
+const receipt = { id: ID, slug: 'grid-note', url: 'https://reports.example.org/reports/grid-note/', revision: 1 };
+const stored = { id: ID, slug: 'grid-note', revision: 2, state: 'live' };
+
+/** A fake API: the slug lookup finds `found` (none by default); creates and updates answer with the receipt. */
+function reportsApi(
+  found?: typeof stored,
+  write: (request: SeenRequest) => CannedReply = () => ({ status: 201, body: receipt }),
+) {
+  return (request: SeenRequest): CannedReply => {
+    if (request.method === 'GET' && request.url.startsWith('/api/reports?')) {
+      return { status: 200, body: { items: found ? [found] : [], nextCursor: null } };
+    }
+    if (request.method === 'GET') return { status: 200, body: { ...found, history: [] } };
+    return write(request);
+  };
+}
+const requestsOf = (seen: SeenRequest[]) => seen.map((request) => `${request.method} ${request.url}`);
 
 describe('dispatch submit', () => {
-  it('posts the report and prints id, slug, url and revision', async () => {
-    const api = await serve(() => ({ status: 201, body: receipt }));
+  it('creates the report when no report has its slug, and prints what it created', async () => {
+    const api = await serve(reportsApi());
     const result = await dispatch(['submit', file('note.md', REPORT)], api.url);
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe(
-      'id        01JD8Z\nslug      grid-note\nurl       https://reports.example.org/reports/grid-note/\nrevision  1\n',
-    );
-    expect(JSON.parse(api.seen[0]?.body ?? '')).toEqual({
+    expect(result.stdout).toBe(`created grid-note r1 (${ID})\nurl https://reports.example.org/reports/grid-note/\n`);
+    expect(requestsOf(api.seen)).toEqual(['GET /api/reports?slug=grid-note', 'POST /api/reports']);
+    expect(JSON.parse(api.seen[1]?.body ?? '')).toEqual({
       title: 'Grid note',
       summary: 'A short note.',
       tier: 'complimentary',
@@ -58,36 +74,168 @@ describe('dispatch submit', () => {
     });
   });
 
-  it('sends the same Idempotency-Key when the same file is submitted again, and another after an edit', async () => {
-    const api = await serve(() => ({ status: 201, body: receipt }));
+  it('looks the report up by the front matter slug before the title', async () => {
+    const api = await serve(reportsApi());
+    await dispatch(['submit', file('note.md', REPORT.replace('---\ntitle', '---\nslug: kept-slug\ntitle'))], api.url);
+    expect(api.seen[0]?.url).toBe('/api/reports?slug=kept-slug');
+  });
+
+  it('suggests writing the slug into the front matter after creating a report without one', async () => {
+    const api = await serve(reportsApi());
+    const result = await dispatch(['submit', file('note.md', REPORT)], api.url);
+    expect(result.stderr).toBe(
+      'note: add `slug: grid-note` to the front matter, so that the next submit still finds this report if the title changes\n',
+    );
+  });
+
+  it('updates the report that has the slug, with If-Match of the revision it read', async () => {
+    const api = await serve(reportsApi(stored, () => ({ status: 200, body: { ...receipt, revision: 3 } })));
+    const result = await dispatch(['submit', file('note.md', REPORT)], api.url);
+    expect(result).toEqual({
+      code: 0,
+      stdout: `updated grid-note r3 (${ID})\nurl https://reports.example.org/reports/grid-note/\n`,
+      stderr: '',
+    });
+    expect(requestsOf(api.seen)).toEqual(['GET /api/reports?slug=grid-note', `PUT /api/reports/${ID}`]);
+    expect(api.seen[1]?.headers['if-match']).toBe('"2"');
+  });
+
+  it('says that an update of an unpublished report republishes it', async () => {
+    const unpublished = { ...stored, state: 'unpublished' };
+    const api = await serve(reportsApi(unpublished, () => ({ status: 200, body: { ...receipt, revision: 3 } })));
+    const result = await dispatch(['submit', file('note.md', REPORT)], api.url);
+    expect(result.stdout.split('\n')[0]).toBe(`updated grid-note r3 (${ID}), republished`);
+  });
+
+  it('creates with --new without looking for the report', async () => {
+    const api = await serve(reportsApi(stored));
+    const result = await dispatch(['submit', file('note.md', REPORT), '--new'], api.url);
+    expect(result.code).toBe(0);
+    expect(requestsOf(api.seen)).toEqual(['POST /api/reports']);
+  });
+
+  it('refuses --new for a file whose front matter names the report to correct (exit 2)', async () => {
+    const api = await serve(reportsApi(stored));
+    const result = await dispatch(
+      ['submit', file('note.md', REPORT.replace('---\n', '---\nrevision: 2\n')), '--new'],
+      api.url,
+    );
+    expect(result.code).toBe(2);
+    expect(api.seen).toHaveLength(0);
+  });
+
+  it('sends the same Idempotency-Key for the same create, another after an edit or with --new', async () => {
+    const api = await serve(reportsApi());
     await dispatch(['submit', file('note.md', REPORT)], api.url);
     await dispatch(['submit', 'note.md'], api.url);
     await dispatch(['submit', file('note.md', `${REPORT}More.\n`)], api.url);
-    const keys = api.seen.map((request) => request.headers['idempotency-key']);
+    await dispatch(['submit', 'note.md', '--new'], api.url);
+    const keys = api.seen
+      .filter((request) => request.method === 'POST')
+      .map((request) => request.headers['idempotency-key']);
     expect(keys[0]).toMatch(/^submit-[0-9a-f]{40}$/);
+    expect(keys[1]).toBe(keys[0]);
+    expect(new Set(keys).size).toBe(3);
+  });
+
+  it('keys a correction by the file, the report and the revision it is based on', async () => {
+    let current = stored;
+    const api = await serve((request) =>
+      request.method === 'GET'
+        ? { status: 200, body: { items: [current], nextCursor: null } }
+        : { status: 200, body: receipt },
+    );
+    await dispatch(['submit', file('note.md', REPORT)], api.url);
+    await dispatch(['submit', 'note.md'], api.url);
+    current = { ...stored, revision: 3 };
+    await dispatch(['submit', 'note.md'], api.url);
+    const keys = api.seen
+      .filter((request) => request.method === 'PUT')
+      .map((request) => request.headers['idempotency-key']);
+    expect(keys).toHaveLength(3);
     expect(keys[1]).toBe(keys[0]);
     expect(keys[2]).not.toBe(keys[0]);
   });
 
   it('uses an explicit --idempotency-key', async () => {
-    const api = await serve(() => ({ status: 201, body: receipt }));
+    const api = await serve(reportsApi());
     await dispatch(['submit', file('note.md', REPORT), '--idempotency-key', 'mine-1'], api.url);
-    expect(api.seen[0]?.headers['idempotency-key']).toBe('mine-1');
+    expect(api.seen[1]?.headers['idempotency-key']).toBe('mine-1');
   });
 
-  it('sends a correction with PUT and If-Match when the front matter names id and revision', async () => {
-    const api = await serve(() => ({ status: 200, body: { ...receipt, revision: 3 } }));
-    const source = REPORT.replace('---\n', '---\nid: 01JD8Z\nrevision: 2\n');
+  it('corrects the report the front matter names by id, from the revision it names', async () => {
+    const api = await serve(reportsApi(stored, () => ({ status: 200, body: { ...receipt, revision: 3 } })));
+    const source = REPORT.replace('---\n', `---\nid: ${ID}\nrevision: 2\n`);
     const result = await dispatch(['submit', file('note.md', source)], api.url);
     expect(result.code).toBe(0);
-    expect(api.seen[0]).toMatchObject({ method: 'PUT', url: '/api/reports/01JD8Z' });
-    expect(api.seen[0]?.headers['if-match']).toBe('"2"');
-    expect(JSON.parse(api.seen[0]?.body ?? '')).not.toHaveProperty('id');
-    expect(result.stdout).toContain('revision  3');
+    expect(requestsOf(api.seen)).toEqual([`GET /api/reports/${ID}`, `PUT /api/reports/${ID}`]);
+    expect(api.seen[1]?.headers['if-match']).toBe('"2"');
+    expect(JSON.parse(api.seen[1]?.body ?? '')).not.toHaveProperty('id');
+    expect(JSON.parse(api.seen[1]?.body ?? '')).not.toHaveProperty('revision');
+    expect(result.stdout).toContain('updated grid-note r3');
+  });
+
+  it('refuses a front matter revision when no report has the slug (exit 2)', async () => {
+    const api = await serve(reportsApi());
+    const result = await dispatch(['submit', file('note.md', REPORT.replace('---\n', '---\nrevision: 2\n'))], api.url);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/revision: 2.*no report has the slug grid-note/);
+    expect(requestsOf(api.seen)).toEqual(['GET /api/reports?slug=grid-note']);
+  });
+
+  it('prints one line naming the report and both revisions when another change got there first', async () => {
+    const later = { ...stored, revision: 3 };
+    const api = await serve((request) => {
+      if (request.url.startsWith('/api/reports?')) return { status: 200, body: { items: [stored], nextCursor: null } };
+      if (request.method === 'GET') {
+        const history = [
+          { revision: 3, action: 'updated', editorId: 'E1', editorName: 'Omar Haddad', at: '2026-12-01T09:00:00Z' },
+        ];
+        return { status: 200, body: { ...later, history } };
+      }
+      return {
+        status: 412,
+        body: { error: { code: 'precondition_failed', message: `Report ${ID} is at revision 3, not 2` } },
+      };
+    });
+    const result = await dispatch(['submit', file('note.md', REPORT)], api.url);
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `dispatch: not saved: grid-note (${ID}) changed after r2, the revision this file is based on: r3 was saved by Omar Haddad at 2026-12-01T09:00:00Z. Merge that change into the file and submit again\n`,
+    });
+  });
+
+  it('says so in one line when another change is still being saved', async () => {
+    const api = await serve((request) => {
+      if (request.method === 'GET' && request.url.startsWith('/api/reports?')) {
+        return { status: 200, body: { items: [stored], nextCursor: null } };
+      }
+      if (request.method === 'GET') return { status: 200, body: { ...stored, history: [] } };
+      return { status: 409, body: { error: { code: 'change_in_progress', message: 'being changed' } } };
+    });
+    const result = await dispatch(['submit', file('note.md', REPORT)], api.url);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `dispatch: not saved: another change to grid-note (${ID}) r2 is being saved right now; submit again in a moment\n`,
+    );
+  });
+
+  it('prints the warnings of the answer on stderr, with the file line of each body line they name', async () => {
+    const warning = 'footnote [^3] on line 4 is never cited: readers will not see it';
+    const api = await serve(reportsApi(undefined, () => ({ status: 201, body: { ...receipt, warnings: [warning] } })));
+    const result = await dispatch(
+      ['submit', file('note.md', REPORT.replace('---\ntitle', '---\nslug: grid-note\ntitle'))],
+      api.url,
+    );
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe(
+      'warning: footnote [^3] on line 4 (note.md:11) is never cited: readers will not see it\n',
+    );
   });
 
   it('prints a validation error as one line and exits 1', async () => {
-    const api = await serve(() => validationFailed({ title: 'must not be blank' }, 'invalid'));
+    const api = await serve(reportsApi(undefined, () => validationFailed({ title: 'must not be blank' }, 'invalid')));
     const result = await dispatch(['submit', file('note.md', REPORT)], api.url);
     expect(result).toEqual({
       code: 1,
@@ -97,14 +245,14 @@ describe('dispatch submit', () => {
   });
 
   it('refuses a file without front matter before sending anything (exit 2)', async () => {
-    const api = await serve(() => ({ status: 201, body: receipt }));
+    const api = await serve(reportsApi());
     const result = await dispatch(['submit', file('plain.md', '# Title\n\nText\n')], api.url);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^dispatch: plain\.md: no front matter: [^\n]*\n$/);
     expect(api.seen).toHaveLength(0);
   });
 
-  it('dry-runs through the preview route and prints the cut, the parts and the warnings', async () => {
+  it('dry-runs through the preview route and prints the cut, the parts, the warnings and what a submit would do', async () => {
     const preview = {
       cut: 'first-two-paragraphs',
       parts: { public: { words: 12, bytes: 80 }, subscriber: { words: 30, bytes: 200 } },
@@ -112,11 +260,12 @@ describe('dispatch submit', () => {
       publicHtml: '<p>Public paragraph.</p>',
       subscriberHtml: '<p>Paid paragraph.</p>',
     };
-    const api = await serve(() => ({ status: 200, body: preview }));
+    const api = await serve(reportsApi(stored, () => ({ status: 200, body: preview })));
     const result = await dispatch(['submit', '--dry-run', file('note.md', REPORT)], api.url);
     expect(result.code).toBe(0);
-    expect(api.seen.map((request) => `${request.method} ${request.url}`)).toEqual(['POST /api/reports/preview']);
+    expect(requestsOf(api.seen)).toEqual(['POST /api/reports/preview', 'GET /api/reports?slug=grid-note']);
     expect(JSON.parse(api.seen[0]?.body ?? '')).toMatchObject({ title: 'Grid note', tier: 'complimentary' });
+    expect(result.stdout).toContain(`would update grid-note (${ID}), now at r2\n`);
     expect(result.stdout).toContain('cut: after the first two paragraphs (no <!-- paywall --> marker)');
     expect(result.stdout).toContain('public: 12 words of body; subscriber-only: 30 words');
     expect(result.stdout).toContain('warning: no paywall marker: the first two paragraphs are public');
@@ -124,13 +273,13 @@ describe('dispatch submit', () => {
     expect(result.stdout).toContain('--- subscriber-only ---\nPaid paragraph.');
   });
 
-  it("dry-run shows the server's field errors and exits non-zero, as create would", async () => {
+  it("dry-run shows the server's field errors with their file lines and exits non-zero, as create would", async () => {
     const api = await serve(() =>
       validationFailed([{ field: 'body', message: 'line 3 looks like a paywall marker but is not one' }]),
     );
     const result = await dispatch(['submit', '--dry-run', file('note.md', REPORT)], api.url);
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain('body: line 3 looks like a paywall marker but is not one');
+    expect(result.stderr).toContain('body: line 3 (note.md:9) looks like a paywall marker but is not one');
   });
 });
 

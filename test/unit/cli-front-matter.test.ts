@@ -44,6 +44,12 @@ describe('splitFrontMatter', () => {
     expect(body).toBe('Body\r\n');
   });
 
+  it('says on which file line the body starts, whatever the line endings', () => {
+    expect(splitFrontMatter('---\ntitle: A\ntier: x\n---\nBody\n').bodyLine).toBe(5);
+    expect(splitFrontMatter('\uFEFF---\r\ntitle: A\r\n---\r\nBody\r\n').bodyLine).toBe(4);
+    expect(splitFrontMatter('---\n---\n').bodyLine).toBe(3);
+  });
+
   it('refuses a file without front matter, saying what the shape should be', () => {
     expect(() => splitFrontMatter('# Just Markdown\n\nText.\n')).toThrow(FrontMatterError);
     expect(() => splitFrontMatter('# Just Markdown\n')).toThrow(/no front matter: a report starts with a `---` line/);
@@ -81,8 +87,15 @@ describe('toSubmission', () => {
     expect(submission).toEqual({ id: '01JD0000000000000000000000', revision: 3, input: { title: 'A', body: 'Text' } });
   });
 
-  it('refuses an id without the revision being corrected', () => {
-    expect(() => toSubmission({ data: { id: 'abc' }, body: 'Text' })).toThrow(/no valid `revision`/);
+  it('takes an id alone (the current revision is read) and a revision alone (the slug finds the report)', () => {
+    expect(toSubmission({ data: { id: ' abc ' }, body: 'Text' })).toEqual({ id: 'abc', input: { body: 'Text' } });
+    expect(toSubmission({ data: { revision: 2 }, body: 'Text' })).toEqual({ revision: 2, input: { body: 'Text' } });
+  });
+
+  it('refuses a revision that is not a revision number', () => {
+    for (const revision of [0, 1.5, '2', -1]) {
+      expect(() => toSubmission({ data: { revision }, body: 'Text' })).toThrow(/`revision` must be a revision number/);
+    }
   });
 
   it('refuses a body field in front matter', () => {

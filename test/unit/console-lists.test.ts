@@ -92,7 +92,10 @@ describe('a page of the editors’ list', () => {
   it('reads the leak statuses of the whole page in one batch', async () => {
     const batches: string[][] = [];
     const page = await listReports(
-      { list: async () => ({ items: [report('A'), report('B'), report('C')], nextCursor: 'next' }) },
+      {
+        list: async () => ({ items: [report('A'), report('B'), report('C')], nextCursor: 'next' }),
+        bySlug: async () => undefined,
+      },
       {
         getMany: async (ids) => {
           batches.push([...ids]);
@@ -110,7 +113,7 @@ describe('a page of the editors’ list', () => {
   it('asks for no statuses on an empty page', async () => {
     let calls = 0;
     const page = await listReports(
-      { list: async () => ({ items: [] }) },
+      { list: async () => ({ items: [] }), bySlug: async () => undefined },
       {
         getMany: async () => {
           calls += 1;

@@ -34,6 +34,7 @@ function fakeStore() {
   };
   const repository: ReportsRepository = {
     get: async (id) => reports.get(id),
+    bySlug: async (slug) => [...reports.values()].find((record) => record.slug === slug),
     claimSlug: async () => true,
     releaseSlug: async () => undefined,
     create: async (record) => write(record, !reports.has(record.id)),

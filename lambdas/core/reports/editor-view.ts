@@ -70,12 +70,16 @@ export function listedReport(record: ReportRecord, leak: LeakStatus | undefined,
 
 /** A page of the editors' list with each report's status; the page's leak statuses are read in one batch. */
 export async function listReports(
-  reports: Pick<ReportService, 'list'>,
+  reports: Pick<ReportService, 'list' | 'bySlug'>,
   leakStatus: LeakStatusBatchReader,
-  page: { limit: number; cursor?: string },
+  page: { limit: number; cursor?: string; slug?: string },
   now: Date,
 ): Promise<Page<ReturnType<typeof listedReport>>> {
-  const { items, nextCursor } = await reports.list(page.limit, page.cursor);
+  // A slug names at most one report (the CLI finds the report a file names this way), unpublished ones included.
+  const { items, nextCursor } =
+    page.slug === undefined
+      ? await reports.list(page.limit, page.cursor)
+      : { items: [await reports.bySlug(page.slug)].filter((record) => record !== undefined), nextCursor: undefined };
   const leaks = items.length > 0 ? await leakStatus.getMany(items.map((record) => record.id)) : new Map();
   return {
     items: items.map((record) => listedReport(record, leaks.get(record.id), now)),

@@ -5,6 +5,7 @@ import { fingerprintSubscriberPart, wordsOf } from '../paywall/fingerprints';
 import { findImagesWithoutAlt, renderMarkdown } from '../shared/markdown';
 import { cutPreview, normaliseBody, PAYWALL_MARKER, type CutRule, type PreviewCut } from '../paywall/preview-cut';
 import type { Publication } from '../shared/publication';
+import { checkFootnotes, type FootnoteAt } from './footnote-check';
 import { reportInputSchema, type PaidPart, type ReportInput, type ReportRecord } from './report';
 import { liveAtFor } from './report-lifecycle';
 import { sanitizeStrings } from '../shared/text-safety';
@@ -62,9 +63,40 @@ export function parseReportInput(raw: Record<string, unknown>, publication: Publ
     };
   }
   const cut = cutPreview(input.body);
-  const problems = paywallProblems(cut, input.tier);
+  const problems = [
+    ...paywallProblems(cut, input.tier),
+    ...undefinedFootnoteProblems(checkFootnotes(input.body).undefinedReferences),
+  ];
   if (problems.length > 0) return { ok: false, problem: { kind: 'invalid', fields: problems } };
   return { ok: true, input };
+}
+
+/** Footnote problems named one by one; the rest are counted, since a body may hold thousands. */
+const LISTED_FOOTNOTES = 10;
+
+function listedWithCount<T>(items: readonly T[], describe: (item: T) => string, rest: (count: number) => string) {
+  const listed = items.slice(0, LISTED_FOOTNOTES).map(describe);
+  return items.length > LISTED_FOOTNOTES ? [...listed, rest(items.length - LISTED_FOOTNOTES)] : listed;
+}
+
+/** Published as it stands, `[^2]` would reach readers as literal text; the editor meant a source. */
+function undefinedFootnoteProblems(references: readonly FootnoteAt[]): { field: string; message: string }[] {
+  return listedWithCount(
+    references,
+    ({ label, line }) =>
+      `line ${line} cites footnote [^${label}], which is never defined: add a line \`[^${label}]: the source\`, or write \\[^${label}] for the brackets as text`,
+    (count) => `cites ${count} more undefined footnote(s) after those`,
+  ).map((message) => ({ field: 'body', message }));
+}
+
+/** The rendered Sources list leaves out what nothing cites: the editor may have forgotten a citation. */
+function uncitedFootnoteWarnings(definitions: readonly FootnoteAt[]): string[] {
+  return listedWithCount(
+    definitions,
+    ({ label, line }) =>
+      `footnote [^${label}] on line ${line} is never cited: readers will not see it; cite it with [^${label}] or remove it`,
+    (count) => `${count} more footnote definition(s) are never cited`,
+  );
 }
 
 /**
@@ -110,7 +142,7 @@ const sizeOf = (markdown: string): PartSize => ({
 });
 
 function summariseCut(input: ReportInput, cut: PreviewCut, released: boolean): CutSummary {
-  const warnings: string[] = [];
+  const warnings = uncitedFootnoteWarnings(checkFootnotes(input.body).unusedDefinitions);
   const comments = (input.body.match(/<!--[\s\S]*?-->/g) ?? []).filter((text) => text.trim() !== PAYWALL_MARKER);
   if (comments.length > 0) {
     warnings.push(`${comments.length} HTML comment(s) in the body are notes for editors: readers never see them`);

@@ -5,6 +5,8 @@ import type { RevisionEntry } from './report-history';
 /** What the report workflows need from storage; the DynamoDB and S3 adapters implement these. */
 export interface ReportsRepository {
   get(id: string): Promise<ReportRecord | undefined>;
+  /** The report that holds the slug, whatever its state; undefined when no report does (yet). */
+  bySlug(slug: string): Promise<ReportRecord | undefined>;
   claimSlug(slug: string, reportId: string): Promise<boolean>;
   /** Deletes the claim if this report still holds it and has no item yet. */
   releaseSlug(slug: string, reportId: string): Promise<void>;

@@ -168,6 +168,11 @@ export class ReportService {
     return this.reports.list(limit, cursor);
   }
 
+  /** The report that holds `slug`, unpublished ones included: a slug is never given to another report. */
+  bySlug(slug: string): Promise<ReportRecord | undefined> {
+    return this.reports.bySlug(slug);
+  }
+
   private parse(raw: Record<string, unknown>): ReportInput {
     const parsed = parseReportInput(raw, this.publication);
     if (parsed.ok) return parsed.input;

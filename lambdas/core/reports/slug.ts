@@ -1,8 +1,19 @@
+import { stripInvisible, stripXmlIllegal } from '../shared/text-safety';
 import { SLUG_PATTERN } from './report';
 
 /** A URL slug from a title: ASCII words joined by hyphens, at most 80 characters, cut at a word boundary. */
 export function slugFromTitle(title: string, fallbackSuffix: string): string {
-  const words = title
+  // Titles in non-Latin scripts fold to nothing: fall back to something stable and unique.
+  return titleSlug(title) ?? `report-${fallbackSuffix.toLowerCase()}`;
+}
+
+/**
+ * The slug a title gives, before any `-2` suffix; undefined when it folds to no ASCII word (create then uses an
+ * id-based slug). The title is cleaned as intake cleans it, so a raw title from a report file (`dispatch submit`)
+ * gives the same slug as the stored one.
+ */
+export function titleSlug(title: string): string | undefined {
+  const words = stripInvisible(stripXmlIllegal(title))
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
     .toLowerCase()
@@ -17,8 +28,7 @@ export function slugFromTitle(title: string, fallbackSuffix: string): string {
     if (next.length > 80) break;
     slug = next;
   }
-  // Titles in non-Latin scripts fold to nothing: fall back to something stable and unique.
-  return SLUG_PATTERN.test(slug) ? slug : `report-${fallbackSuffix.toLowerCase()}`;
+  return SLUG_PATTERN.test(slug) ? slug : undefined;
 }
 
 /** Candidates in order of preference when the natural slug is taken: `slug`, `slug-2`, … then an id suffix. */
