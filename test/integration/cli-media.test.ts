@@ -86,7 +86,11 @@ describe('dispatch submit with local images', () => {
     const photoUrl = `${harness.stack.apiUrl}/media/${sha256Hex(photo)}.png`;
     const tileUrl = `${harness.stack.apiUrl}/media/${sha256Hex(tile)}.jpg`;
     // One upload per file, however often the report uses it.
-    expect(first.stderr).toBe(`image ./photo.png: uploaded, ${photoUrl}\nimage img/tile.jpg: uploaded, ${tileUrl}\n`);
+    const imageLines = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('image '));
+    expect(imageLines(first.stderr)).toEqual([
+      `image ./photo.png: uploaded, ${photoUrl}`,
+      `image img/tile.jpg: uploaded, ${tileUrl}`,
+    ]);
 
     const pageUrl = /^url\s+(\S+)/m.exec(first.stdout)?.[1] ?? '';
     expect(pageUrl).toMatch(/\/reports\/pictures-from-the-kestrel-substation\/$/);
@@ -111,17 +115,20 @@ describe('dispatch submit with local images', () => {
     }
 
     // The lead image went up too (it is the same file as the first body image).
-    const id = /^id\s+(\S+)/m.exec(first.stdout)?.[1] ?? '';
+    const id = /^created \S+ r1 \((\w+)\)$/m.exec(first.stdout)?.[1] ?? '';
+    expect(id).not.toBe('');
     const detail = (await (await harness.api(`/api/reports/${id}`)).json()) as { leadImage?: { url: string } };
     expect(detail.leadImage?.url).toBe(photoUrl);
 
     // Run again: the images are already there, nothing is uploaded twice and the same report answers.
     const again = await dispatch('submit', 'report.md');
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stderr).toBe(
-      `image ./photo.png: already uploaded, ${photoUrl}\nimage img/tile.jpg: already uploaded, ${tileUrl}\n`,
-    );
-    expect(again.stdout).toContain(id);
+    expect(imageLines(again.stderr)).toEqual([
+      `image ./photo.png: already uploaded, ${photoUrl}`,
+      `image img/tile.jpg: already uploaded, ${tileUrl}`,
+    ]);
+    // The same file corrects the same report (issue 14): nothing changed in it, yet it is one report, not two.
+    expect(again.stdout).toContain(`(${id})`);
   });
 
   it('refuses a local image without alt text in one line naming the file line, before uploading anything', async () => {
