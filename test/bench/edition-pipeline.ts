@@ -62,7 +62,7 @@ export interface EditionPipelineFigures {
     perSecond: number[];
     meanMailKB: number;
   };
-  /** Per recipient, in the order the sender takes them: mean / p50 / p95 ms and the share of `deliver`. */
+  /** Per recipient, in the order the sender takes them: mean / p50 / p95 / max ms and the share of `deliver`. */
   perRecipient: Record<
     string,
     { mean: number; p50: number; p95: number; max: number; count: number; shareOfDeliver: number }
@@ -84,13 +84,18 @@ export interface EditionPipelineFigures {
   cpuMsPerMail: { main: number; consumers: number; rest: number; total: number };
   /** Share of the send phase the main and consumers' threads were runnable but waiting for a CPU. */
   cpuWaitShare: { main: number; consumers: number };
-  /** With BENCH_EDITION_CPU_PROFILE: the send phase's CPU by component, per mail (see cpu-profile-summary.ts). */
+  /**
+   * With BENCH_EDITION_CPU_PROFILE: each thread's profile samples over the send phase by component, in ms per
+   * mail (see cpu-profile-summary.ts). Samples are taken on wall time, so a thread waiting for a CPU inflates
+   * them: read the shares, and `cpuMsPerMail` (of an unprofiled run) for CPU.
+   */
   cpuProfile?: CpuProfileBreakdown;
-  /** SES feedback poller passes (`GET /store?since=` every second) during the run: count and total ms. */
+  /** SES feedback poller passes (local/ses-feedback-poller.ts, every second) during the run: count and ms. */
   feedbackPoller: { passes: number; totalMs: number; maxMs: number };
   /**
    * SendEmail requests the SES emulator answered and the TCP connections it accepted for them: connections well
-   * above the senders' concurrency mean pooled keep-alive sockets were closed under the client (see the report).
+   * above the senders' concurrency mean pooled keep-alive sockets were closed under the client (see
+   * `LOCAL_KEEP_ALIVE_MS` in local/listen.ts).
    */
   ses: { sendEmailRequests: number; connections: number };
   /** Errors the planner's and senders' ports threw (by method and kind): throttling, resets, timeouts… */
@@ -155,7 +160,7 @@ export async function measureEditionPipeline(log: (line: string) => void): Promi
   return { ...run.figures, cpuProfile: await profileBreakdown(cpuProfileDir, stack.pid, run) };
 }
 
-/** The send phase of each profiled thread by component, in CPU ms per mail (main thread and consumers' thread). */
+/** The send phase of each profiled thread by component, in profile ms per mail (main and consumers' threads). */
 async function profileBreakdown(dir: string, pid: number, run: EditionRun): Promise<CpuProfileBreakdown> {
   // --cpu-prof names files CPU.<date>.<time>.<pid>.<threadId>.<seq>.cpuprofile; thread 0 is the main thread.
   const files = (await readdir(dir)).filter((name) => name.split('.')[3] === String(pid));
