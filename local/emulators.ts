@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import * as sesModule from 'aws-ses-v2-local';
+import { getStoreReadonly } from 'aws-ses-v2-local/dist/store.js';
+import { keepIdleConnections } from './listen';
+import type { StoredMail } from './ses-feedback-poller';
 
 export interface EmulatorPorts {
   /** dynalite itself; clients use the stream proxy in front of it. */
@@ -16,6 +19,11 @@ export interface Emulators {
   dynaliteUrl: URL;
   s3Url: string;
   sesUrl: string;
+  /**
+   * The SES emulator's inbox, read in this process: the array `GET /store` serialises, oldest first, without
+   * copying a single mail body.
+   */
+  sesInbox(): readonly StoredMail[];
   close(): Promise<void>;
 }
 
@@ -24,6 +32,8 @@ const HOST = '127.0.0.1';
 /** dynalite (on disk), s3rver and aws-ses-v2-local, in this process. */
 export async function startEmulators(dataDir: string, ports: EmulatorPorts, buckets: string[]): Promise<Emulators> {
   const dynamo = dynalite({ path: join(dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // The stream proxy forwards to dynalite over pooled keep-alive sockets too.
+  keepIdleConnections(dynamo);
   const dynamoPort = await listen(dynamo, ports.dynalite);
 
   const s3 = new S3rver({
@@ -36,12 +46,14 @@ export async function startEmulators(dataDir: string, ports: EmulatorPorts, buck
   const s3Address = await s3.run();
 
   const ses = await sesServerFunction()({ host: HOST, port: ports.ses });
+  keepIdleConnections(ses);
   const sesPort = (ses.address() as AddressInfo).port;
 
   return {
     dynaliteUrl: new URL(`http://${HOST}:${dynamoPort}`),
     s3Url: `http://${HOST}:${s3Address.port}`,
     sesUrl: `http://${HOST}:${sesPort}`,
+    sesInbox: () => getStoreReadonly().emails,
     async close() {
       await Promise.all([closeServer(ses), s3.close(), closeServer(dynamo)]);
     },

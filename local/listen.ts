@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, type RequestListener } from 'node:http';
+import { createServer as createHttpServer, type RequestListener, type Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 
 /**
@@ -43,9 +43,26 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/**
+ * How long local servers keep an idle client connection open. Node's default (5 s) closes a pooled SDK socket
+ * just as a client may reuse it; when the client's event loop is busy it writes to the closed socket and gets
+ * "socket hang up" (ECONNRESET). The SDK retries most calls, so a conditional write that had landed comes back
+ * as a condition failure; the SES client tries once, so its mail is recorded `unknown` though it never reached
+ * the emulator (both seen in the edition benchmark on a loaded machine). Longer than any idle gap of a busy run.
+ */
+export const LOCAL_KEEP_ALIVE_MS = 65_000;
+
+/** Applies `LOCAL_KEEP_ALIVE_MS` to a server (ours or an emulator's). */
+export function keepIdleConnections(server: HttpServer): void {
+  server.keepAliveTimeout = LOCAL_KEEP_ALIVE_MS;
+  // Node requires the header timeout to outlast the keep-alive timeout.
+  server.headersTimeout = LOCAL_KEEP_ALIVE_MS + 1_000;
+}
+
 /** Starts an HTTP server on `port` (0 = any free one): every local endpoint (gateway, proxies, tests) uses this. */
 export async function serveHttp(listener: RequestListener, port: number, host = '127.0.0.1'): Promise<RunningServer> {
   const server = createHttpServer(listener);
+  keepIdleConnections(server);
   await listenOn(server, port, host);
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error(`${host}:${port} has no TCP address`);

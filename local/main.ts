@@ -14,6 +14,15 @@ function port(name: string, fallback: number): number {
   return value;
 }
 
+/** DISPATCH_SEND_RATE_PER_SECOND: the publication's SES send rate for this stack instead of cdk.json's. */
+function sendRate(): number | undefined {
+  const raw = process.env.DISPATCH_SEND_RATE_PER_SECOND;
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!(value > 0)) throw new Error(`DISPATCH_SEND_RATE_PER_SECOND must be a positive number, got ${raw}`);
+  return value;
+}
+
 const log = (line: string): void => {
   process.stdout.write(`${new Date().toISOString()} ${line}\n`);
 };
@@ -48,6 +57,7 @@ async function main(): Promise<void> {
     schedules: true,
     isolateConsumers: true,
     streamBatchWindowMs: 1000,
+    sendRatePerSecond: sendRate(),
     log,
   });
   log(`Dispatch is running.

@@ -56,6 +56,12 @@ export interface LocalStackOptions {
   streamBatchWindowMs: number;
   /** Enforce the routes' per-client rate limits in the gateway, as WAF does on AWS (benchmarks turn it off). @default true */
   clientRateLimits?: boolean;
+  /**
+   * The publication's `sendRatePerSecond` for this stack instead of cdk.json's (a benchmark at a production
+   * account's SES quota, say). Everything derived from it follows: pacing, the mail sender's concurrency.
+   * @default - cdk.json's
+   */
+  sendRatePerSecond?: number;
   log: (line: string) => void;
 }
 
@@ -111,7 +117,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const cdkJson = JSON.parse(await readFile(new URL('../cdk.json', import.meta.url), 'utf8')) as {
     context: { dispatch: unknown };
   };
-  const configured = parsePublication(cdkJson.context.dispatch);
+  const configured = parsePublication(
+    options.sendRatePerSecond === undefined
+      ? cdkJson.context.dispatch
+      : { ...(cdkJson.context.dispatch as object), sendRatePerSecond: options.sendRatePerSecond },
+  );
   const wiring = localWiring(configured);
   assertOneJournalEach(wiring);
   // SES event publishing is the only topic the local stack can play (see SesFeedbackPoller).
@@ -251,7 +261,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   // SES event publishing, locally: simulator bounces and complaints → the mail-feedback topic's subscribers.
   const feedbackInvokes = wiring.topics.map(({ fn }) => invoker<Parameters<FeedbackInvoke>[0]>(fn));
   const feedbackPoller = new SesFeedbackPoller(
-    emulators.sesUrl,
+    () => emulators.sesInbox(),
     async (event, context) => Promise.all(feedbackInvokes.map((invoke) => invoke(event, context))),
     { intervalMs: 1_000, log: options.log },
   );
