@@ -11,6 +11,7 @@ import { BUCKETS, QUEUES, TABLES, type QueueDefinition } from '../../lambdas/ada
 import type { DispatchFunctionName } from '../../lambdas/app-model';
 import { DurableQueue } from '../../local/durable-queue';
 import { startEmulators, type Emulators } from '../../local/emulators';
+import type { StoredMail } from '../../local/ses-feedback-poller';
 import { ensureTables } from '../../local/provision';
 import { SqsEndpoint, type QueuedMessage } from '../../local/sqs-endpoint';
 import { localBucketName, localTableName } from '../../local/stack';
@@ -41,6 +42,8 @@ export interface LocalBackend {
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly documents: DynamoDBDocumentClient;
   readonly s3: S3Client;
+  /** The SES emulator's inbox, read in this process (what `GET /store` serialises). */
+  sesInbox(): readonly StoredMail[];
   queueUrl(definition: QueueDefinition): string;
   /** What the SQS endpoint received for a queue, waiting for its consumer. */
   queue(definition: QueueDefinition): DurableQueue<QueuedMessage>;
@@ -113,6 +116,7 @@ export async function startLocalBackend(streamSources: readonly StreamSource[]):
   });
 
   return {
+    sesInbox: () => emulators.sesInbox(),
     endpoints: {
       dynamodb,
       s3: emulators.s3Url,

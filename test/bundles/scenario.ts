@@ -338,7 +338,7 @@ export async function runScenario(context: ScenarioContext): Promise<void> {
     const problems: string[] = [];
     // The local stack's stand-in for SES event publishing: simulator bounces become the SNS event of the topic.
     const poller = new SesFeedbackPoller(
-      backend.endpoints.ses,
+      () => backend.sesInbox(),
       async (event) => {
         const invocation = await lambda.invoke('ses-feedback', event);
         invocations.push(invocation);
