@@ -1,9 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { build, type Metafile, type Plugin } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
+import { BUCKETS, QUEUES, TABLES } from '../../lambdas/adapters/data-model';
+import { FUNCTION_NAMES } from '../../lambdas/app-model';
 import {
   DISPATCH_RUNTIME,
   ESM_REQUIRE_BANNER,
@@ -15,66 +18,70 @@ import { median, round } from './stats';
 const run = promisify(execFile);
 
 /**
- * The submit-report Lambda bundled as lib/constructs/dispatch-function.ts has CDK bundle it (same esbuild
- * options), then imported in fresh Node processes to time module initialisation.
+ * The submit Lambda built two ways in one run — as DispatchFunction deploys it (AWS SDK bundled, tree-shaken,
+ * minified) and the old way (SDK external, taken from the runtime) — each imported in fresh Node processes,
+ * interleaved, to time module initialisation. Every other function is built as deployed to find the largest bundle.
  */
 export interface BundleFigures {
-  bundleKB: number;
-  sourceMapKB: number;
   target: string;
-  /** Bytes of bundle output that came from @aws-sdk/* or @smithy/* sources (0: the runtime provides the SDK). */
-  sdkBytesInBundle: number;
-  externalSdkImports: string[];
-  largestInputs: { path: string; kB: number }[];
-  /** Fresh process, import() of the bundle: the runtime-provided SDK packages it imports plus the bundle's own code. */
-  initMs: number;
-  initRuns: number[];
-  /** Of initMs: loading the external @aws-sdk packages (node_modules here, /var/runtime on Lambda). */
-  sdkImportMs: number;
-  /** Of initMs: evaluating the bundle itself once the SDK is loaded. */
-  ownInitMs: number;
-  /** With NODE_OPTIONS=--enable-source-maps, as the function construct configures the Lambda. */
-  initMsWithSourceMaps: number;
-  initRunsWithSourceMaps: number[];
+  bundled: BuildFigures;
+  runtimeSdk: BuildFigures & { sdkImportMs: number; ownInitMs: number; externalSdkImports: string[] };
+  /** bundled init ÷ runtime-SDK init (medians of the same interleaved runs). */
+  initRatio: number;
+  /** Every function's index.mjs as deployed (without its source map), largest first. */
+  functionBundles: { name: string; kB: number }[];
 }
 
-const HANDLER = 'reports-api';
-/** Under the repo so the bundle's external @aws-sdk imports resolve from node_modules; removed afterwards. */
+interface BuildFigures {
+  bundleKB: number;
+  sourceMapKB: number;
+  largestInputs: { path: string; kB: number }[];
+  /** Fresh process, import() of the bundle (and, for the runtime-SDK build, of the SDK packages it imports). */
+  initMs: number;
+  initRuns: number[];
+  /** With NODE_OPTIONS=--enable-source-maps, as the function construct configures the Lambda. */
+  initMsWithSourceMaps: number;
+}
+
+const SUBMIT = 'reports-api';
+/**
+ * The runtime-SDK build lives under the repo so its external @aws-sdk imports resolve from node_modules, as
+ * /var/runtime would provide them; the deployed build is copied to the OS temp dir, where nothing but the bundle
+ * is reachable, as in the Lambda's /var/task.
+ */
 const SCRATCH = join(PROJECT_ROOT, 'test', 'bench', '.out');
-const OUT_DIR = join(SCRATCH, HANDLER);
 const INIT_RUNS = 7;
 
 /** NodejsFunction's target for the construct's runtime: nodejs24.x → node24. */
 const esbuildTarget = (): string => DISPATCH_RUNTIME.name.replace(/^nodejs(\d+)\.x$/, 'node$1');
 
+/** The options NodejsFunction passes for DispatchFunction's `bundling` block; `external` is the only variable. */
 async function bundle(
+  handler: string,
   dir: string,
-  plugins: Plugin[] = [],
-): Promise<{ outfile: string; metafile: Metafile; target: string }> {
+  external: string[],
+): Promise<{ outfile: string; metafile: Metafile }> {
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   const outfile = join(dir, 'index.mjs');
-  const target = esbuildTarget();
-  // The options NodejsFunction passes for DispatchFunction's `bundling` block.
   const result = await build({
-    entryPoints: [join(HANDLERS_DIR, `${HANDLER}.ts`)],
+    entryPoints: [join(HANDLERS_DIR, `${handler}.ts`)],
     bundle: true,
     platform: 'node',
-    target,
+    target: esbuildTarget(),
     format: 'esm',
     mainFields: ['module', 'main'],
     banner: { js: ESM_REQUIRE_BANNER },
     minify: true,
     sourcemap: true,
     sourcesContent: false,
-    external: ['@aws-sdk/*'],
+    external,
     outfile,
     metafile: true,
     logLevel: 'silent',
     absWorkingDir: PROJECT_ROOT,
-    plugins,
   });
-  return { outfile, metafile: result.metafile, target };
+  return { outfile, metafile: result.metafile };
 }
 
 interface InitSample {
@@ -84,11 +91,10 @@ interface InitSample {
 }
 
 /**
- * One fresh process (cwd = repo root, so the external @aws-sdk packages resolve from node_modules): the SDK
- * packages the bundle imports are loaded first, then the bundle; total = both, i.e. what `import()` of the
- * bundle alone costs in a fresh process.
+ * One fresh process with `cwd`: the SDK packages the bundle imports externally are loaded first (none for the
+ * deployed build), then the bundle; total = both, i.e. what `import()` of the bundle alone costs.
  */
-async function initOnce(outfile: string, sdkImports: string[], nodeOptions: string): Promise<InitSample> {
+async function initOnce(outfile: string, cwd: string, sdkImports: string[], nodeOptions: string): Promise<InitSample> {
   const script = [
     'const t0 = performance.now();',
     ...sdkImports.map((name) => `await import(${JSON.stringify(name)});`),
@@ -101,7 +107,7 @@ async function initOnce(outfile: string, sdkImports: string[], nodeOptions: stri
     (await import('../../cdk.json', { with: { type: 'json' } })).default.context.dispatch,
   );
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
-    cwd: PROJECT_ROOT,
+    cwd,
     env: {
       PATH: process.env.PATH ?? '',
       NODE_OPTIONS: nodeOptions,
@@ -113,11 +119,19 @@ async function initOnce(outfile: string, sdkImports: string[], nodeOptions: stri
       AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9',
       AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9',
       POWERTOOLS_SERVICE_NAME: 'dispatch',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_TRACE_ENABLED: 'false',
       DISPATCH_PUBLICATION: publication,
-      TABLE_REPORTS: 'bench-reports',
-      TABLE_IDEMPOTENCY: 'bench-idempotency',
-      VAULT_BUCKET: 'bench-vault',
+      // Every resource name any handler reads at cold start; the data model lists them, as the stacks do.
+      ...Object.fromEntries(TABLES.map((table) => [`TABLE_${table.env}`, `bench-${table.env.toLowerCase()}`])),
+      ...Object.fromEntries(BUCKETS.map((bucket) => [bucket.env, `bench-${bucket.id.toLowerCase()}`])),
+      ...Object.fromEntries(QUEUES.map((queue) => [queue.env, 'http://127.0.0.1:9/000000000000/bench'])),
     },
+  }).catch((error: unknown) => {
+    // The bundle is minified onto a few huge lines; keep the error's message and stack, not the source dump.
+    const stderr = (error as { stderr?: string }).stderr ?? '';
+    const message = stderr.split('\n').find((line) => /^\w*Error\b/.test(line)) ?? 'no error line';
+    throw new Error(`Importing ${outfile} failed: ${message}`);
   });
   const sample = JSON.parse(stdout) as InitSample;
   if (!Number.isFinite(sample.total)) throw new Error(`The init probe printed ${stdout}`);
@@ -132,63 +146,104 @@ function outputOf(metafile: Metafile) {
   return output;
 }
 
-export async function measureBundle(log: (line: string) => void): Promise<BundleFigures> {
-  try {
-    return await bundleAndInit(log);
-  } finally {
-    await rm(SCRATCH, { recursive: true, force: true });
-  }
-}
-
-async function bundleAndInit(log: (line: string) => void): Promise<BundleFigures> {
-  const { outfile, metafile, target } = await bundle(OUT_DIR);
-  const output = outputOf(metafile);
-  const inputs = Object.entries(output.inputs);
-  const sdkBytesInBundle = inputs
-    .filter(([path]) => /node_modules\/(@aws-sdk|@smithy)\//.test(path))
-    .reduce((sum, [, input]) => sum + input.bytesInOutput, 0);
-  const externalSdkImports = [
-    ...new Set(output.imports.filter((i) => i.external && i.path.startsWith('@aws-sdk/')).map((i) => i.path)),
-  ];
+function largestInputs(metafile: Metafile): { path: string; kB: number }[] {
   const byPackage = new Map<string, number>();
-  for (const [path, input] of inputs) {
+  for (const [path, input] of Object.entries(outputOf(metafile).inputs)) {
     const name = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? 'dispatch (lambdas/, templates/)';
     byPackage.set(name, (byPackage.get(name) ?? 0) + input.bytesInOutput);
   }
-  const largestInputs = [...byPackage.entries()]
+  return [...byPackage.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, 6)
-    .map(([path, bytes]) => ({ path, kB: round(bytes / 1024, 1) }));
+    .map(([path, bytes]) => ({ path, kB: kB(bytes) }));
+}
 
-  await initOnce(outfile, externalSdkImports, ''); // warm the file-system cache; not counted
-  const samples: InitSample[] = [];
-  const withMaps: InitSample[] = [];
-  for (let i = 0; i < INIT_RUNS; i++) {
-    samples.push(await initOnce(outfile, externalSdkImports, ''));
-    withMaps.push(await initOnce(outfile, externalSdkImports, '--enable-source-maps'));
+export async function measureBundle(log: (line: string) => void): Promise<BundleFigures> {
+  const taskDir = await mkdtemp(join(tmpdir(), 'dispatch-bench-task-'));
+  try {
+    return await bundleAndInit(taskDir, log);
+  } finally {
+    await rm(SCRATCH, { recursive: true, force: true });
+    await rm(taskDir, { recursive: true, force: true });
   }
-  const initRuns = samples.map((s) => s.total);
-  const initRunsWithSourceMaps = withMaps.map((s) => s.total);
-  const figures: BundleFigures = {
+}
+
+async function bundleAndInit(taskDir: string, log: (line: string) => void): Promise<BundleFigures> {
+  const deployed = await bundle(SUBMIT, join(SCRATCH, 'bundled'), []);
+  // The deployed build runs from a directory with no node_modules anywhere above it, so an import the bundle
+  // failed to include would fail here instead of quietly resolving from the repo.
+  const deployedFile = join(taskDir, 'index.mjs');
+  await copyFile(deployed.outfile, deployedFile);
+  await copyFile(`${deployed.outfile}.map`, `${deployedFile}.map`);
+  const external = await bundle(SUBMIT, join(SCRATCH, 'runtime-sdk'), ['@aws-sdk/*']);
+  const externalSdkImports = [
+    ...new Set(
+      outputOf(external.metafile)
+        .imports.filter((i) => i.external && i.path.startsWith('@aws-sdk/'))
+        .map((i) => i.path),
+    ),
+  ];
+  const sdkBytesInDeployed = Object.entries(outputOf(deployed.metafile).inputs)
+    .filter(([path]) => /node_modules\/(@aws-sdk|@smithy)\//.test(path))
+    .reduce((sum, [, input]) => sum + input.bytesInOutput, 0);
+  if (sdkBytesInDeployed === 0) throw new Error('The deployed build holds no AWS SDK code: the options drifted');
+
+  const probeDeployed = (nodeOptions: string) => initOnce(deployedFile, taskDir, [], nodeOptions);
+  const probeExternal = (nodeOptions: string) =>
+    initOnce(external.outfile, PROJECT_ROOT, externalSdkImports, nodeOptions);
+  // Warm the file-system cache for both; not counted. Then interleave, so drift on a shared machine hits both.
+  await probeDeployed('');
+  await probeExternal('');
+  const runs = { deployed: [] as InitSample[], external: [] as InitSample[] };
+  const mapped = { deployed: [] as number[], external: [] as number[] };
+  for (let i = 0; i < INIT_RUNS; i++) {
+    runs.deployed.push(await probeDeployed(''));
+    runs.external.push(await probeExternal(''));
+    mapped.deployed.push((await probeDeployed('--enable-source-maps')).total);
+    mapped.external.push((await probeExternal('--enable-source-maps')).total);
+  }
+  const figuresOf = async (
+    outfile: string,
+    metafile: Metafile,
+    samples: InitSample[],
+    withMaps: number[],
+  ): Promise<BuildFigures> => ({
     bundleKB: kB((await stat(outfile)).size),
     sourceMapKB: kB((await stat(`${outfile}.map`)).size),
-    target,
-    sdkBytesInBundle,
+    largestInputs: largestInputs(metafile),
+    initMs: round(median(samples.map((s) => s.total)), 1),
+    initRuns: samples.map((s) => round(s.total, 1)),
+    initMsWithSourceMaps: round(median(withMaps), 1),
+  });
+  const bundled = await figuresOf(deployed.outfile, deployed.metafile, runs.deployed, mapped.deployed);
+  const runtimeSdk = {
+    ...(await figuresOf(external.outfile, external.metafile, runs.external, mapped.external)),
+    sdkImportMs: round(median(runs.external.map((s) => s.sdk)), 1),
+    ownInitMs: round(median(runs.external.map((s) => s.own)), 1),
     externalSdkImports,
-    largestInputs,
-    initMs: round(median(initRuns), 1),
-    initRuns: initRuns.map((v) => round(v, 1)),
-    sdkImportMs: round(median(samples.map((s) => s.sdk)), 1),
-    ownInitMs: round(median(samples.map((s) => s.own)), 1),
-    initMsWithSourceMaps: round(median(initRunsWithSourceMaps), 1),
-    initRunsWithSourceMaps: initRunsWithSourceMaps.map((v) => round(v, 1)),
+  };
+
+  const functionBundles: { name: string; kB: number }[] = [];
+  for (const name of FUNCTION_NAMES) {
+    const built = await bundle(name, join(SCRATCH, 'functions', name), []);
+    functionBundles.push({ name, kB: kB((await stat(built.outfile)).size) });
+  }
+  functionBundles.sort((a, b) => b.kB - a.kB);
+
+  const figures: BundleFigures = {
+    target: esbuildTarget(),
+    bundled,
+    runtimeSdk,
+    initRatio: round(bundled.initMs / runtimeSdk.initMs, 2),
+    functionBundles,
   };
   log(
-    `bundle: ${figures.bundleKB} KB (+ ${figures.sourceMapKB} KB map), target ${target}; SDK bytes bundled ${sdkBytesInBundle}; external ${externalSdkImports.join(', ')}`,
+    `bundle: submit as deployed ${bundled.bundleKB} KB (+ ${bundled.sourceMapKB} KB map; ${kB(sdkBytesInDeployed)} KB of SDK); runtime-SDK build ${runtimeSdk.bundleKB} KB importing ${externalSdkImports.join(', ')}`,
   );
-  log(`bundle: largest parts ${largestInputs.map((p) => `${p.path} ${p.kB} KB`).join(', ')}`);
+  log(`bundle: deployed build's largest parts ${bundled.largestInputs.map((p) => `${p.path} ${p.kB} KB`).join(', ')}`);
   log(
-    `bundle: init ms ${figures.initRuns.join(', ')} (median ${figures.initMs}: SDK packages ${figures.sdkImportMs} + bundle's own ${figures.ownInitMs}); with --enable-source-maps ${figures.initRunsWithSourceMaps.join(', ')}`,
+    `bundle: init ms deployed ${bundled.initRuns.join(', ')} (median ${bundled.initMs}); runtime SDK ${runtimeSdk.initRuns.join(', ')} (median ${runtimeSdk.initMs} = SDK ${runtimeSdk.sdkImportMs} + own ${runtimeSdk.ownInitMs}); with --enable-source-maps ${bundled.initMsWithSourceMaps} vs ${runtimeSdk.initMsWithSourceMaps}`,
   );
+  log(`bundle: every function as deployed: ${functionBundles.map((f) => `${f.name} ${f.kB} KB`).join(', ')}`);
   return figures;
 }

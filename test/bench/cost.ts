@@ -38,6 +38,8 @@ const PIPELINE = ['digest-planner', 'mail-sender', 'digests-api'] as const;
 const PLACEHOLDER = 'not implemented yet';
 const RECIPIENTS = 1_000;
 const SCALE_TO = 100_000;
+/** Bounce (5 %) and complaint (0.1 %) events per mail at the rates where SES reviews an account. */
+const FEEDBACK_EVENTS_PER_MAIL = 0.051;
 
 export async function loadPrices(): Promise<PriceFile> {
   return JSON.parse(await readFile(new URL('./prices.json', import.meta.url), 'utf8')) as PriceFile;
@@ -280,21 +282,23 @@ function priceEdition(
       usd: (mailBatches + 2) * priceOf(prices, 'lambdaRequest'),
       basis: `${mailBatches} sender batches + API + planner`,
     },
-    // Modelled, not counted locally: the configuration set publishes a delivery event per message to SNS, and
-    // the feedback Lambda runs once per event.
+    // Modelled, not counted locally: the configuration set publishes bounce and complaint events (not deliveries)
+    // to SNS, and the feedback Lambda runs once per event. Priced at SES's own review thresholds (5 % bounces,
+    // 0.1 % complaints), an upper bound for any sender SES lets keep sending.
     {
-      item: 'SNS delivery events (modelled)',
-      usd: sesSends * priceOf(prices, 'snsPublish'),
-      basis: '1 publish per message',
+      item: 'SNS feedback events (modelled)',
+      usd: sesSends * FEEDBACK_EVENTS_PER_MAIL * priceOf(prices, 'snsPublish'),
+      basis: `${FEEDBACK_EVENTS_PER_MAIL} publishes per message (bounces + complaints at SES's review thresholds)`,
     },
     {
       item: 'ses-feedback Lambda (modelled)',
       usd:
         sesSends *
+        FEEDBACK_EVENTS_PER_MAIL *
         (priceOf(prices, 'lambdaRequest') +
           0.02 * 0.25 * priceOf(prices, 'lambdaArmGbSecond') +
           priceOf(prices, 'dynamodbOnDemandWrite')),
-      basis: '1 invocation, 20 ms at 256 MB, 1 WRU per message',
+      basis: '1 invocation per feedback event, 20 ms at 256 MB, 1 WRU',
     },
   ].map((line) => ({ ...line, usd: line.usd * scale }));
   const totalUsd = lines.reduce((sum, line) => sum + line.usd, 0);

@@ -27,6 +27,13 @@ import { formatList, median, round } from './stats';
  * real emulators (ReportsStore queries, leak scan, renders, SiteBucket HEAD/PUT).
  */
 export interface FeedRegenFigures {
+  /** What one regen asks of the stores, with 100 and with 100,000 reports (medians; identical in every run). */
+  work: { small: RegenWork; large: RegenWork };
+  /** DynamoDB items read with 100,000 reports ÷ with 100: the scaling figure (goal 1.0). */
+  readsRatio: number;
+  requestsRatio: number;
+  objectsWrittenRatio: number;
+  /** Time, for information: it also measures dynalite's LevelDB, not only our access pattern. */
   ratio: number;
   smallMs: number;
   largeMs: number;
@@ -39,6 +46,14 @@ export interface FeedRegenFigures {
   writesPerRegen: number;
 }
 
+/** Counted by SDK middleware on each set's own clients, from the responses themselves. */
+export interface RegenWork {
+  itemsRead: number;
+  dynamoRequests: number;
+  s3Requests: number;
+  objectsWritten: number;
+}
+
 interface Breakdown {
   tableMs: number;
   siteMs: number;
@@ -48,8 +63,14 @@ interface Breakdown {
 const SMALL = 100;
 const LARGE = Number(process.env.BENCH_FEED_LARGE ?? 100_000);
 const REPETITIONS = 7;
-/** Every report carries two of these, so even the 100-report set fills each tag feed (feedLength 50). */
-const TAGS = ['Outages', 'Transmission', 'Tariffs'];
+/**
+ * Every report carries the two shared tags (and every third one a third), so even with 100 reports each tag read
+ * window is full: the tag query reads 2 × feedLength entries and the archive 100 reports in both sets, and a
+ * difference in items read could only come from the archive's size. A 100-report set whose tags held ~67 reports
+ * each would read less simply because there is less to read.
+ */
+const SHARED_TAGS = ['Outages', 'Transmission'];
+const OCCASIONAL_TAG = 'Tariffs';
 const SERIES = ['grid-watch', 'harbour-ledger'];
 
 const paragraph = (i: number, n: number): string =>
@@ -61,7 +82,7 @@ function seedRecord(i: number, publishedMs: number, publication: Publication): R
   const publishAt = new Date(publishedMs).toISOString();
   const id = ulid(publishedMs);
   const subscriber = i % 3 === 0;
-  const tags = [TAGS[i % 3] as string, TAGS[(i + 1) % 3] as string];
+  const tags = i % 3 === 0 ? [...SHARED_TAGS, OCCASIONAL_TAG] : [...SHARED_TAGS];
   return {
     id,
     slug: `report-${i}-${id.slice(-8).toLowerCase()}`,
@@ -124,18 +145,90 @@ async function seed(
   return (performance.now() - began) / 1000;
 }
 
-/** Adds up the time spent inside the adapters, so a regen splits into table, bucket and everything else. */
+/**
+ * Wall time during which at least one call of a kind was in flight, so a regen splits into table, bucket and
+ * everything else even though the publisher writes several files at once (summing each call's duration would
+ * count overlapping writes several times).
+ */
 class Timed {
   tableMs = 0;
   siteMs = 0;
+  /** Either kind in flight: the rest of a regen (rendering, the leak scan) is what lies outside it. */
+  storesMs = 0;
+  private readonly inFlight = { tableMs: 0, siteMs: 0, storesMs: 0 };
+  private readonly busySince = { tableMs: 0, siteMs: 0, storesMs: 0 };
+
+  reset(): void {
+    this.tableMs = this.siteMs = this.storesMs = 0;
+  }
+
   async time<T>(kind: 'tableMs' | 'siteMs', work: () => Promise<T>): Promise<T> {
-    const began = performance.now();
+    this.enter(kind);
+    this.enter('storesMs');
     try {
       return await work();
     } finally {
-      this[kind] += performance.now() - began;
+      this.leave(kind);
+      this.leave('storesMs');
     }
   }
+
+  private enter(kind: 'tableMs' | 'siteMs' | 'storesMs'): void {
+    if (this.inFlight[kind]++ === 0) this.busySince[kind] = performance.now();
+  }
+
+  private leave(kind: 'tableMs' | 'siteMs' | 'storesMs'): void {
+    if (--this.inFlight[kind] === 0) this[kind] += performance.now() - this.busySince[kind];
+  }
+}
+
+/**
+ * Counts what a regen asks of DynamoDB and S3. Items read come from the responses (Query and Scan `ScannedCount`,
+ * BatchGetItem's returned items, GetItem's item), so a query that reads more than it returns still counts.
+ */
+class WorkCounter {
+  work: RegenWork = { itemsRead: 0, dynamoRequests: 0, s3Requests: 0, objectsWritten: 0 };
+
+  reset(): void {
+    this.work = { itemsRead: 0, dynamoRequests: 0, s3Requests: 0, objectsWritten: 0 };
+  }
+
+  countDynamo(client: DynamoDBClient): void {
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const result = await next(args);
+        this.work.dynamoRequests++;
+        this.work.itemsRead += itemsReadBy(result.output);
+        return result;
+      },
+      { step: 'initialize', name: 'benchCountItemsRead' },
+    );
+  }
+
+  countS3(client: S3Client): void {
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        this.work.s3Requests++;
+        if (context.commandName === 'PutObjectCommand' || context.commandName === 'DeleteObjectCommand')
+          this.work.objectsWritten++;
+        return next(args);
+      },
+      { step: 'initialize', name: 'benchCountObjects' },
+    );
+  }
+}
+
+function itemsReadBy(output: unknown): number {
+  const o = output as {
+    ScannedCount?: number;
+    Count?: number;
+    Item?: unknown;
+    Responses?: Record<string, unknown[]>;
+  };
+  if (typeof o.ScannedCount === 'number') return o.ScannedCount;
+  if (typeof o.Count === 'number') return o.Count;
+  if (o.Responses) return Object.values(o.Responses).reduce((sum, items) => sum + items.length, 0);
+  return o.Item === undefined ? 0 : 1;
 }
 
 interface ArchiveSet {
@@ -143,18 +236,23 @@ interface ArchiveSet {
   store: ReportsStore;
   publisher: SitePublisher;
   timer: Timed;
+  counter: WorkCounter;
 }
 
+/** Each set gets its own clients, so the counters see only that set's regens. */
 function archiveSet(
   label: string,
-  client: DynamoDBDocumentClient,
+  clients: { dynamo: DynamoDBClient; s3: S3Client },
   tableName: string,
-  s3: S3Client,
   bucket: string,
   publication: Publication,
 ): ArchiveSet {
-  const store = new ReportsStore(client, tableName);
-  const site = new SiteBucket(s3, bucket);
+  const counter = new WorkCounter();
+  counter.countDynamo(clients.dynamo);
+  counter.countS3(clients.s3);
+  const documents = DynamoDBDocumentClient.from(clients.dynamo, { marshallOptions: { removeUndefinedValues: true } });
+  const store = new ReportsStore(documents, tableName);
+  const site = new SiteBucket(clients.s3, bucket);
   const timer = new Timed();
   const reports: PublishedReports = {
     latestPublished: (limit) => timer.time('tableMs', () => store.latestPublished(limit)),
@@ -165,7 +263,7 @@ function archiveSet(
     putIfChanged: (key, body, type, cache) => timer.time('siteMs', () => site.putIfChanged(key, body, type, cache)),
     delete: (key) => timer.time('siteMs', () => site.delete(key)),
   };
-  return { label, store, publisher: new SitePublisher(reports, files, publication), timer };
+  return { label, store, publisher: new SitePublisher(reports, files, publication), timer, counter };
 }
 
 /** One editor submit as ReportsStore stores it, then the feed publisher's work for its stream record. */
@@ -173,17 +271,19 @@ async function regen(
   set: ArchiveSet,
   publication: Publication,
   sequence: number,
-): Promise<{ ms: number; breakdown: Breakdown; writes: number }> {
+): Promise<{ ms: number; breakdown: Breakdown; writes: number; work: RegenWork }> {
   const now = new Date();
-  const record = seedRecord(1_000_000 + sequence, now.getTime() - 1000, publication);
+  // The shared tags only, so every regen rebuilds the same set of feeds in both archives.
+  const record = { ...seedRecord(1_000_000 + sequence, now.getTime() - 1000, publication), tags: [...SHARED_TAGS] };
   await set.store.putTagEntries(record);
   if (!(await set.store.create(record, now))) throw new Error('The new report could not be stored');
   const plan = planPublish([{ after: { record, listed: true } }]);
-  set.timer.tableMs = 0;
-  set.timer.siteMs = 0;
+  set.timer.reset();
+  set.counter.reset();
   const began = performance.now();
   const result = await set.publisher.publish(plan);
   const ms = performance.now() - began;
+  const work = { ...set.counter.work };
   if (result.blocked.length > 0)
     throw new Error(`The leak scan blocked ${result.blocked.length} artifact(s) in the ${set.label} set`);
   return {
@@ -191,9 +291,10 @@ async function regen(
     breakdown: {
       tableMs: set.timer.tableMs,
       siteMs: set.timer.siteMs,
-      otherMs: ms - set.timer.tableMs - set.timer.siteMs,
+      otherMs: ms - set.timer.storesMs,
     },
     writes: result.written.length,
+    work,
   };
 }
 
@@ -207,16 +308,23 @@ export async function measureFeedRegen(log: (line: string) => void): Promise<Fee
   const tables = { small: 'bench-reports-100', large: 'bench-reports-100k' };
   const emulators = await startEmulators(dataDir, { dynalite: 0, s3: 0, ses: 0 }, Object.values(buckets));
   const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-  const dynamo = new DynamoDBClient({ endpoint: emulators.dynaliteUrl.toString(), region: 'us-east-1', credentials });
+  const dynamoClient = () =>
+    new DynamoDBClient({ endpoint: emulators.dynaliteUrl.toString(), region: 'us-east-1', credentials });
+  const s3Client = () =>
+    new S3Client({
+      endpoint: emulators.s3Url,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+  const dynamo = dynamoClient();
   const documents = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
-  const s3 = new S3Client({
-    endpoint: emulators.s3Url,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const clients = {
+    small: { dynamo: dynamoClient(), s3: s3Client() },
+    large: { dynamo: dynamoClient(), s3: s3Client() },
+  };
   try {
     await ensureTables(dynamo, [
       { definition: reportsTable, tableName: tables.small },
@@ -232,8 +340,8 @@ export async function measureFeedRegen(log: (line: string) => void): Promise<Fee
       `feeds: seeded ${SMALL} reports in ${round(smallSeed, 2)} s and ${LARGE.toLocaleString('en-US')} in ${round(largeSeed, 1)} s`,
     );
 
-    const small = archiveSet('100', documents, tables.small, s3, buckets.small, publication);
-    const large = archiveSet('100k', documents, tables.large, s3, buckets.large, publication);
+    const small = archiveSet('100', clients.small, tables.small, buckets.small, publication);
+    const large = archiveSet('100k', clients.large, tables.large, buckets.large, publication);
     // First regen of each set writes every artifact into an empty bucket; not counted.
     let sequence = 0;
     await regen(small, publication, sequence++);
@@ -252,7 +360,21 @@ export async function measureFeedRegen(log: (line: string) => void): Promise<Fee
     });
     const smallMs = median(runs.small.map((r) => r.ms));
     const largeMs = median(runs.large.map((r) => r.ms));
+    const workOf = (list: Awaited<ReturnType<typeof regen>>[]): RegenWork => ({
+      itemsRead: median(list.map((r) => r.work.itemsRead)),
+      dynamoRequests: median(list.map((r) => r.work.dynamoRequests)),
+      s3Requests: median(list.map((r) => r.work.s3Requests)),
+      objectsWritten: median(list.map((r) => r.work.objectsWritten)),
+    });
+    const work = { small: workOf(runs.small), large: workOf(runs.large) };
     const figures: FeedRegenFigures = {
+      work,
+      readsRatio: round(work.large.itemsRead / work.small.itemsRead, 2),
+      requestsRatio: round(
+        (work.large.dynamoRequests + work.large.s3Requests) / (work.small.dynamoRequests + work.small.s3Requests),
+        2,
+      ),
+      objectsWrittenRatio: round(work.large.objectsWritten / work.small.objectsWritten, 2),
       ratio: round(largeMs / smallMs, 2),
       smallMs: round(smallMs, 1),
       largeMs: round(largeMs, 1),
@@ -266,13 +388,25 @@ export async function measureFeedRegen(log: (line: string) => void): Promise<Fee
     log(
       `feeds: regen ms with 100: ${formatList(figures.smallRuns)}; with 100k: ${formatList(figures.largeRuns)}; ${figures.writesPerRegen} objects written per regen`,
     );
+    const spread = (list: Awaited<ReturnType<typeof regen>>[]) =>
+      [
+        ...new Set(
+          list.map((r) => `${r.work.itemsRead}/${r.work.dynamoRequests}/${r.work.s3Requests}/${r.work.objectsWritten}`),
+        ),
+      ].join(' | ');
+    log(
+      `feeds: items read / DynamoDB requests / S3 requests / objects written per regen: 100 → ${spread(runs.small)}; 100k → ${spread(runs.large)}`,
+    );
     log(
       `feeds: median split (DynamoDB / S3 / render+scan): 100 → ${Object.values(figures.breakdown.small).join(' / ')} ms; 100k → ${Object.values(figures.breakdown.large).join(' / ')} ms`,
     );
     return figures;
   } finally {
     dynamo.destroy();
-    s3.destroy();
+    for (const set of Object.values(clients)) {
+      set.dynamo.destroy();
+      set.s3.destroy();
+    }
     await emulators.close();
     await rm(dataDir, { recursive: true, force: true });
   }
