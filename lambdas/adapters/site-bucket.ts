@@ -22,6 +22,10 @@ export class SiteBucket {
     return 'written';
   }
 
+  async exists(key: string): Promise<boolean> {
+    return (await this.objects.metadata(key)) !== undefined;
+  }
+
   async delete(key: string): Promise<void> {
     await this.objects.delete(key);
   }

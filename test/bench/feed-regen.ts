@@ -261,6 +261,7 @@ function archiveSet(
   };
   const files: SiteFiles = {
     putIfChanged: (key, body, type, cache) => timer.time('siteMs', () => site.putIfChanged(key, body, type, cache)),
+    exists: (key) => timer.time('siteMs', () => site.exists(key)),
     delete: (key) => timer.time('siteMs', () => site.delete(key)),
   };
   return { label, store, publisher: new SitePublisher(reports, files, publication), timer, counter };

@@ -182,6 +182,9 @@ class MemorySite implements SiteFiles {
     this.files.set(key, body);
     return 'written' as const;
   }
+  async exists(key: string) {
+    return this.files.has(key);
+  }
   async delete(key: string) {
     this.files.delete(key);
   }

@@ -40,6 +40,9 @@ class MemorySite implements SiteFiles {
     this.files.set(key, body);
     return 'written' as const;
   }
+  async exists(key: string) {
+    return this.files.has(key);
+  }
   async delete(key: string) {
     this.files.delete(key);
   }
@@ -170,6 +173,11 @@ describe('SitePublisher write order', () => {
       this.inFlight -= 1;
       return 'written' as const;
     }
+    readonly present = new Set<string>();
+    async exists(key: string) {
+      this.events.push(`head ${key}`);
+      return this.present.has(key);
+    }
     async delete(key: string) {
       this.events.push(`delete ${key}`);
     }
@@ -200,5 +208,28 @@ describe('SitePublisher write order', () => {
     expect(site.events.at(-1)).toBe('delete reports/gone/index.html');
     // The feeds and the archive are independent of each other: they go out together, not one after another.
     expect(site.maxInFlight).toBeGreaterThan(1);
+  });
+
+  it('writes the page of a report the feeds list before its own stream batch arrives, before any feed', async () => {
+    // Submits overlap: the table already lists `earlier`, whose stream records come in a later batch. The feeds
+    // built for this batch list it, so its page must be there first (found at the load bench: 271 dangling links).
+    const record = subscriberRecord();
+    const earlier = { ...record, id: '01JEARLIER0000000000000000', slug: 'earlier', title: 'Earlier' };
+    const kept = { ...record, id: '01JKEPT0000000000000000000', slug: 'kept', title: 'Kept' };
+    const site = new OrderedSite();
+    site.present.add('reports/kept/index.html');
+    const publisher = new SitePublisher(reportsOf([earlier, record, kept]), site, publication);
+    await publisher.publish(plan(record));
+
+    const index = (event: string) => site.events.indexOf(event);
+    const earlierPage = index('put reports/earlier/index.html');
+    expect(earlierPage).toBeGreaterThanOrEqual(0);
+    for (const event of site.events.filter((e) => e.startsWith('put feeds/') || e === 'put index.html'))
+      expect(index(event), event).toBeGreaterThan(earlierPage);
+    // A page already there is left to its own batch, and one known to be there is not asked about again.
+    expect(index('put reports/kept/index.html')).toBe(-1);
+    site.events.length = 0;
+    await publisher.publish(plan(record));
+    expect(site.events.filter((event) => event.startsWith('head '))).toEqual([]);
   });
 });

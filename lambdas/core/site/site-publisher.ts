@@ -18,7 +18,14 @@ export interface PublishedReports {
 
 export interface SiteFiles {
   putIfChanged(key: string, body: string, contentType: string, cacheControl: string): Promise<'written' | 'unchanged'>;
+  exists(key: string): Promise<boolean>;
   delete(key: string): Promise<void>;
+}
+
+/** The lists the plan's feeds and archive are built from, read once before anything is written. */
+interface Listings {
+  latest?: ReportRecord[];
+  tags: Map<string, ReportRecord[]>;
 }
 
 export interface PublishReport {
@@ -55,26 +62,72 @@ export class SitePublisher {
   /**
    * Pages first, then everything that links to them, then removals: a feed reader or a visitor who follows a
    * link the moment a feed or the archive lists it finds the page already there (CloudFront would otherwise
-   * cache the 404), and a removed page goes only once no feed or archive lists it. Within each step the files
-   * are independent, so their renders and S3 writes run side by side.
+   * cache the 404), and a removed page goes only once no feed or archive lists it. "Pages first" covers every
+   * report the feeds will list, not only this batch's: when submits overlap, the table already lists reports
+   * whose stream records come in a later batch, so their pages are written now if they are not there yet.
+   * Within each step the files are independent, so their renders and S3 writes run side by side.
    */
   async publish(plan: PublishPlan): Promise<PublishReport> {
     const result = emptyReport();
-    const pages = await mapConcurrently([...plan.pages], WRITES_IN_FLIGHT, (id) => this.writePage(id));
-    const linking = await mapConcurrently(this.linkingJobs(plan), WRITES_IN_FLIGHT, (job) => job());
-    for (const part of [...pages, ...linking]) mergeInto(result, part);
+    const listings = await this.readListings(plan);
+    const pages = await mapConcurrently([...plan.pages], WRITES_IN_FLIGHT, async (id) => {
+      const record = await this.reports.get(id);
+      // The plan names reports the stream showed listed; one unpublished since then is skipped.
+      return record?.state === 'live' ? this.writePage(record) : emptyReport();
+    });
+    const missing = await this.listedWithoutPage(listings, plan.pages);
+    const caughtUp = await mapConcurrently(missing, WRITES_IN_FLIGHT, (record) => this.writePage(record));
+    const linking = await mapConcurrently(this.linkingJobs(plan, listings), WRITES_IN_FLIGHT, (job) => job());
+    for (const part of [...pages, ...caughtUp, ...linking]) mergeInto(result, part);
     for (const key of plan.removedPages) {
       await this.site.delete(key);
+      this.pagesSeen.delete(key);
       result.deleted.push(key);
     }
     return result;
   }
 
-  private async writePage(id: string): Promise<PublishReport> {
+  private async readListings(plan: PublishPlan): Promise<Listings> {
+    const [latest, tagged] = await Promise.all([
+      plan.mainFeeds || plan.archive
+        ? this.reports.latestPublished(Math.max(this.publication.feedLength, ARCHIVE_LENGTH))
+        : undefined,
+      Promise.all(
+        [...plan.tags.keys()].map(
+          async (slug) => [slug, await this.reports.latestPublishedWithTag(slug, this.publication.feedLength)] as const,
+        ),
+      ),
+    ]);
+    return { ...(latest ? { latest } : {}), tags: new Map(tagged) };
+  }
+
+  /**
+   * Page keys this publisher wrote or found, with the `updatedAt` of the record they were checked for. A warm
+   * function asks S3 only about reports it has not seen at that version, so a publish costs a HEAD per newly
+   * listed report rather than one per listed report.
+   */
+  private readonly pagesSeen = new Map<string, string>();
+
+  /** Listed reports outside this batch whose page is not there yet. */
+  private async listedWithoutPage(listings: Listings, inBatch: ReadonlySet<string>): Promise<ReportRecord[]> {
+    const listed = new Map<string, ReportRecord>();
+    for (const record of [...(listings.latest ?? []), ...[...listings.tags.values()].flat()]) {
+      if (!inBatch.has(record.id) && record.state === 'live') listed.set(record.id, record);
+    }
+    const unknown = [...listed.values()].filter(
+      (record) => this.pagesSeen.get(pageKey(record.slug)) !== record.updatedAt,
+    );
+    const present = await mapConcurrently(unknown, WRITES_IN_FLIGHT, (record) =>
+      this.site.exists(pageKey(record.slug)),
+    );
+    unknown.forEach((record, i) => {
+      if (present[i]) this.pagesSeen.set(pageKey(record.slug), record.updatedAt);
+    });
+    return unknown.filter((_, i) => !present[i]);
+  }
+
+  private async writePage(record: ReportRecord): Promise<PublishReport> {
     const part = emptyReport();
-    const record = await this.reports.get(id);
-    // The plan names reports the stream showed listed; one unpublished since then is skipped.
-    if (!record || record.state !== 'live') return part;
     const artifact = { key: pageKey(record.slug), contentType: HTML, cacheControl: this.publication.pageCacheControl };
     await this.writeGuarded(
       artifact,
@@ -82,16 +135,16 @@ export class SitePublisher {
       (views) => views.map((view) => this.render.reportPage(view, this.publication)).join(''),
       part,
     );
+    // Only a page that went out counts as there; a withheld one is asked about again next time.
+    if (!part.blocked.some((block) => block.action === 'withheld')) this.pagesSeen.set(artifact.key, record.updatedAt);
     return part;
   }
 
   /** The main feeds, the archive and the tag feeds the plan names: each job renders and writes its own files. */
-  private linkingJobs(plan: PublishPlan): (() => Promise<PublishReport>)[] {
+  private linkingJobs(plan: PublishPlan, listings: Listings): (() => Promise<PublishReport>)[] {
     const jobs: (() => Promise<PublishReport>)[] = [];
     // One read of the latest reports, shared by the main feeds and the archive.
-    let latest: Promise<ReportRecord[]> | undefined;
-    const latestPublished = (): Promise<ReportRecord[]> =>
-      (latest ??= this.reports.latestPublished(Math.max(this.publication.feedLength, ARCHIVE_LENGTH)));
+    const latestPublished = async (): Promise<ReportRecord[]> => listings.latest ?? [];
     if (plan.mainFeeds) {
       jobs.push(async () => {
         const part = emptyReport();
@@ -123,7 +176,7 @@ export class SitePublisher {
     for (const [slug, tag] of plan.tags) {
       jobs.push(async () => {
         const part = emptyReport();
-        const covered = await this.reports.latestPublishedWithTag(slug, this.publication.feedLength);
+        const covered = listings.tags.get(slug) ?? [];
         await this.writeFeeds(
           `feeds/tags/${slug}`,
           covered,
