@@ -18,6 +18,7 @@ import { issueEditor } from '../lambdas/core/editors/editors';
 import { parsePublication, type Publication } from '../lambdas/core/shared/publication';
 import { ROUTES } from '../lambdas/routes';
 import { writeAwsCliProfile } from './aws-cli-profile';
+import { publishConsole } from './console-site';
 import { SqsDelivery, StreamDelivery } from './delivery';
 import { DurableQueue } from './durable-queue';
 import { startEmulators, type Emulators } from './emulators';
@@ -56,6 +57,11 @@ export interface LocalStackOptions {
   streamBatchWindowMs: number;
   /** Enforce the routes' per-client rate limits in the gateway, as WAF does on AWS (benchmarks turn it off). @default true */
   clientRateLimits?: boolean;
+  /**
+   * Build the editor console and put it into the site bucket under `console/`, as the CDK deployment does
+   * (tests that never open `/console/` skip the build). @default true
+   */
+  console?: boolean;
   log: (line: string) => void;
 }
 
@@ -197,6 +203,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
+
+  if (options.console ?? true) {
+    await publishConsole(s3, localBucketName('Site'), join(dataDir, 'console-build'), configured);
+  }
 
   const gateway = new Gateway({
     routes: ROUTES,

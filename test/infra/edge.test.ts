@@ -2,7 +2,7 @@ import { runInNewContext } from 'node:vm';
 import { Capture, Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY, PRIVATE_FEED_HEADERS } from '../../lambdas/http/security-headers';
-import { PUBLIC_FEEDS_PATH_PATTERN } from '../../lib/constructs/edge-distribution';
+import { CONSOLE_PATH_PATTERN, PUBLIC_FEEDS_PATH_PATTERN } from '../../lib/constructs/edge-distribution';
 import { REPORT_INDEX_REWRITE_CODE } from '../../lib/edge/report-index-rewrite';
 import { synthDispatch } from './dispatch-app';
 
@@ -120,6 +120,7 @@ describe('CloudFront', () => {
     expect(siteOrigin?.OriginPath ?? '').toBe('');
     expect(config.CacheBehaviors.filter((candidate) => candidate.TargetOriginId === siteOrigin?.Id)).toEqual([
       behavior(PUBLIC_FEEDS_PATH_PATTERN),
+      behavior(CONSOLE_PATH_PATTERN),
     ]);
   });
 
@@ -140,7 +141,7 @@ describe('CloudFront', () => {
     });
     for (const candidate of [config.DefaultCacheBehavior, ...config.CacheBehaviors]) {
       expect(candidate.ResponseHeadersPolicyId).toEqual({
-        Ref: expect.stringMatching(/(SecurityHeaders|PrivateFeedHeaders)/),
+        Ref: expect.stringMatching(/(SecurityHeaders|PrivateFeedHeaders|ConsoleHeaders)/),
       });
     }
   });
