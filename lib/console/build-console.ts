@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import type { Publication } from '../../lambdas/core/shared/publication';
@@ -60,6 +60,8 @@ export function buildConsole(outDir: string, settings: ConsoleSettings): Console
     bundle: true,
     minify: true,
     format: 'esm',
+    // Code used by one rare action (the CSV import reuses the CLI's reader, zod and all) loads only when used.
+    splitting: true,
     target: ['es2022'],
     platform: 'browser',
     jsx: 'automatic',
@@ -67,22 +69,29 @@ export function buildConsole(outDir: string, settings: ConsoleSettings): Console
     tsconfig: join(CONSOLE_SOURCE_DIR, 'tsconfig.json'),
     define: { DISPATCH_CONSOLE_SETTINGS: JSON.stringify(settings) },
     entryNames: '[name]-[hash]',
+    chunkNames: 'chunk-[hash]',
     outdir: assetsDir,
     write: false,
+    metafile: true,
     legalComments: 'none',
     logLevel: 'silent',
   });
-  const assets = new Map<string, string>();
+  const entries = new Map<string, string>();
+  for (const [output, meta] of Object.entries(result.metafile.outputs)) {
+    if (meta.entryPoint !== undefined) entries.set(meta.entryPoint, output.slice(output.lastIndexOf('/') + 1));
+  }
   const files: ConsoleFile[] = [];
   for (const output of result.outputFiles) {
     const name = output.path.slice(assetsDir.length + 1);
-    const extension = name.slice(name.lastIndexOf('.'));
     writeFileSync(output.path, output.contents);
-    assets.set(extension, `/${CONSOLE_KEY_PREFIX}assets/${name}`);
-    files.push({ path: `assets/${name}`, contentType: contentType(extension), cacheControl: ASSET_CACHE_CONTROL });
+    files.push({ path: `assets/${name}`, contentType: contentType(extname(name)), cacheControl: ASSET_CACHE_CONTROL });
   }
-  const script = assets.get('.js');
-  const stylesheet = assets.get('.css');
+  const entryFile = (source: string): string | undefined => {
+    const name = [...entries].find(([entryPoint]) => entryPoint.endsWith(source))?.[1];
+    return name === undefined ? undefined : `/${CONSOLE_KEY_PREFIX}assets/${name}`;
+  };
+  const script = entryFile('app/main.tsx');
+  const stylesheet = entryFile('console.css');
   if (script === undefined || stylesheet === undefined)
     throw new Error('The console build wrote no script or stylesheet');
 

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTempStack, type TempStack } from '../integration/harness';
-import { clickSteadily, consolePage, expectNoSeriousA11yViolations, launchChromium } from './browser';
+import { clickSteadily, consolePage, expectNoSeriousA11yViolations, hasRoute, launchChromium } from './browser';
 
 /**
  * The editor console in Chromium against a local stack: sign in with a token, write a subscriber report with the
@@ -14,10 +14,29 @@ const SECOND_PUBLIC = 'The port authority says day traffic continues under a red
 const PAID_SENTENCE = 'The pilots union ledger shows the strike fund covers nineteen more nights of action.';
 const BODY = `${PUBLIC_SENTENCE}\n\n${SECOND_PUBLIC}\n\n<!-- paywall -->\n\n## What the ledger shows\n\n${PAID_SENTENCE}\n`;
 
+/** A 1×1 PNG. */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+);
+
 let temp: TempStack;
 let browser: Browser;
 let page: Page;
 let problems: string[];
+
+const api = (path: string, init: RequestInit & { json?: unknown } = {}): Promise<Response> =>
+  fetch(`${temp.stack.apiUrl}${path}`, {
+    ...init,
+    headers: {
+      authorization: `Bearer ${temp.stack.adminToken}`,
+      ...(init.json !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(init.headers as Record<string, string> | undefined),
+    },
+    ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
+  });
+
+const rss = async (): Promise<string> => (await fetch(`${temp.stack.apiUrl}/feeds/rss.xml`)).text();
 
 const frameText = (title: string): Promise<string> =>
   page.frameLocator(`iframe[title="${title}"]`).locator('body').innerText();
@@ -130,10 +149,10 @@ describe('the editor console', () => {
     await expectNoSeriousA11yViolations(page, 'reports list');
 
     await temp.stack.drain();
-    const rss = await (await fetch(`${temp.stack.apiUrl}/feeds/rss.xml`)).text();
-    expect(rss).toContain(TITLE);
-    expect(rss).toContain(PUBLIC_SENTENCE);
-    expect(rss).not.toContain(PAID_SENTENCE);
+    const feed = await rss();
+    expect(feed).toContain(TITLE);
+    expect(feed).toContain(PUBLIC_SENTENCE);
+    expect(feed).not.toContain(PAID_SENTENCE);
   });
 
   it('corrects the report with its revision', async () => {
@@ -144,6 +163,79 @@ describe('the editor console', () => {
     await expect.poll(() => page.locator('[role=status]').first().innerText()).toMatch(/Updated to revision 2/);
     await expectNoSeriousA11yViolations(page, 'report editor (correction)');
   });
+
+  it('refuses to overwrite a newer revision saved elsewhere, and says so', async () => {
+    const id = /#\/reports\/([0-9A-Z]{26})$/.exec(page.url())?.[1] ?? '';
+    const stored = (await (await api(`/api/reports/${id}`)).json()) as Record<string, unknown> & { revision: number };
+    const { title, summary, tier, series, tags, authors, body } = stored;
+    const elsewhere = await api(`/api/reports/${id}`, {
+      method: 'PUT',
+      headers: { 'if-match': `"${stored.revision}"` },
+      json: { title, summary, tier, series, tags, authors, body, freeAfter: 'P60D' },
+    });
+    expect(elsewhere.status).toBe(200);
+    await page.fill('input[name=authors]', 'Mara Quill, Ivo Brandt');
+    await clickSteadily(page.locator('button:has-text("Save correction")'));
+    await expect.poll(() => page.locator('[role=alert]').first().innerText()).toMatch(/newer revision/);
+    await clickSteadily(page.locator('button:has-text("Load their revision")'));
+    await expect.poll(() => page.locator('input[name=freeAfter]').inputValue()).toBe('P60D');
+  });
+
+  it('unpublishes the report, which leaves the feed, and republishes it by saving again', async () => {
+    await clickSteadily(page.locator('button:has-text("Unpublish")'));
+    await clickSteadily(page.locator('button:has-text("Confirm unpublish")'));
+    await expect.poll(() => page.locator('[role=status]').first().innerText()).toMatch(/^Unpublished/);
+    expect(await page.locator('.report-facts .status').innerText()).toBe('Unpublished');
+    await temp.stack.drain();
+    expect(await rss()).not.toContain(TITLE);
+
+    await clickSteadily(page.locator('button:has-text("Save and republish")'));
+    await expect.poll(() => page.locator('[role=status]').first().innerText()).toMatch(/Updated to revision 5/);
+    expect(await page.locator('.report-facts .status').innerText()).toBe('Live');
+    await temp.stack.drain();
+    expect(await rss()).toContain(TITLE);
+  });
+
+  it('schedules a report with freeAfter: the list shows it scheduled, and when it becomes free', async () => {
+    await clickSteadily(page.locator('text=Back to reports'));
+    await clickSteadily(page.locator('text=New report'));
+    await page.fill('input[name=title]', 'Scheduled: the winter tariff review');
+    await page.fill('textarea[name=summary]', 'What the regulator will decide in March.');
+    await page.fill('input[name=publishAt]', '2031-03-01T09:00');
+    await page.fill('input[name=freeAfter]', 'P30D');
+    await page.fill('textarea[name=body]', BODY);
+    await clickSteadily(page.locator('button[type=submit]:has-text("Publish report")'));
+    await expect.poll(() => page.locator('[role=status]').first().innerText()).toMatch(/Created/);
+    expect(await page.locator('.report-facts .status').innerText()).toBe('Scheduled');
+    expect(await page.locator('.report-facts').innerText()).toMatch(/free from .*2031/);
+    await clickSteadily(page.locator('text=Back to reports'));
+    const line = page.locator('.report-line', { hasText: 'Scheduled: the winter tariff review' });
+    await line.waitFor();
+    expect(await line.locator('.status').innerText()).toBe('Scheduled');
+    expect(await line.locator('.meta').innerText()).toMatch(/go-live .*2031/);
+    await temp.stack.drain();
+    expect(await rss()).not.toContain('the winter tariff review');
+  });
+
+  it.skipIf(!hasRoute('POST', '/api/media'))(
+    'uploads an image into the body at the caret, with its alt text (needs POST /api/media from ws-media)',
+    async () => {
+      await clickSteadily(page.locator('.report-title', { hasText: TITLE }));
+      await page.getByRole('heading', { name: `Edit: ${TITLE}` }).waitFor();
+      await page.setInputFiles('#f-image', { name: 'chart.png', mimeType: 'image/png', buffer: PNG });
+      await page.fill('#f-image-alt', 'Pilot boats moored at the Ardent quay');
+      await clickSteadily(page.locator('button:has-text("Upload and insert")'));
+      await expect
+        .poll(() => page.locator('textarea[name=body]').inputValue())
+        .toMatch(/!\[Pilot boats moored at the Ardent quay\]\(http[^)]+\/media\/[0-9a-f]{64}\.png\)/);
+      const url = /\((http[^)]+\/media\/[0-9a-f]{64}\.png)\)/.exec(
+        await page.locator('textarea[name=body]').inputValue(),
+      )?.[1];
+      const image = await fetch(url ?? '');
+      expect(image.status).toBe(200);
+      expect(Buffer.from(await image.arrayBuffer())).toEqual(PNG);
+    },
+  );
 
   it('signs out and forgets the token', async () => {
     await clickSteadily(page.locator('button:has-text("Sign out")'));

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApiClient, errorFrom, SignedOutError, type ReportDetail } from '../../templates/console/app/api';
-import { imageMarkdown, mediaProblem, sha256Hex } from '../../templates/console/app/media';
+import { imageMarkdown, mediaProblem, sha256Hex, uploadImage } from '../../templates/console/app/media';
+import { importRows, readSubscriberFile } from '../../templates/console/app/subscriber-import';
 import {
   emptyForm,
   formFromReport,
@@ -103,32 +104,10 @@ describe('views by fragment', () => {
   });
 });
 
+const answer = (status: number, body: unknown) =>
+  new Response(body === undefined ? null : JSON.stringify(body), { status });
+
 describe('API client', () => {
-  const answer = (status: number, body: unknown) =>
-    new Response(body === undefined ? null : JSON.stringify(body), { status });
-
-  it('sends the token as a Bearer header only, and an update with If-Match of its revision', async () => {
-    const fetchFn = vi.fn(async (_url: string, _init: RequestInit) => answer(200, { id: 'x', revision: 4 }));
-    const api = new ApiClient('secret-token', undefined, fetchFn);
-    await api.updateReport(REPORT.id, 3, inputFromForm(formFromReport(REPORT), REPORT));
-    const [url, init] = fetchFn.mock.calls[0] ?? [];
-    expect(url).toBe(`/api/reports/${REPORT.id}`);
-    expect(url).not.toContain('secret-token');
-    expect(init?.method).toBe('PUT');
-    expect(init?.headers).toMatchObject({ authorization: 'Bearer secret-token', 'If-Match': '"3"' });
-  });
-
-  it('encodes path segments and drops empty query values', async () => {
-    const fetchFn = vi.fn(async (_url: string, _init: RequestInit) => answer(200, { items: [] }));
-    const api = new ApiClient('t', undefined, fetchFn);
-    await api.putSubscriber('a+b@example.org', { tier: 'paid' });
-    await api.listSubscribers({ q: '', limit: 50 });
-    expect(fetchFn.mock.calls.map(([url]) => url)).toEqual([
-      '/api/subscribers/a%2Bb%40example.org',
-      '/api/subscribers?limit=50',
-    ]);
-  });
-
   it('tells the console about a 401 once and throws SignedOutError', async () => {
     const signedOut = vi.fn();
     const api = new ApiClient('t', signedOut, async () =>
@@ -159,6 +138,39 @@ describe('API client', () => {
   });
 });
 
+describe('subscriber import', () => {
+  const rows = [
+    { line: 2, email: 'a@x.test', tier: 'free' as const, status: 'active' as const },
+    { line: 3, email: 'b@x.test', tier: 'paid' as const, status: 'active' as const },
+  ];
+  const refusing = (status: number) =>
+    new ApiClient('t', undefined, async () =>
+      answer(status, { error: { code: 'invalid_input', message: 'email must be an email address' } }),
+    );
+
+  it('lists a row the API refuses with its line and the API sentence, and goes on', async () => {
+    const progress = await importRows(refusing(422), rows, () => undefined);
+    expect(progress).toEqual({
+      done: 2,
+      imported: 0,
+      rejected: expect.arrayContaining([
+        { line: 2, value: 'a@x.test', reason: 'email must be an email address' },
+        { line: 3, value: 'b@x.test', reason: 'email must be an email address' },
+      ]),
+    });
+  });
+
+  it('stops at a refused token instead of repeating one error for every row', async () => {
+    await expect(importRows(refusing(403), rows, () => undefined)).rejects.toMatchObject({ status: 403 });
+  });
+
+  it('reads the file by the CLI rules, header problems included', async () => {
+    await expect(readSubscriberFile('address,tier\na@x.test,free\n')).rejects.toThrow(/no `email` column/);
+    const read = await readSubscriberFile('email,tier\na@x.test,gold\n');
+    expect(read.rejected).toEqual([{ line: 2, value: 'a@x.test', reason: expect.stringMatching(/tier must be/) }]);
+  });
+});
+
 describe('media', () => {
   it('hashes in hex as the upload request announces it', async () => {
     const bytes = new TextEncoder().encode('abc');
@@ -170,6 +182,27 @@ describe('media', () => {
     expect(mediaProblem({ type: 'image/png', size: 10 * 1024 * 1024 + 1 }, 'a')).toMatch(/10 MB/);
     expect(mediaProblem({ type: 'image/png', size: 10 }, '  ')).toMatch(/alt text/);
     expect(mediaProblem({ type: 'image/webp', size: 10 }, 'A chart')).toBeUndefined();
+  });
+
+  it('says so when storage refuses the bytes, and never asks for the check', async () => {
+    const calls: string[] = [];
+    const api = new ApiClient('t', undefined, async (url) => {
+      calls.push(url);
+      return answer(201, {
+        status: 'upload',
+        uploadUrl: 'https://storage.test/put',
+        method: 'PUT',
+        headers: {},
+        name: 'n.png',
+        key: 'media/n.png',
+        url: 'https://site.test/media/n.png',
+      });
+    });
+    const file = new File([new Uint8Array([137, 80, 78, 71])], 'a.png', { type: 'image/png' });
+    await expect(uploadImage(api, file, 'A chart', async () => new Response(null, { status: 403 }))).rejects.toThrow(
+      'Storage refused the image (403)',
+    );
+    expect(calls).toEqual(['/api/media']);
   });
 
   it('writes Markdown whose alt text cannot break out of the image', () => {

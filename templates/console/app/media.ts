@@ -2,21 +2,31 @@ import type { ApiClient } from './api';
 import { ApiError } from './api';
 
 /**
- * Image upload from the report editor, in one module so it can follow the media route as it settles
- * (`POST /api/media`, issue 14 item 2). The flow: announce the file (type, size, SHA-256) → the API answers a
- * presigned PUT into the site bucket under `media/` and the image's public URL → PUT the bytes exactly as
- * announced → the editor gets `![alt](url)` to insert. Alt text is required, as the report intake requires it.
+ * Image upload from the report editor, in one module so it can follow the media routes as they settle (README
+ * "Media upload"). The flow: announce the file (type, size, SHA-256 in hex) → the API answers a presigned PUT
+ * into the site bucket under `media/` and the image's public URL (or that the same image is already there) → PUT
+ * the bytes with the signed headers → ask the API to check what arrived (it deletes a mismatch and answers 422)
+ * → the editor gets `![alt](url)` to insert. Alt text is required, as the report intake requires it.
+ *
+ * The PUT goes to the storage origin, not ours: the console's CSP (`connect-src`) and the site bucket's CORS
+ * rules must allow it there.
  */
 export const MEDIA_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif'] as const;
 export const MAX_MEDIA_BYTES = 10 * 1024 * 1024;
 
-export interface UploadTicket {
-  uploadUrl: string;
-  method: 'PUT';
-  headers: Record<string, string>;
-  key: string;
-  url: string;
-}
+/** `POST /api/media`: a presigned PUT to make (201), or the same image already stored and verified (200). */
+export type UploadTicket =
+  | {
+      status: 'upload';
+      uploadUrl: string;
+      method: 'PUT';
+      /** Signed: sent exactly as given, or storage refuses the bytes. */
+      headers: Record<string, string>;
+      name: string;
+      key: string;
+      url: string;
+    }
+  | { status: 'exists'; name: string; key: string; url: string };
 
 /** Lowercase hex, computed in the browser (`crypto.subtle`), so the presigned PUT can carry the checksum. */
 export async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
@@ -53,17 +63,20 @@ export async function uploadImage(
   const ticket = await api.request<UploadTicket>('POST', '/api/media', {
     body: { contentType: file.type, size: file.size, sha256: await sha256Hex(bytes) },
   });
-  let upload: Response;
-  try {
-    upload = await fetchFn(ticket.uploadUrl, {
-      method: ticket.method,
-      headers: ticket.headers,
-      body: bytes,
-      credentials: 'omit',
-    });
-  } catch {
-    throw new ApiError(0, 'upload_failed', 'The image could not be sent to storage; try again');
+  if (ticket.status === 'upload') {
+    let upload: Response;
+    try {
+      upload = await fetchFn(ticket.uploadUrl, {
+        method: ticket.method,
+        headers: ticket.headers,
+        body: bytes,
+        credentials: 'omit',
+      });
+    } catch {
+      throw new ApiError(0, 'upload_failed', 'The image could not be sent to storage; try again');
+    }
+    if (!upload.ok) throw new ApiError(upload.status, 'upload_failed', `Storage refused the image (${upload.status})`);
+    await api.request('POST', `/api/media/${encodeURIComponent(ticket.name)}/check`);
   }
-  if (!upload.ok) throw new ApiError(upload.status, 'upload_failed', `Storage refused the image (${upload.status})`);
   return imageMarkdown(alt, ticket.url);
 }
