@@ -133,7 +133,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const emulators: Emulators = await startEmulators(
     dataDir,
     { dynalite: 0, s3: options.s3Port, ses: options.sesPort },
-    Object.values(buckets),
+    BUCKETS.map((bucket) => ({ name: localBucketName(bucket.id), browserUploads: bucket.browserUploads === true })),
   );
 
   const journalDir = join(dataDir, 'queues');
@@ -214,6 +214,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     authorizer: invoker('authorizer'),
     s3,
     siteBucket: localBucketName('Site'),
+    uploadOrigin: new URL(emulators.s3Url).origin,
     log: options.log,
     clientRateLimits: options.clientRateLimits ?? true,
   });

@@ -23,8 +23,8 @@ import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
-  CONSOLE_CONTENT_SECURITY_POLICY,
   CONSOLE_DEFAULT_CACHE_CONTROL,
+  consoleContentSecurityPolicy,
   PRIVATE_FEED_HEADERS,
   SECURITY_HEADERS,
 } from '../../lambdas/http/security-headers';
@@ -111,7 +111,11 @@ export class EdgeDistribution extends Construct {
       comment: 'Dispatch console: security headers with a script CSP; the shell is never cached',
       securityHeadersBehavior: {
         ...securityHeadersBehavior,
-        contentSecurityPolicy: { contentSecurityPolicy: CONSOLE_CONTENT_SECURITY_POLICY, override: true },
+        contentSecurityPolicy: {
+          // Image uploads PUT to a presigned URL on the site bucket's own regional host.
+          contentSecurityPolicy: consoleContentSecurityPolicy(`https://${props.siteBucket.bucketRegionalDomainName}`),
+          override: true,
+        },
       },
       customHeadersBehavior: {
         // Not overriding: content-hashed assets carry their own immutable Cache-Control; the shell carries none

@@ -13,8 +13,6 @@ import { requestPath } from './site-path';
 
 /** What the CloudFront response headers policies add to every response (lib/constructs/edge-distribution.ts). */
 const SECURITY_HEADERS = securityHeaderValues();
-/** The `/console/*` behaviour's policy: the console's CSP, and no-store unless the object names its own caching. */
-const CONSOLE_HEADERS = consoleHeaderValues();
 /** The distribution's behaviours that go to the API origin; everything else goes to the site bucket. */
 const API_PATH_PREFIXES = ['/api/', PRIVATE_FEED_PATH_PREFIX];
 /** Site paths that are public by construction (slugs and tags are lowercase words), so the log may show them. */
@@ -27,10 +25,17 @@ const PUBLIC_SITE_PATH =
  * other path to the site bucket.
  */
 export class Edge {
+  /** The `/console/*` behaviour's policy: the console's CSP, and no-store unless the object names its own caching. */
+  private readonly consoleHeaders: Record<string, string>;
+
+  /** @param uploadOrigin where the console's image upload PUTs (s3rver), allowed by the console's CSP */
   constructor(
     private readonly api: HttpApi,
     private readonly site: SiteOrigin,
-  ) {}
+    uploadOrigin?: string,
+  ) {
+    this.consoleHeaders = consoleHeaderValues(uploadOrigin);
+  }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // As the response headers policies do, on every response (whatever writes it later keeps these).
@@ -48,7 +53,7 @@ export class Edge {
     }
     // Matched on the path as sent, like a CloudFront path pattern (`/console/*`), not on a resolved one.
     if ((requestPath(req.url ?? '/') ?? '').startsWith(CONSOLE_PATH_PREFIX)) {
-      for (const [name, value] of Object.entries(CONSOLE_HEADERS)) res.setHeader(name, value);
+      for (const [name, value] of Object.entries(this.consoleHeaders)) res.setHeader(name, value);
       // `override: false`: the object's own Cache-Control (immutable assets) replaces this in serveSite.
       res.setHeader('cache-control', CONSOLE_DEFAULT_CACHE_CONTROL);
     }

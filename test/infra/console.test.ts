@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { Capture, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CONSOLE_CONTENT_SECURITY_POLICY } from '../../lambdas/http/security-headers';
+import { consoleContentSecurityPolicy } from '../../lambdas/http/security-headers';
 import { CONSOLE_PATH_PATTERN } from '../../lib/constructs/edge-distribution';
 import { REPORT_INDEX_REWRITE_CODE } from '../../lib/edge/report-index-rewrite';
 import { CONSOLE_DEPLOYMENT_HANDLER_PREFIX, synthDispatch, type Statement } from './dispatch-app';
@@ -56,31 +56,52 @@ describe('editor console', () => {
   it('answers every console file with a CSP without inline script, DENY framing, no referrer and no-store', () => {
     const id = consoleBehavior().ResponseHeadersPolicyId?.Ref ?? '';
     expect(id).toMatch(/ConsoleHeaders/);
-    const policy = template.findResources('AWS::CloudFront::ResponseHeadersPolicy')[id] as {
+    const resource = template.findResources('AWS::CloudFront::ResponseHeadersPolicy')[id] as {
       Properties: { ResponseHeadersPolicyConfig: Record<string, unknown> };
     };
-    const config = policy.Properties.ResponseHeadersPolicyConfig;
-    expect(config.SecurityHeadersConfig).toEqual({
-      ContentSecurityPolicy: { ContentSecurityPolicy: CONSOLE_CONTENT_SECURITY_POLICY, Override: true },
+    const config = resource.Properties.ResponseHeadersPolicyConfig;
+    const { ContentSecurityPolicy: csp, ...others } = config.SecurityHeadersConfig as Record<string, unknown>;
+    expect(others).toEqual({
       ContentTypeOptions: { Override: true },
       FrameOptions: { FrameOption: 'DENY', Override: true },
       ReferrerPolicy: { ReferrerPolicy: 'no-referrer', Override: true },
       StrictTransportSecurity: { AccessControlMaxAgeSec: 31536000, IncludeSubdomains: true, Override: true },
     });
+    // The policy with the upload host in place: the site bucket's own regional name (image uploads PUT there).
+    expect(csp).toEqual({
+      ContentSecurityPolicy: {
+        'Fn::Join': [
+          '',
+          [
+            consoleContentSecurityPolicy('https://').split('https://')[0] + 'https://',
+            { 'Fn::ImportValue': expect.stringMatching(/SiteBucket\w*RegionalDomainName/) },
+            consoleContentSecurityPolicy('https://').split('https://')[1],
+          ],
+        ],
+      },
+      Override: true,
+    });
     // Not overriding: the shell is stored with no-store, the hashed assets with their own immutable caching.
     expect(config.CustomHeadersConfig).toEqual({
       Items: [{ Header: 'Cache-Control', Value: 'no-store', Override: false }],
     });
-    const directives = CONSOLE_CONTENT_SECURITY_POLICY.split('; ');
-    expect(directives).toContain("script-src 'self'");
-    expect(directives).toContain("frame-ancestors 'none'");
-    expect(directives).toContain("object-src 'none'");
-    expect(CONSOLE_CONTENT_SECURITY_POLICY).not.toMatch(/script-src[^;]*(unsafe-inline|unsafe-eval|data:|\*)/);
-    expect(CONSOLE_CONTENT_SECURITY_POLICY).toBe(
+    const policy = consoleContentSecurityPolicy('https://dispatch-site.s3.eu-west-1.amazonaws.com');
+    expect(policy).toBe(
       "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; " +
-        "connect-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; " +
-        "frame-ancestors 'none'",
+        "connect-src 'self' https://dispatch-site.s3.eu-west-1.amazonaws.com; frame-src 'self'; object-src 'none'; " +
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
     );
+    expect(policy).not.toMatch(/script-src[^;]*(unsafe-inline|unsafe-eval|data:|\*)/);
+  });
+
+  it('lets browsers PUT presigned uploads into the site bucket (CORS), and nothing into the vault', () => {
+    const buckets = synthDispatch().statefulTemplate.findResources('AWS::S3::Bucket');
+    const cors = (prefix: string) =>
+      Object.entries(buckets).find(([id]) => id.startsWith(prefix))?.[1]?.Properties?.CorsConfiguration as unknown;
+    expect(cors('SiteBucket')).toEqual({
+      CorsRules: [{ AllowedHeaders: ['*'], AllowedMethods: ['PUT'], AllowedOrigins: ['*'], MaxAge: 600 }],
+    });
+    expect(cors('VaultBucket')).toBeUndefined();
   });
 
   it('copies the built console under console/: assets cached for a year, the shell never, nothing pruned', () => {

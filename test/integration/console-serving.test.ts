@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONSOLE_CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY } from '../../lambdas/http/security-headers';
+import { consoleContentSecurityPolicy, CONTENT_SECURITY_POLICY } from '../../lambdas/http/security-headers';
 import { startTempStack, type TempStack } from './harness';
 
 /**
@@ -22,7 +22,10 @@ afterAll(async () => {
 });
 
 function expectConsoleHeaders(response: Response): void {
-  expect(response.headers.get('content-security-policy')).toBe(CONSOLE_CONTENT_SECURITY_POLICY);
+  // The one other origin it may connect to: s3rver, where image uploads PUT (S3 on AWS).
+  expect(response.headers.get('content-security-policy')).toBe(
+    consoleContentSecurityPolicy(new URL(temp.stack.endpoints.s3).origin),
+  );
   expect(response.headers.get('x-frame-options')).toBe('DENY');
   expect(response.headers.get('referrer-policy')).toBe('no-referrer');
   expect(response.headers.get('x-content-type-options')).toBe('nosniff');
@@ -87,6 +90,24 @@ describe('the console through the local gateway', () => {
       const response = await get(path);
       expect(response.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
     }
+  });
+
+  it('lets a browser PUT into the site bucket (CORS preflight), not into the vault', async () => {
+    const preflight = (bucket: string) =>
+      fetch(`${temp.stack.endpoints.s3}/${bucket}/media/x.png`, {
+        method: 'OPTIONS',
+        headers: {
+          origin: base,
+          'access-control-request-method': 'PUT',
+          'access-control-request-headers': 'content-type,x-amz-checksum-sha256',
+        },
+      });
+    const site = await preflight(temp.stack.endpoints.buckets.Site ?? '');
+    expect(site.status).toBe(200);
+    expect(site.headers.get('access-control-allow-methods')).toContain('PUT');
+    const vault = await preflight(temp.stack.endpoints.buckets.Vault ?? '');
+    expect(vault.status).toBe(403);
+    expect(vault.headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('leaves the editor routes behind their auth: the console is only a client of the API', async () => {
