@@ -41,8 +41,8 @@ export function SignIn(props: { onSignIn: (token: string) => Promise<void>; reas
           aria-describedby="token-hint"
         />
         <p id="token-hint" class="hint">
-          The token an admin gave you (`dispatch editors create`). It stays in this tab and is forgotten when you sign
-          out or close it.
+          The token an admin gave you (<code>dispatch editors create</code>). It stays in this tab and is forgotten when
+          you sign out or close it.
         </p>
         <button type="submit" class="primary" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}

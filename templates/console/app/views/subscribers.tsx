@@ -129,7 +129,9 @@ function AddSubscriber(props: { api: ApiClient }) {
   return (
     <section aria-labelledby="add-subscriber-heading" class="panel">
       <h2 id="add-subscriber-heading">Add a subscriber</h2>
-      <p class="hint">Added as active, without a confirmation mail (as `dispatch subscribers add`).</p>
+      <p class="hint">
+        Added as active, without a confirmation mail (as <code>dispatch subscribers add</code>).
+      </p>
       <form
         class="inline-form"
         onSubmit={(event) => {
