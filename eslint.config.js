@@ -41,6 +41,30 @@ const coreBoundary = {
   },
 };
 
+/**
+ * The editor console (templates/console) runs in editors' browsers and is only a client of the HTTP API: it never
+ * imports server code (lambdas, lib, local), Node built-ins or AWS packages, and keeps zod out of its bundle.
+ */
+const CONSOLE_BOUNDARY_MESSAGE =
+  'The console is a browser client of the HTTP API: call a route through templates/console/app/api.ts instead.';
+const consoleBoundary = {
+  files: ['templates/console/**/*.{ts,tsx}'],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          { regex: '^(?:\\.\\./)+(?:lambdas|lib|local|test)(?:/|$)', message: CONSOLE_BOUNDARY_MESSAGE },
+          {
+            regex: '^(?:node:|@aws-sdk/|@aws-lambda-powertools/|@smithy/|aws-cdk-lib|constructs$|zod)',
+            message: CONSOLE_BOUNDARY_MESSAGE,
+          },
+        ],
+      },
+    ],
+  },
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'cdk.out/', '.dispatch/', 'coverage/', 'test/bench/.out/'] },
   eslint.configs.recommended,
@@ -56,4 +80,5 @@ export default tseslint.config(
     },
   },
   coreBoundary,
+  consoleBoundary,
 );

@@ -6,6 +6,7 @@ import {
   Bucket,
   BucketEncryption,
   type BucketProps,
+  HttpMethods,
   ObjectOwnership,
   StorageClass,
 } from 'aws-cdk-lib/aws-s3';
@@ -13,6 +14,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import {
+  BROWSER_UPLOAD_CORS,
   type BucketDefinition,
   BUCKETS,
   editorsTable,
@@ -186,6 +188,18 @@ export class DispatchStatefulStack extends Stack implements DispatchData {
       lifecycleRules: [
         { noncurrentVersionExpiration: Duration.days(30), abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
+      ...(definition.browserUploads === true
+        ? {
+            cors: [
+              {
+                allowedMethods: BROWSER_UPLOAD_CORS.allowedMethods.map((method) => HttpMethods[method]),
+                allowedOrigins: [...BROWSER_UPLOAD_CORS.allowedOrigins],
+                allowedHeaders: [...BROWSER_UPLOAD_CORS.allowedHeaders],
+                maxAge: BROWSER_UPLOAD_CORS.maxAgeSeconds,
+              },
+            ],
+          }
+        : {}),
     });
   }
 

@@ -33,6 +33,7 @@ import {
 import type { Publication } from '../lambdas/core/shared/publication';
 import { ROUTES } from '../lambdas/routes';
 import { DispatchAlarms } from './constructs/dispatch-alarms';
+import { ConsoleDeployment } from './constructs/console-deployment';
 import { DispatchApi } from './constructs/dispatch-api';
 import { DispatchDashboard } from './constructs/dispatch-dashboard';
 import { type CodeOverride, DispatchFunction } from './constructs/dispatch-function';
@@ -88,6 +89,8 @@ export class DispatchStatelessStack extends Stack {
   public readonly mail: MailDelivery;
   public readonly api: DispatchApi;
   public readonly edge: EdgeDistribution;
+  /** The editor console's files in the site bucket under `console/`. */
+  public readonly console: ConsoleDeployment;
   /** The web ACL with the per-client rate limits, when this stack builds it (see `edgeWebAclArn`). */
   public readonly firewall?: EdgeFirewall;
   /** The schedules of the app model's `schedule` triggers, by name. */
@@ -150,6 +153,15 @@ export class DispatchStatelessStack extends Stack {
         bucketRegionalDomainName: site.bucketRegionalDomainName,
       }),
       httpApi: this.api.httpApi,
+    });
+    const siteArn = data.exportedBucketArn(siteBucket);
+    this.console = new ConsoleDeployment(this, 'Console', {
+      siteBucket: Bucket.fromBucketAttributes(this, 'ConsoleSiteBucketRef', {
+        bucketArn: siteArn.value,
+        bucketName: site.bucketName,
+      }),
+      siteBucketArnExportName: siteArn.exportName,
+      publication,
     });
 
     this.schedules = this.wireTriggers();

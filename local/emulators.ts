@@ -7,6 +7,7 @@ import * as sesModule from 'aws-ses-v2-local';
 import { getStoreReadonly } from 'aws-ses-v2-local/dist/store.js';
 import { keepIdleConnections } from './listen';
 import type { StoredMail } from './ses-feedback-poller';
+import { BROWSER_UPLOAD_CORS } from '../lambdas/adapters/data-model';
 
 export interface EmulatorPorts {
   /** dynalite itself; clients use the stream proxy in front of it. */
@@ -29,8 +30,28 @@ export interface Emulators {
 
 const HOST = '127.0.0.1';
 
+export interface EmulatedBucket {
+  name: string;
+  /** Answers CORS for browser PUTs (`BROWSER_UPLOAD_CORS`), as the CDK stack configures the bucket. */
+  browserUploads?: boolean;
+}
+
+/** `BROWSER_UPLOAD_CORS` as the S3 CORS document s3rver reads. */
+const BROWSER_UPLOAD_CORS_XML = [
+  '<CORSConfiguration><CORSRule>',
+  ...BROWSER_UPLOAD_CORS.allowedOrigins.map((origin) => `<AllowedOrigin>${origin}</AllowedOrigin>`),
+  ...BROWSER_UPLOAD_CORS.allowedMethods.map((method) => `<AllowedMethod>${method}</AllowedMethod>`),
+  ...BROWSER_UPLOAD_CORS.allowedHeaders.map((header) => `<AllowedHeader>${header}</AllowedHeader>`),
+  `<MaxAgeSeconds>${BROWSER_UPLOAD_CORS.maxAgeSeconds}</MaxAgeSeconds>`,
+  '</CORSRule></CORSConfiguration>',
+].join('');
+
 /** dynalite (on disk), s3rver and aws-ses-v2-local, in this process. */
-export async function startEmulators(dataDir: string, ports: EmulatorPorts, buckets: string[]): Promise<Emulators> {
+export async function startEmulators(
+  dataDir: string,
+  ports: EmulatorPorts,
+  buckets: (string | EmulatedBucket)[],
+): Promise<Emulators> {
   const dynamo = dynalite({ path: join(dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   // The stream proxy forwards to dynalite over pooled keep-alive sockets too.
   keepIdleConnections(dynamo);
@@ -41,7 +62,12 @@ export async function startEmulators(dataDir: string, ports: EmulatorPorts, buck
     address: HOST,
     silent: true,
     directory: join(dataDir, 's3'),
-    configureBuckets: buckets.map((name) => ({ name })),
+    configureBuckets: buckets
+      .map((bucket) => (typeof bucket === 'string' ? { name: bucket } : bucket))
+      .map(({ name, browserUploads }) => ({
+        name,
+        ...(browserUploads === true ? { configs: [BROWSER_UPLOAD_CORS_XML] } : {}),
+      })),
   });
   const s3Address = await s3.run();
 

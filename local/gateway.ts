@@ -7,6 +7,8 @@ import { serveHttp, type RunningServer } from './listen';
 export interface GatewayOptions extends Omit<HttpApiOptions, 'log'> {
   s3: S3Client;
   siteBucket: string;
+  /** The origin presigned uploads go to (s3rver), which the console's CSP lets it connect to. */
+  uploadOrigin?: string;
   /** Logs one line per request (method, path, status); never headers or bodies. */
   log?: (line: string) => void;
 }
@@ -20,8 +22,8 @@ export class Gateway {
   private readonly edge: Edge;
 
   constructor(private readonly options: GatewayOptions) {
-    const { s3, siteBucket, log, ...api } = options;
-    this.edge = new Edge(new HttpApi({ ...api, log }), { s3, bucket: siteBucket });
+    const { s3, siteBucket, uploadOrigin, log, ...api } = options;
+    this.edge = new Edge(new HttpApi({ ...api, log }), { s3, bucket: siteBucket }, uploadOrigin);
   }
 
   async listen(port: number, host = '127.0.0.1'): Promise<number> {

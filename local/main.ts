@@ -62,6 +62,7 @@ async function main(): Promise<void> {
   });
   log(`Dispatch is running.
   API and site     ${stack.apiUrl}  (health: ${stack.apiUrl}/api/health, feeds: ${stack.apiUrl}/feeds/rss.xml)
+  Editor console   ${stack.apiUrl}/console/  (sign in with the admin token below)
   SES inbox        ${stack.sesUrl}/store
   DynamoDB         ${stack.endpoints.dynamodb}   S3 ${stack.endpoints.s3}   SQS ${stack.endpoints.sqs}
   Admin token      ${stack.adminTokenFile}

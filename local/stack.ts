@@ -18,6 +18,7 @@ import { issueEditor } from '../lambdas/core/editors/editors';
 import { parsePublication, type Publication } from '../lambdas/core/shared/publication';
 import { ROUTES } from '../lambdas/routes';
 import { writeAwsCliProfile } from './aws-cli-profile';
+import { publishConsole } from './console-site';
 import { SqsDelivery, StreamDelivery } from './delivery';
 import { DurableQueue } from './durable-queue';
 import { startEmulators, type Emulators } from './emulators';
@@ -62,6 +63,11 @@ export interface LocalStackOptions {
    * @default - cdk.json's
    */
   sendRatePerSecond?: number;
+  /**
+   * Build the editor console and put it into the site bucket under `console/`, as the CDK deployment does
+   * (tests that never open `/console/` skip the build). @default true
+   */
+  console?: boolean;
   log: (line: string) => void;
 }
 
@@ -137,7 +143,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const emulators: Emulators = await startEmulators(
     dataDir,
     { dynalite: 0, s3: options.s3Port, ses: options.sesPort },
-    Object.values(buckets),
+    BUCKETS.map((bucket) => ({ name: localBucketName(bucket.id), browserUploads: bucket.browserUploads === true })),
   );
 
   const journalDir = join(dataDir, 'queues');
@@ -208,12 +214,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
 
+  if (options.console ?? true) {
+    await publishConsole(s3, localBucketName('Site'), join(dataDir, 'console-build'), configured);
+  }
+
   const gateway = new Gateway({
     routes: ROUTES,
     functions: (name) => invoker(name),
     authorizer: invoker('authorizer'),
     s3,
     siteBucket: localBucketName('Site'),
+    uploadOrigin: new URL(emulators.s3Url).origin,
     log: options.log,
     clientRateLimits: options.clientRateLimits ?? true,
   });

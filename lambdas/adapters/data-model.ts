@@ -121,10 +121,24 @@ export const TABLES: readonly TableDefinition[] = [
 export interface BucketDefinition {
   id: string;
   env: string;
+  /** Browsers PUT presigned uploads into it (the editor console's image upload), so it answers CORS for PUT. */
+  browserUploads?: true;
 }
 
-/** Public files served by CloudFront: feeds, pages, archive. */
-export const siteBucket = { id: 'Site', env: 'SITE_BUCKET' } as const satisfies BucketDefinition;
+/**
+ * The CORS rule of a bucket with `browserUploads`, for the CDK stack and s3rver alike. Any origin, PUT only: the
+ * presigned URL is the credential (one key, type, size and hash, for minutes), and CORS only decides which pages
+ * may read S3's answer to it; a script outside a browser ignores CORS anyway.
+ */
+export const BROWSER_UPLOAD_CORS = {
+  allowedMethods: ['PUT'],
+  allowedOrigins: ['*'],
+  allowedHeaders: ['*'],
+  maxAgeSeconds: 600,
+} as const;
+
+/** Public files served by CloudFront: feeds, pages, archive, uploaded images (media/) and the editor console. */
+export const siteBucket = { id: 'Site', env: 'SITE_BUCKET', browserUploads: true } as const satisfies BucketDefinition;
 /** Subscriber-only parts, sources, compiled editions and private feeds. Never public. */
 export const vaultBucket = { id: 'Vault', env: 'VAULT_BUCKET' } as const satisfies BucketDefinition;
 export const BUCKETS: readonly BucketDefinition[] = [siteBucket, vaultBucket];

@@ -43,3 +43,40 @@ export function securityHeaderValues(): Record<string, string> {
     'strict-transport-security': `max-age=${hsts.maxAgeSeconds}${hsts.includeSubdomains ? '; includeSubDomains' : ''}`,
   };
 }
+
+/**
+ * The editor console (`/console/`, built from templates/console): a same-origin script app, so it gets a policy of
+ * its own. Scripts and styles only from our origin and never inline scripts; inline styles only because the
+ * sandboxed preview frames (srcdoc, no scripts) inherit this policy and carry a style block; API calls only to our
+ * origin; framed by nobody.
+ */
+export const CONSOLE_PATH_PREFIX = '/console/';
+/**
+ * The console's policy. `uploadOrigin` is where the image upload PUTs the bytes (a presigned URL into the site
+ * bucket: S3 on AWS, s3rver locally), the one place besides our own origin the console may connect to.
+ */
+export function consoleContentSecurityPolicy(uploadOrigin?: string): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: https:",
+    `connect-src 'self'${uploadOrigin === undefined ? '' : ` ${uploadOrigin}`}`,
+    "frame-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+export const CONSOLE_CONTENT_SECURITY_POLICY = consoleContentSecurityPolicy();
+/**
+ * Cache-Control for console responses whose object names none. The shell is stored with `no-store` (it names the
+ * current assets); content-hashed assets carry their own long, immutable Cache-Control, which wins.
+ */
+export const CONSOLE_DEFAULT_CACHE_CONTROL = 'no-store';
+
+/** The console's response headers (lower-case names), for the local gateway and tests. */
+export function consoleHeaderValues(uploadOrigin?: string): Record<string, string> {
+  return { ...securityHeaderValues(), 'content-security-policy': consoleContentSecurityPolicy(uploadOrigin) };
+}

@@ -22,7 +22,12 @@ import {
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { PRIVATE_FEED_HEADERS, SECURITY_HEADERS } from '../../lambdas/http/security-headers';
+import {
+  CONSOLE_DEFAULT_CACHE_CONTROL,
+  consoleContentSecurityPolicy,
+  PRIVATE_FEED_HEADERS,
+  SECURITY_HEADERS,
+} from '../../lambdas/http/security-headers';
 import { REPORT_INDEX_REWRITE_CODE } from '../edge/report-index-rewrite';
 
 export interface EdgeDistributionProps {
@@ -51,17 +56,22 @@ export const PUBLIC_FEEDS_PATH_PATTERN = '/feeds/*';
 export const MEDIA_PATH_PATTERN = '/media/*';
 /** How long CloudFront keeps a media object: a name is a hash, so its bytes never change. */
 export const MEDIA_TTL = Duration.days(365);
+/** The editor console's static files in the site bucket (`console/`), with a CSP of their own. */
+export const CONSOLE_PATH_PATTERN = '/console/*';
 
 /**
- * The one public entry point: the site bucket by default, the API for `/api/*` and `/feeds/private/*`. Caching
- * honours the Cache-Control each object carries (feeds and pages set their own), security headers on every
- * response, and a viewer-request function that maps `/reports/{slug}/` to its index.html.
+ * The one public entry point: the site bucket by default, the API for `/api/*` and `/feeds/private/*`, the
+ * editor console's files (`/console/*`, also from the site bucket) with a policy of their own. Caching honours the
+ * Cache-Control each object carries (feeds and pages set their own), security headers on every response, and a
+ * viewer-request function that maps `/reports/{slug}/` and `/console/` to their index.html.
  */
 export class EdgeDistribution extends Construct {
   public readonly distribution: Distribution;
   public readonly responseHeadersPolicy: ResponseHeadersPolicy;
   /** The security headers plus `Cache-Control: private, no-store` and `X-Robots-Tag: noindex`. */
   public readonly privateFeedHeadersPolicy: ResponseHeadersPolicy;
+  /** The security headers with the console's CSP, and `Cache-Control: no-store` unless the object names its own. */
+  public readonly consoleHeadersPolicy: ResponseHeadersPolicy;
   public readonly originCacheControlPolicy: CachePolicy;
   /** Uploaded images: a year at the edge, whatever the site's `maxTtl`. */
   public readonly mediaCachePolicy: CachePolicy;
@@ -103,6 +113,23 @@ export class EdgeDistribution extends Construct {
       },
     });
 
+    this.consoleHeadersPolicy = new ResponseHeadersPolicy(this, 'ConsoleHeaders', {
+      comment: 'Dispatch console: security headers with a script CSP; the shell is never cached',
+      securityHeadersBehavior: {
+        ...securityHeadersBehavior,
+        contentSecurityPolicy: {
+          // Image uploads PUT to a presigned URL on the site bucket's own regional host.
+          contentSecurityPolicy: consoleContentSecurityPolicy(`https://${props.siteBucket.bucketRegionalDomainName}`),
+          override: true,
+        },
+      },
+      customHeadersBehavior: {
+        // Not overriding: content-hashed assets carry their own immutable Cache-Control; the shell carries none
+        // but `no-store` either way.
+        customHeaders: [{ header: 'Cache-Control', value: CONSOLE_DEFAULT_CACHE_CONTROL, override: false }],
+      },
+    });
+
     this.originCacheControlPolicy = new CachePolicy(this, 'OriginCacheControl', {
       comment: 'Honour the Cache-Control of each object; 60 s when an object has none',
       minTtl: Duration.seconds(0),
@@ -121,7 +148,7 @@ export class EdgeDistribution extends Construct {
     });
 
     this.reportIndexRewrite = new CloudFrontFunction(this, 'ReportIndexRewrite', {
-      comment: 'Rewrite /reports/{slug}/ to /reports/{slug}/index.html',
+      comment: 'Rewrite /reports/{slug}/ and /console/ to their index.html',
       code: FunctionCode.fromInline(REPORT_INDEX_REWRITE_CODE),
       runtime: FunctionRuntime.JS_2_0,
     });
@@ -149,15 +176,13 @@ export class EdgeDistribution extends Construct {
       compress: true,
     } satisfies BehaviorOptions;
 
+    const indexRewrite = [{ function: this.reportIndexRewrite, eventType: FunctionEventType.VIEWER_REQUEST }];
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'Dispatch: site, public feeds, API and private feeds',
       webAclId: props.webAclArn,
       defaultRootObject: 'index.html',
       httpVersion: HttpVersion.HTTP2_AND_3,
-      defaultBehavior: {
-        ...siteBehavior,
-        functionAssociations: [{ function: this.reportIndexRewrite, eventType: FunctionEventType.VIEWER_REQUEST }],
-      },
+      defaultBehavior: { ...siteBehavior, functionAssociations: indexRewrite },
       // Order matters: CloudFront takes the first match, so /feeds/private/* must precede /feeds/*.
       additionalBehaviors: {
         ...Object.fromEntries(
@@ -171,6 +196,11 @@ export class EdgeDistribution extends Construct {
         [PUBLIC_FEEDS_PATH_PATTERN]: siteBehavior,
         // Images are compressed already; no report-index rewrite applies under /media/.
         [MEDIA_PATH_PATTERN]: { ...siteBehavior, cachePolicy: this.mediaCachePolicy, compress: false },
+        [CONSOLE_PATH_PATTERN]: {
+          ...siteBehavior,
+          responseHeadersPolicy: this.consoleHeadersPolicy,
+          functionAssociations: indexRewrite,
+        },
       },
     });
 

@@ -1,11 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  CONSOLE_DEFAULT_CACHE_CONTROL,
+  CONSOLE_PATH_PREFIX,
+  consoleHeaderValues,
   PRIVATE_FEED_HEADERS,
   PRIVATE_FEED_PATH_PREFIX,
   securityHeaderValues,
 } from '../../lambdas/http/security-headers';
 import type { HttpApi } from '../api/http-api';
 import { serveSite, type SiteOrigin } from './site-origin';
+import { requestPath } from './site-path';
 
 /** What the CloudFront response headers policies add to every response (lib/constructs/edge-distribution.ts). */
 const SECURITY_HEADERS = securityHeaderValues();
@@ -16,17 +20,25 @@ const API_PATH_PREFIXES = ['/api/', PRIVATE_FEED_PATH_PREFIX];
  * their hash), so the log may show them.
  */
 const PUBLIC_SITE_PATH =
-  /^\/(index\.html)?$|^\/reports\/[a-z0-9-]+\/(index\.html)?$|^\/feeds\/(tags\/[a-z0-9-]+\/)?(rss\.xml|atom\.xml|feed\.json)$|^\/media\/[0-9a-f]{64}\.(jpg|png|webp|gif)$/;
+  /^\/(index\.html)?$|^\/reports\/[a-z0-9-]+\/(index\.html)?$|^\/feeds\/(tags\/[a-z0-9-]+\/)?(rss\.xml|atom\.xml|feed\.json)$|^\/console\/(index\.html|assets\/[A-Za-z0-9-]+\.(js|css))?$|^\/media\/[0-9a-f]{64}\.(jpg|png|webp|gif)$/;
 
 /**
  * Plays the CloudFront distribution: security headers on every response, the private-feed policy on
- * `/feeds/private/*`, `/api/*` and `/feeds/private/*` to the HTTP API, every other path to the site bucket.
+ * `/feeds/private/*`, the console policy on `/console/*`, `/api/*` and `/feeds/private/*` to the HTTP API, every
+ * other path to the site bucket.
  */
 export class Edge {
+  /** The `/console/*` behaviour's policy: the console's CSP, and no-store unless the object names its own caching. */
+  private readonly consoleHeaders: Record<string, string>;
+
+  /** @param uploadOrigin where the console's image upload PUTs (s3rver), allowed by the console's CSP */
   constructor(
     private readonly api: HttpApi,
     private readonly site: SiteOrigin,
-  ) {}
+    uploadOrigin?: string,
+  ) {
+    this.consoleHeaders = consoleHeaderValues(uploadOrigin);
+  }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // As the response headers policies do, on every response (whatever writes it later keeps these).
@@ -41,6 +53,12 @@ export class Edge {
       const overrides = url.pathname.startsWith(PRIVATE_FEED_PATH_PREFIX) ? PRIVATE_FEED_HEADERS : {};
       await this.api.handle(req, res, url, overrides);
       return;
+    }
+    // Matched on the path as sent, like a CloudFront path pattern (`/console/*`), not on a resolved one.
+    if ((requestPath(req.url ?? '/') ?? '').startsWith(CONSOLE_PATH_PREFIX)) {
+      for (const [name, value] of Object.entries(this.consoleHeaders)) res.setHeader(name, value);
+      // `override: false`: the object's own Cache-Control (immutable assets) replaces this in serveSite.
+      res.setHeader('cache-control', CONSOLE_DEFAULT_CACHE_CONTROL);
     }
     await serveSite(req, res, this.site);
   }

@@ -40,6 +40,22 @@ export function synthDispatch(options: BuildAppOptions = {}): SynthesizedDispatc
   };
 }
 
+/**
+ * Logical-id prefix of aws-cdk-lib's BucketDeployment handler, which copies the editor console into the site
+ * bucket at deploy time (`lib/constructs/console-deployment.ts`, tested in `console.test.ts`). It is not a function
+ * of the app model, so the suites about those leave it out.
+ */
+export const CONSOLE_DEPLOYMENT_HANDLER_PREFIX = 'CustomCDKBucketDeployment';
+
+/** The Lambda functions built from the app model (`lambdas/app-model.ts`), by logical id. */
+export function appFunctions(template: Template): Record<string, { Properties: unknown }> {
+  return Object.fromEntries(
+    Object.entries(template.findResources('AWS::Lambda::Function')).filter(
+      ([id]) => !id.startsWith(CONSOLE_DEPLOYMENT_HANDLER_PREFIX),
+    ),
+  ) as Record<string, { Properties: unknown }>;
+}
+
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 export interface Statement {

@@ -2,7 +2,11 @@ import { runInNewContext } from 'node:vm';
 import { Capture, Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY, PRIVATE_FEED_HEADERS } from '../../lambdas/http/security-headers';
-import { MEDIA_PATH_PATTERN, PUBLIC_FEEDS_PATH_PATTERN } from '../../lib/constructs/edge-distribution';
+import {
+  CONSOLE_PATH_PATTERN,
+  MEDIA_PATH_PATTERN,
+  PUBLIC_FEEDS_PATH_PATTERN,
+} from '../../lib/constructs/edge-distribution';
 import { REPORT_INDEX_REWRITE_CODE } from '../../lib/edge/report-index-rewrite';
 import { synthDispatch } from './dispatch-app';
 
@@ -152,6 +156,7 @@ describe('CloudFront', () => {
     expect(config.CacheBehaviors.filter((candidate) => candidate.TargetOriginId === siteOrigin?.Id)).toEqual([
       behavior(PUBLIC_FEEDS_PATH_PATTERN),
       behavior(MEDIA_PATH_PATTERN),
+      behavior(CONSOLE_PATH_PATTERN),
     ]);
   });
 
@@ -172,7 +177,7 @@ describe('CloudFront', () => {
     });
     for (const candidate of [config.DefaultCacheBehavior, ...config.CacheBehaviors]) {
       expect(candidate.ResponseHeadersPolicyId).toEqual({
-        Ref: expect.stringMatching(/(SecurityHeaders|PrivateFeedHeaders)/),
+        Ref: expect.stringMatching(/(SecurityHeaders|PrivateFeedHeaders|ConsoleHeaders)/),
       });
     }
   });

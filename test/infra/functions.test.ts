@@ -1,7 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parsePublication } from '../../lambdas/core/shared/publication';
-import { cdkJsonContext, logicalId, synthDispatch } from './dispatch-app';
+import { appFunctions, cdkJsonContext, logicalId, synthDispatch } from './dispatch-app';
 
 interface FunctionProperties {
   Architectures: string[];
@@ -28,7 +28,7 @@ describe('functions', () => {
   });
 
   it('builds 15 functions, all arm64 on the Node.js 24 runtime with our handler export', () => {
-    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    const functions = Object.values(appFunctions(template));
     expect(functions).toHaveLength(15);
     for (const resource of functions) {
       expect(resource.Properties).toMatchObject({
@@ -40,7 +40,7 @@ describe('functions', () => {
   });
 
   it('gives every function its own log group with one-month retention, retained on deletion', () => {
-    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    const functions = Object.values(appFunctions(template));
     const logGroups = template.findResources('AWS::Logs::LogGroup');
     for (const resource of functions) {
       const properties = resource.Properties as FunctionProperties;
@@ -65,7 +65,7 @@ describe('functions', () => {
 
   it('hands every function the publication, source maps and its Powertools service name and namespace', () => {
     const publication = JSON.stringify(parsePublication(cdkJsonContext().dispatch));
-    for (const resource of Object.values(template.findResources('AWS::Lambda::Function'))) {
+    for (const resource of Object.values(appFunctions(template))) {
       const properties = resource.Properties as FunctionProperties;
       expect(properties.Environment.Variables).toMatchObject({
         NODE_OPTIONS: '--enable-source-maps',

@@ -19,6 +19,8 @@ export const TEST_STACK_OPTIONS: Omit<LocalStackOptions, 'dataDir'> = {
   schedules: false,
   isolateConsumers: false,
   streamBatchWindowMs: 0,
+  // Only the console's own tests build and serve it (`{ console: true }`).
+  console: false,
   log: () => undefined,
 };
 
