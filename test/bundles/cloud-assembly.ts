@@ -91,12 +91,19 @@ function numberProperty(resource: TemplateResource, key: string, fallback: numbe
   return typeof value === 'number' ? value : fallback;
 }
 
+/**
+ * CDK's own provider functions (the console's BucketDeployment, a Python handler CDK ships and tests): not ours to
+ * bundle, and not run here.
+ */
+export const CDK_PROVIDER_PREFIXES = ['CustomCDKBucketDeployment'] as const;
+
 /** Every `AWS::Lambda::Function` of the assembly, checked against the app model: one function per catalog entry. */
 export function synthesizedFunctions(assembly: CloudAssembly): SynthesizedFunction[] {
   const functions: SynthesizedFunction[] = [];
   for (const stack of assembly.stacks) {
     for (const [logicalId, resource] of Object.entries(stack.resources)) {
       if (resource.Type !== 'AWS::Lambda::Function') continue;
+      if (CDK_PROVIDER_PREFIXES.some((prefix) => logicalId.startsWith(prefix))) continue;
       const variables = (resource.Properties?.Environment as { Variables?: Record<string, TemplateValue> } | undefined)
         ?.Variables;
       const name = variables?.POWERTOOLS_SERVICE_NAME;
