@@ -8,6 +8,7 @@ import {
   rateLimitsTable,
   signUpQueue,
   LEAK_STATUS_KEY_PREFIX,
+  REPORT_ITEM_KEY,
   reportsTable,
   subscribersTable,
   type TableDefinition,
@@ -38,6 +39,19 @@ export interface AuthorizerTrigger {
   readonly kind: 'authorizer';
 }
 
+/** A condition on one string key attribute of a stream record: equal to a value, or starting with a prefix. */
+export type StreamKeyCondition = { readonly equals: string } | { readonly prefix: string };
+
+/**
+ * The stream records a consumer is given: those whose key attributes (`dynamodb.Keys`, present on INSERT, MODIFY
+ * and REMOVE alike) meet every condition. The rest are dropped before batching, on AWS by the event source
+ * mapping's filter criteria (`lib/stream-filter-criteria.ts`) and locally by the stream proxy
+ * (`local/stream-filter.ts`), so a batch of `batchSize` is that many records the consumer uses.
+ */
+export interface StreamRecordFilter {
+  readonly keys: Readonly<Record<string, StreamKeyCondition>>;
+}
+
 /**
  * A DynamoDB stream. On AWS every stream consumer also bisects a failing batch, reports partial batch failures,
  * starts from the oldest record and sends what it gave up on to the failed-events queue.
@@ -45,6 +59,8 @@ export interface AuthorizerTrigger {
 export interface StreamTrigger {
   readonly kind: 'stream';
   readonly table: TableDefinition & { readonly stream: true };
+  /** @default - every record of the table's stream */
+  readonly filter?: StreamRecordFilter;
   readonly batchSize: number;
   /** How long records are gathered into one batch (the local stack may shorten it, see `LocalStackOptions`). */
   readonly batchWindowSeconds: number;
@@ -217,10 +233,21 @@ export function mailSenderConcurrency(sendRatePerSecond: number): number {
   return Math.min(1000, Math.max(2, Math.ceil(sendRatePerSecond / MAILS_PER_SECOND_PER_SENDER)));
 }
 
-/** The reports stream, as the feed publisher and the private feed builder consume it. */
+/**
+ * The reports stream, as the feed publisher and the private feed builder consume it. Both read report items only
+ * (their before and after images, `lambdas/events/report-stream.ts`): a submit also writes a slug claim, tag
+ * entries and a revision, and the feed publisher its leak status, which would otherwise fill five of every six
+ * places in a batch. Deletes match too: their `Keys` carry the report item's key.
+ */
 const REPORTS_STREAM = {
   kind: 'stream',
   table: reportsTable,
+  filter: {
+    keys: {
+      [reportsTable.partitionKey.name]: { prefix: REPORT_ITEM_KEY.partitionKeyPrefix },
+      [reportsTable.sortKey.name]: { equals: REPORT_ITEM_KEY.sortKey },
+    },
+  },
   batchSize: 100,
   batchWindowSeconds: 1,
   retryAttempts: 10,

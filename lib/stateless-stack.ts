@@ -41,6 +41,7 @@ import { EdgeDistribution } from './constructs/edge-distribution';
 import { EdgeFirewall } from './constructs/edge-firewall';
 import { MailDelivery } from './constructs/mail-delivery';
 import { toScheduleCron } from './schedule-cron';
+import { streamFilterCriteria } from './stream-filter-criteria';
 import type { DispatchData } from './stateful-stack';
 
 export interface DispatchStatelessStackProps extends StackProps {
@@ -365,6 +366,8 @@ export class DispatchStatelessStack extends Stack {
       new DynamoEventSource(this.data.table(trigger.table), {
         batchSize: trigger.batchSize,
         maxBatchingWindow: Duration.seconds(trigger.batchWindowSeconds),
+        // Records the consumer would ignore are dropped before batching, so they take no place in a batch.
+        ...(trigger.filter ? { filters: [streamFilterCriteria(trigger.filter)] } : {}),
         retryAttempts: trigger.retryAttempts,
         // One bad record is retried alone: the batch is halved around it and only failed records are reported.
         bisectBatchOnError: true,

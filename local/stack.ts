@@ -149,7 +149,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const journalDir = join(dataDir, 'queues');
   const streamQueues = new Map<DispatchFunctionName, DurableQueue<DynamoDBRecord>>();
   const streamTables = new Map<string, StreamTable>();
-  for (const { fn, table } of wiring.streams) {
+  for (const { fn, table, filter } of wiring.streams) {
     const queue = new DurableQueue<DynamoDBRecord>(join(journalDir, `stream-${fn}.jsonl`));
     streamQueues.set(fn, queue);
     // One proxy entry per table; each consumer reads the stream through its own journal, as on AWS.
@@ -158,9 +158,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       definition: table,
       tableName,
       streamArn: localStreamArn(tableName),
-      queues: [],
+      consumers: [],
     };
-    streamTable.queues.push(queue);
+    streamTable.consumers.push({ queue, filter });
     streamTables.set(tableName, streamTable);
   }
   const sqsQueues = new Map<string, DurableQueue<QueuedMessage>>();

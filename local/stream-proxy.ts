@@ -3,9 +3,11 @@ import { request as httpRequest, type IncomingMessage, type ServerResponse } fro
 import { DynamoDBClient, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { TableDefinition } from '../lambdas/adapters/data-model';
+import type { StreamRecordFilter } from '../lambdas/app-model';
 import type { DurableQueue } from './durable-queue';
 import { readBody } from './http-messages';
 import { serveHttp, type RunningServer } from './listen';
+import { matchesStreamFilter } from './stream-filter';
 
 type Item = Record<string, AttributeValue>;
 
@@ -13,8 +15,17 @@ export interface StreamTable {
   definition: TableDefinition;
   tableName: string;
   streamArn: string;
-  /** One queue per consumer: each event source mapping reads the stream independently. */
-  queues: DurableQueue<DynamoDBRecord>[];
+  /**
+   * One journal per consumer: each event source mapping reads the stream independently, and its filter drops
+   * records before they are journaled, as Lambda drops them before batching.
+   */
+  consumers: StreamConsumerJournal[];
+}
+
+export interface StreamConsumerJournal {
+  queue: DurableQueue<DynamoDBRecord>;
+  /** The app model's filter of this consumer (undefined: every record). */
+  filter: StreamRecordFilter | undefined;
 }
 
 const WRITE_OPS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
@@ -162,7 +173,12 @@ export class StreamProxy {
       byTable.set(table, [...(byTable.get(table) ?? []), record]);
     });
     await Promise.all(
-      [...byTable.entries()].flatMap(([table, records]) => table.queues.map((queue) => queue.push(records))),
+      [...byTable.entries()].flatMap(([table, records]) =>
+        table.consumers.map(({ queue, filter }) => {
+          const matching = records.filter((record) => matchesStreamFilter(filter, record));
+          return matching.length > 0 ? queue.push(matching) : Promise.resolve();
+        }),
+      ),
     );
   }
 

@@ -2,6 +2,7 @@ import type { QueueDefinition, TableDefinition } from '../lambdas/adapters/data-
 import {
   authorizerFunction,
   type DispatchFunctionName,
+  type StreamRecordFilter,
   resolveSetting,
   SCHEDULED_TIME_FIELD,
   type ScheduleName,
@@ -34,6 +35,8 @@ export interface LocalRoute {
 export interface LocalStreamConsumer {
   readonly fn: DispatchFunctionName;
   readonly table: TableDefinition;
+  /** As on AWS: the stream proxy journals only the records that match (undefined: every record). */
+  readonly filter: StreamRecordFilter | undefined;
   readonly batchSize: number;
   /** The app model's window; `LocalStackOptions.streamBatchWindowMs` decides the local one. */
   readonly batchWindowSeconds: number;
@@ -92,6 +95,7 @@ export function localWiring(publication: Publication): LocalWiring {
     streams: triggersOfKind('stream').map(({ fn, trigger }) => ({
       fn,
       table: trigger.table,
+      filter: trigger.filter,
       batchSize: trigger.batchSize,
       batchWindowSeconds: trigger.batchWindowSeconds,
       retryAttempts: trigger.retryAttempts,

@@ -45,6 +45,13 @@ export const reportsTable = {
   stream: true,
 } as const satisfies TableDefinition;
 
+/**
+ * The key of a report item in the reports table (`REPORT#<id>` / `REPORT`). Its other items share the partition
+ * (tag entries `TAG#…`, revisions `REV#…`) or have their own (slug claims, leak status), so a report item is
+ * the one with both this partition prefix and this sort key: the stream consumers' filter relies on it.
+ */
+export const REPORT_ITEM_KEY = { partitionKeyPrefix: 'REPORT#', sortKey: 'REPORT' } as const;
+
 /** Leak-scan status items in the reports table (`LEAK#<reportId>`); the feed publisher may write only these. */
 export const LEAK_STATUS_KEY_PREFIX = 'LEAK#';
 

@@ -10,7 +10,7 @@ import type { RevisionEntry } from '../core/reports/report-history';
 import { indexKeys, listingSortKey } from '../core/reports/report-lifecycle';
 import { tagSlug } from '../core/reports/tags';
 import type { Page } from '../core/shared/page';
-import { reportsTable } from './data-model';
+import { REPORT_ITEM_KEY, reportsTable } from './data-model';
 import { batchGetItems, batchWriteItems } from './dynamo/batch';
 import { conditionalWrite } from './dynamo/conditional-write';
 import { hasExactAttributes, type StoredKey } from './dynamo/cursor';
@@ -23,8 +23,9 @@ export { InvalidCursorError } from './dynamo/cursor';
  * (`REPORT#id`/`TAG#slug`, indexed by tag) and slug claims (`SLUG#slug`/`SLUG`), which make slugs unique by a
  * conditional write. Only public parts are ever written here; paid text lives in the vault.
  */
-const REPORT_SK = 'REPORT';
-const reportKey = (id: string) => ({ pk: `REPORT#${id}`, sk: REPORT_SK });
+const REPORT_SK = REPORT_ITEM_KEY.sortKey;
+const REPORT_PK_PREFIX = REPORT_ITEM_KEY.partitionKeyPrefix;
+const reportKey = (id: string) => ({ pk: `${REPORT_PK_PREFIX}${id}`, sk: REPORT_SK });
 const slugKey = (slug: string) => ({ pk: `SLUG#${slug}`, sk: 'SLUG' });
 /** Revision entries (`REPORT#id`/`REV#000001`): who made each change; ids and names only, never report text. */
 const REVISION_SK_PREFIX = 'REV#';
@@ -350,7 +351,7 @@ export function toRecord(item: Record<string, unknown>): ReportRecord {
 
 /** True when a stream image is a report item (not a tag entry or slug claim). */
 export function isReportItem(item: Record<string, unknown> | undefined): boolean {
-  return item?.sk === REPORT_SK && typeof item.pk === 'string' && item.pk.startsWith('REPORT#');
+  return item?.sk === REPORT_SK && typeof item.pk === 'string' && item.pk.startsWith(REPORT_PK_PREFIX);
 }
 
 /** A key of the byKind listing, the only cursor `list` issues. */

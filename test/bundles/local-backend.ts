@@ -75,9 +75,10 @@ export async function startLocalBackend(streamSources: readonly StreamSource[]):
       definition: source.table,
       tableName,
       streamArn: localStreamArn(source.table),
-      queues: [],
+      consumers: [],
     };
-    entry.queues.push(journal);
+    // Unfiltered: the template's filter criteria are not read here, and the consumers ignore other items anyway.
+    entry.consumers.push({ queue: journal, filter: undefined });
     streamTables.set(tableName, entry);
   }
   const queues = new Map(

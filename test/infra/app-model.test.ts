@@ -8,6 +8,7 @@ import {
   FUNCTION_NAMES,
   FUNCTIONS,
   SCHEDULED_TIME_FIELD,
+  type StreamRecordFilter,
   type TopicName,
 } from '../../lambdas/app-model';
 import { parsePublication } from '../../lambdas/core/shared/publication';
@@ -71,6 +72,45 @@ class TemplateNames {
   }
 }
 
+/**
+ * An event source mapping's filter criteria, read back as key conditions: `dynamodb.Keys.<name>.S` equal to a
+ * value (`["v"]`) or starting with one (`[{"prefix": "v"}]`). Anything else is shown as it is, so it cannot
+ * equal the local line.
+ */
+function cdkFilter(criteria: Json | undefined): string {
+  if (criteria === undefined) return 'every record';
+  const filters = (criteria as { Filters?: { Pattern?: string }[] }).Filters ?? [];
+  return filters
+    .map(({ Pattern }) => {
+      const pattern = JSON.parse(Pattern ?? 'null') as { dynamodb?: { Keys?: Record<string, { S?: Json[] }> } };
+      const keys = pattern?.dynamodb?.Keys;
+      if (!keys || Object.keys(pattern).length !== 1 || Object.keys(pattern.dynamodb ?? {}).length !== 1) {
+        return `unreadable ${String(Pattern)}`;
+      }
+      return Object.entries(keys)
+        .map(([name, value]) => {
+          const [rule, ...more] = value.S ?? [];
+          if (typeof rule === 'string' && more.length === 0) return `${name} = ${rule}`;
+          const prefix = (rule as { prefix?: Json } | undefined)?.prefix;
+          if (typeof prefix === 'string' && more.length === 0) return `${name} prefix ${prefix}`;
+          return `${name} unreadable ${JSON.stringify(value)}`;
+        })
+        .sort()
+        .join(' and ');
+    })
+    .join(' or ');
+}
+
+function localFilter(filter: StreamRecordFilter | undefined): string {
+  if (filter === undefined) return 'every record';
+  return Object.entries(filter.keys)
+    .map(([name, condition]) =>
+      'prefix' in condition ? `${name} prefix ${condition.prefix}` : `${name} = ${condition.equals}`,
+    )
+    .sort()
+    .join(' and ');
+}
+
 const rate = (minutes: number): string => `rate(${minutes} ${minutes === 1 ? 'minute' : 'minutes'})`;
 
 /** One line per trigger of the CDK app, with the settings both stacks must share. */
@@ -86,7 +126,7 @@ function cdkTriggers(template: Template, names: TemplateNames): string[] {
     const fn = names.fn(mapping.FunctionName);
     if (source.startsWith('stream:')) {
       lines.push(
-        `${source} → ${fn} batch ${String(mapping.BatchSize)}, window ${String(mapping.MaximumBatchingWindowInSeconds)} s, ${String(mapping.MaximumRetryAttempts)} retries`,
+        `${source} → ${fn} batch ${String(mapping.BatchSize)}, window ${String(mapping.MaximumBatchingWindowInSeconds)} s, ${String(mapping.MaximumRetryAttempts)} retries, filter ${cdkFilter(mapping.FilterCriteria)}`,
       );
     } else {
       const scaling = mapping.ScalingConfig as { MaximumConcurrency?: number } | undefined;
@@ -129,7 +169,7 @@ function localTriggers(wiring: LocalWiring): string[] {
   const lines: string[] = [];
   for (const stream of wiring.streams) {
     lines.push(
-      `stream:${stream.table.id} → ${stream.fn} batch ${stream.batchSize}, window ${stream.batchWindowSeconds} s, ${stream.retryAttempts} retries`,
+      `stream:${stream.table.id} → ${stream.fn} batch ${stream.batchSize}, window ${stream.batchWindowSeconds} s, ${stream.retryAttempts} retries, filter ${localFilter(stream.filter)}`,
     );
   }
   for (const consumer of wiring.queues) {
@@ -193,6 +233,12 @@ describe('app model', () => {
     const [consumer] = wiring.queues;
     if (consumer === undefined) throw new Error('The app model has no queue consumer');
     const handWired = { ...wiring, queues: [...wiring.queues, { ...consumer, fn: 'health' as const }] };
+    expect(localTriggers(handWired)).not.toEqual(cdk);
+  });
+
+  it('catches a local stream consumer that filters differently', () => {
+    const handWired = { ...wiring, streams: wiring.streams.map((stream) => ({ ...stream, filter: undefined })) };
+    expect(cdk.some((line) => line.includes('filter pk prefix REPORT# and sk = REPORT'))).toBe(true);
     expect(localTriggers(handWired)).not.toEqual(cdk);
   });
 

@@ -27,6 +27,16 @@ describe('triggers', () => {
         BisectBatchOnFunctionError: true,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         DestinationConfig: { OnFailure: { Destination: imported('FailedEventsQueue') } },
+        // Report items only, matched on Keys so deletes get through too.
+        FilterCriteria: {
+          Filters: [
+            {
+              Pattern: JSON.stringify({
+                dynamodb: { Keys: { pk: { S: [{ prefix: 'REPORT#' }] }, sk: { S: ['REPORT'] } } },
+              }),
+            },
+          ],
+        },
       });
     },
   );
