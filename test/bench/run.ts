@@ -105,7 +105,9 @@ async function main(): Promise<void> {
       how: `every function built with DispatchFunction's esbuild options: ${bundle.functionBundles
         .slice(0, 4)
         .map((f) => `${f.name} ${f.kB}`)
-        .join(', ')} … ${bundle.functionBundles.at(-1)?.name} ${bundle.functionBundles.at(-1)?.kB} KB (mjml only in the two digest functions)`,
+        .join(
+          ', ',
+        )} … ${bundle.functionBundles.at(-1)?.name} ${bundle.functionBundles.at(-1)?.kB} KB (mjml only in the two digest functions)`,
     },
     {
       key: 'freshnessP95Ms',
