@@ -138,24 +138,7 @@ export class SqsDelivery extends Delivery<QueuedMessage, SQSEvent> {
   }
 
   protected toEvent(entries: QueueEntry<QueuedMessage>[]): SQSEvent {
-    return {
-      Records: entries.map((entry) => ({
-        messageId: entry.id,
-        receiptHandle: `${entry.id}#${entry.attempts}`,
-        body: entry.body.body,
-        attributes: {
-          ApproximateReceiveCount: String(entry.attempts + 1),
-          SentTimestamp: String(entry.body.sentAt),
-          SenderId: 'LOCAL',
-          ApproximateFirstReceiveTimestamp: String(Date.now()),
-        },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: this.queueArn,
-        awsRegion: 'us-east-1',
-      })),
-    };
+    return sqsEventOf(entries, { queueArn: this.queueArn, senderId: 'LOCAL', region: 'us-east-1' });
   }
 
   protected identify(entry: QueueEntry<QueuedMessage>): string {
@@ -164,3 +147,28 @@ export class SqsDelivery extends Delivery<QueuedMessage, SQSEvent> {
 }
 
 export type { SQSBatchResponse };
+
+/** SQS's event for a batch of journaled messages, as Lambda's event source mapping delivers it. */
+export function sqsEventOf(
+  entries: readonly QueueEntry<QueuedMessage>[],
+  source: { queueArn: string; senderId: string; region: string },
+): SQSEvent {
+  return {
+    Records: entries.map((entry) => ({
+      messageId: entry.id,
+      receiptHandle: `${entry.id}#${entry.attempts}`,
+      body: entry.body.body,
+      attributes: {
+        ApproximateReceiveCount: String(entry.attempts + 1),
+        SentTimestamp: String(entry.body.sentAt),
+        SenderId: source.senderId,
+        ApproximateFirstReceiveTimestamp: String(Date.now()),
+      },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: source.queueArn,
+      awsRegion: source.region,
+    })),
+  };
+}

@@ -8,6 +8,7 @@ import type {
   SQSEvent,
 } from 'aws-lambda';
 import type { QueueDefinition } from '../../lambdas/adapters/data-model';
+import { sqsEventOf } from '../../local/delivery';
 import type { QueueEntry } from '../../local/durable-queue';
 import type { QueuedMessage } from '../../local/sqs-endpoint';
 import { LOCAL_ACCOUNT, LOCAL_REGION, localQueueArn } from './local-resources';
@@ -106,24 +107,7 @@ export function routeEvent(
 }
 
 export function sqsEvent(entries: readonly QueueEntry<QueuedMessage>[], queue: QueueDefinition): SQSEvent {
-  return {
-    Records: entries.map((entry) => ({
-      messageId: entry.id,
-      receiptHandle: `${entry.id}#${entry.attempts}`,
-      body: entry.body.body,
-      attributes: {
-        ApproximateReceiveCount: String(entry.attempts + 1),
-        SentTimestamp: String(entry.body.sentAt),
-        SenderId: LOCAL_ACCOUNT,
-        ApproximateFirstReceiveTimestamp: String(Date.now()),
-      },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: localQueueArn(queue),
-      awsRegion: LOCAL_REGION,
-    })),
-  };
+  return sqsEventOf(entries, { queueArn: localQueueArn(queue), senderId: LOCAL_ACCOUNT, region: LOCAL_REGION });
 }
 
 /** The stream proxy journals records in the shape DynamoDB Streams delivers; a batch is a run of them. */

@@ -143,14 +143,14 @@ export class SitePublisher {
   /** The main feeds, the archive and the tag feeds the plan names: each job renders and writes its own files. */
   private linkingJobs(plan: PublishPlan, listings: Listings): (() => Promise<PublishReport>)[] {
     const jobs: (() => Promise<PublishReport>)[] = [];
-    // One read of the latest reports, shared by the main feeds and the archive.
-    const latestPublished = async (): Promise<ReportRecord[]> => listings.latest ?? [];
+    // One read of the latest reports (readListings), shared by the main feeds and the archive.
+    const latest = listings.latest ?? [];
     if (plan.mainFeeds) {
       jobs.push(async () => {
         const part = emptyReport();
         await this.writeFeeds(
           'feeds',
-          (await latestPublished()).slice(0, this.publication.feedLength),
+          latest.slice(0, this.publication.feedLength),
           this.publication.name,
           `Latest reports from ${this.publication.name}`,
           mainFeedUrls(this.publication),
@@ -162,7 +162,7 @@ export class SitePublisher {
     if (plan.archive) {
       jobs.push(async () => {
         const part = emptyReport();
-        const records = await latestPublished();
+        const records = latest;
         const artifact = { key: ARCHIVE_KEY, contentType: HTML, cacheControl: this.publication.pageCacheControl };
         await this.writeGuarded(
           artifact,
