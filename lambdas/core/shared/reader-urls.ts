@@ -21,6 +21,41 @@ export function reportPageUrl(publication: Publication, slug: string): string {
   return `${publication.siteUrl}/reports/${slug}/`;
 }
 
+/**
+ * `/members/reports/{slug}/`: the full text of a subscriber report for a signed-in paid reader (the preview with
+ * "Sign in" for anyone else). Paid readers' digest links point here; feeds and pages keep the public URL.
+ */
+export function memberReportUrl(publication: Publication, slug: string): string {
+  return `${publication.siteUrl}/members/reports/${slug}/`;
+}
+
+/** `/members/sign-in/?next=…`: the form that mails a sign-in link; `next` is a same-site path to return to. */
+export function memberSignInUrl(publication: Publication, nextPath?: string): string {
+  const next = nextPath === undefined ? '' : `?next=${encodeURIComponent(nextPath)}`;
+  return `${publication.siteUrl}/members/sign-in/${next}`;
+}
+
+/** The link in the sign-in mail: opens a confirm page; only its POST signs the reader in (scanners only GET). */
+export function memberSessionUrl(publication: Publication, signInToken: string, nextPath?: string): string {
+  const next = nextPath === undefined ? '' : `&next=${encodeURIComponent(nextPath)}`;
+  return `${publication.siteUrl}/api/members/session?token=${signInToken}${next}`;
+}
+
+/** `/editions/`: the public list of past editions. */
+export function editionsIndexUrl(publication: Publication): string {
+  return `${publication.siteUrl}/editions/`;
+}
+
+/** `/editions/{id}/`: an edition as free readers get it, as a public page ("View in browser" of free mails). */
+export function editionPageUrl(publication: Publication, editionId: string): string {
+  return `${publication.siteUrl}/editions/${editionId}/`;
+}
+
+/** `/members/editions/{id}/`: the paid edition as a page, for signed-in paid readers ("View in browser" of paid mails). */
+export function memberEditionPageUrl(publication: Publication, editionId: string): string {
+  return `${publication.siteUrl}/members/editions/${editionId}/`;
+}
+
 /** One feed in each format, under the same folder. */
 export interface FeedUrls {
   rss: string;
