@@ -82,6 +82,21 @@ export function tagFeedUrls(publication: Publication, tag: string): FeedUrls {
   return feedUrlsUnder(`${tagFeedsUrl(publication)}${tagSlug(tag)}`);
 }
 
+/** `/feeds/series/{series id}/…`: the public reports of one series (monitoring program). */
+export function seriesFeedUrls(publication: Publication, seriesId: string): FeedUrls {
+  return feedUrlsUnder(`${publication.siteUrl}/feeds/series/${seriesId}`);
+}
+
+/** `/series/{series id}/`: a series' page: its blurb and its reports. */
+export function seriesPageUrl(publication: Publication, seriesId: string): string {
+  return `${publication.siteUrl}/series/${seriesId}/`;
+}
+
+/** The reader's series preferences and unsubscribe page, linked from every mail (token like the unsubscribe one). */
+export function manageUrl(publication: Publication, manageToken: string): string {
+  return `${publication.siteUrl}/api/subscribers/manage?token=${manageToken}`;
+}
+
 /** `/feeds/private/{feed token}/…`: a paid reader's full-text feeds. The URL is the reader's credential. */
 export function privateFeedUrls(publication: Publication, feedToken: string): FeedUrls {
   return feedUrlsUnder(`${publication.siteUrl}/feeds/private/${feedToken}`);
