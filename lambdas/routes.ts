@@ -50,6 +50,8 @@ export const ROUTES: readonly RouteDefinition[] = [
     clientRateLimit: { requests: 30, windowSeconds: 60 },
   },
   { method: 'GET', path: '/api/subscribers/confirm', fn: 'subscribers-api', access: 'public' },
+  { method: 'GET', path: '/api/subscribers/manage', fn: 'subscribers-api', access: 'public' },
+  { method: 'POST', path: '/api/subscribers/manage', fn: 'subscribers-api', access: 'public' },
   { method: 'GET', path: '/api/unsubscribe', fn: 'subscribers-api', access: 'public' },
   { method: 'POST', path: '/api/unsubscribe', fn: 'subscribers-api', access: 'public' },
   { method: 'GET', path: '/api/subscribers', fn: 'subscribers-api', access: 'admin' },

@@ -7,10 +7,11 @@ import { apiHandler, html, json, jsonObjectBody, type ApiEvent, type ApiResult }
 import { NotFoundError } from '../core/shared/errors';
 import { linkPage } from '../http/link-pages';
 import { badCursor } from '../http/list-requests';
+import { manageAnswer, manageForm, manageRefusal } from '../http/manage-requests';
 import { subscriberListQuery } from '../http/subscriber-requests';
 import { subscribersApiFromEnv } from '../wiring/subscribers-api';
 
-const { publication, service, signUps, listing } = await subscribersApiFromEnv();
+const { publication, service, signUps, listing, manage } = await subscribersApiFromEnv();
 
 type Route = (event: ApiEvent, now: Date) => Promise<ApiResult>;
 const token = (event: ApiEvent): string | undefined => event.queryStringParameters?.token;
@@ -46,6 +47,14 @@ const routes: Record<string, Route> = {
       unchanged: unsubscribed,
       refused: unsubscribed,
     }),
+  // The reader's series and unsubscribe page: GET only shows it (mail scanners open links), the form POSTs here.
+  'GET /api/subscribers/manage': async (event, now) =>
+    manageAnswer(publication, token(event), await manage.show(token(event), now), 200),
+  'POST /api/subscribers/manage': async (event, now) =>
+    manage.submit(token(event), manageForm(event), now).then(
+      (outcome) => manageAnswer(publication, token(event), outcome, 409),
+      (error: unknown) => manageRefusal(publication, token(event), error),
+    ),
   // Addresses only in the answer: the query (an address prefix) is neither logged nor echoed.
   'GET /api/subscribers': async (event) =>
     json(200, await listSubscribers(listing, subscriberListQuery(event)).catch(badCursor)),

@@ -4,8 +4,8 @@
  * data, no AWS imports.
  *
  * The policy follows what the pages are (templates/pages, core/subscriber-pages.ts): static HTML without any
- * script, one inline `<style>` block, images from https URLs, one form that posts to our own unsubscribe route,
- * and no frames.
+ * script, one inline `<style>` block, images from https URLs, forms that post to our own routes (unsubscribe, the
+ * manage page), and no frames.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
@@ -31,6 +31,12 @@ export const PRIVATE_FEED_HEADERS = {
   'cache-control': 'private, no-store',
   'x-robots-tag': 'noindex',
 } as const;
+
+/**
+ * Pages whose URL carries a reader's token (the manage page): the same rule as private feeds. The function sets
+ * them itself, since the `/api/*` behaviour's policy leaves the origin's Cache-Control alone.
+ */
+export const TOKEN_PAGE_HEADERS = PRIVATE_FEED_HEADERS;
 
 /** The same values as HTTP response headers (lower-case names), for the local gateway and tests. */
 export function securityHeaderValues(): Record<string, string> {

@@ -5,6 +5,7 @@ import { RateLimitStore } from '../adapters/rate-limit-store';
 import { SubscribersStore } from '../adapters/subscribers-store';
 import { loadTokenSecret } from '../adapters/token-secret';
 import { loadPublication, requireEnv, tableName } from '../config';
+import { ManagePreferences } from '../core/subscribers/manage-preferences';
 import { SignUpDesk } from '../core/subscribers/sign-up';
 import { SubscriberService } from '../core/subscribers/subscriber-service';
 import { SubscriberTokens } from '../core/subscribers/subscriber-tokens';
@@ -13,11 +14,18 @@ import { SubscriberTokens } from '../core/subscribers/subscriber-tokens';
 export async function subscribersApiFromEnv() {
   const publication = loadPublication();
   const subscribers = new SubscribersStore(dynamoDocumentClient(), tableName(subscribersTable.env));
-  const service = new SubscriberService(subscribers, new SubscriberTokens(await loadTokenSecret()), publication);
+  const tokens = new SubscriberTokens(await loadTokenSecret());
+  const service = new SubscriberService(subscribers, tokens, publication);
   // Sign-ups are counted and queued here; the sign-up worker decides and mails, so this function sends no mail.
   const signUps = new SignUpDesk(
     new RateLimitStore(dynamoDocumentClient(), tableName(rateLimitsTable.env)),
     new JsonQueue(sqsClient(), requireEnv(signUpQueue.env)),
   );
-  return { publication, service, signUps, listing: subscribers };
+  return {
+    publication,
+    service,
+    signUps,
+    listing: subscribers,
+    manage: new ManagePreferences(subscribers, tokens, publication),
+  };
 }

@@ -93,6 +93,24 @@ describe('subscriber tokens', () => {
     expect(tokens.verify(signer.sign('feed', id, '0-1'), 'feed', now)).toEqual({ ok: false, reason: 'malformed' });
   });
 
+  it('mints manage tokens that never expire, open nothing else, and are opened by nothing else', () => {
+    const manage = tokens.manageToken(id);
+    expect(manage).toMatch(new RegExp(`^g\\.${id}\\.0\\.[\\w-]{43}$`));
+    expect(tokens.verify(manage, 'manage', new Date('2036-01-01T00:00:00Z'))).toEqual({
+      ok: true,
+      claims: { purpose: 'manage', subscriberId: id },
+    });
+    expect(tokens.verify(manage, 'unsubscribe', now)).toEqual({ ok: false, reason: 'wrong-purpose' });
+    expect(tokens.verify(manage, 'feed', now)).toEqual({ ok: false, reason: 'wrong-purpose' });
+    expect(tokens.verify(tokens.unsubscribeToken(id), 'manage', now)).toEqual({ ok: false, reason: 'wrong-purpose' });
+    expect(tokens.verify(new SubscriberTokens('z'.repeat(48)).manageToken(id), 'manage', now)).toEqual({
+      ok: false,
+      reason: 'forged',
+    });
+    const signer = tokens as unknown as { sign(p: string, s: string, e: string): string };
+    expect(tokens.verify(signer.sign('manage', id, '0-1'), 'manage', now)).toEqual({ ok: false, reason: 'malformed' });
+  });
+
   it('refuses a short secret and a subscriber id that is not a ULID', () => {
     expect(() => new SubscriberTokens('short')).toThrow(/32/);
     expect(() => tokens.unsubscribeToken('reader@example.org')).toThrow(/ULID/);

@@ -23,6 +23,8 @@ export function subscriberListLine(subscriber: Subscriber) {
     status: subscriber.status,
     createdAt: subscriber.createdAt,
     updatedAt: subscriber.updatedAt,
+    /** `null`: every series, including later ones. */
+    series: subscriber.series ?? null,
   };
 }
 

@@ -4,6 +4,7 @@ import { ConflictError, NotFoundError } from '../shared/errors';
 import type { Publication } from '../shared/publication';
 import { privateFeedUrl } from '../shared/reader-urls';
 import { parseWith } from '../shared/validation';
+import { chosenSeries } from './series-preferences';
 import type { SubscriberTokens, TokenFailure } from './subscriber-tokens';
 import {
   adminUpdateSchema,
@@ -71,7 +72,9 @@ export class SubscriberService {
     now: Date,
   ): Promise<{ subscriber: Subscriber; created: boolean }> {
     const { email } = parseWith(emailParameter, { email: rawEmail });
-    const update = parseWith(adminUpdateSchema, body);
+    const parsed = parseWith(adminUpdateSchema, body);
+    // Checked against the configured series here: the schema knows the shape of an id, not the publication.
+    const update = parsed.series ? { ...parsed, series: chosenSeries(parsed.series, this.publication) } : parsed;
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
       const existing = await this.subscribers.get(email);
       const next = applyAdminUpdate(existing, email, update, ulid(now.getTime()), now);

@@ -1,7 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * Signed tokens that travel in subscriber URLs: confirmation links, one-click unsubscribe and private feed URLs.
+ * Signed tokens that travel in subscriber URLs: confirmation links, one-click unsubscribe, private feed URLs and
+ * the manage page.
  *
  * Format: `{purpose}.{subscriberId}.{extra}.{signature}`, where the signature is base64url HMAC-SHA256 over a
  * versioned label and the first three fields. Every token names a subscriber by its opaque id, never by email:
@@ -12,22 +13,32 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  *    existed carry the expiry alone; the service accepts those only for a reader who never confirmed.
  *  - `u` unsubscribe: extra = `0`; no expiry, because one-click must still work on a mail read months later.
  *  - `f` feed: extra = the subscriber's feedTokenVersion; bumping the version revokes every older feed URL.
+ *  - `g` manage (series preferences and unsubscribe, the page linked from every mail): extra = `0`, no expiry,
+ *    for the same reason as unsubscribe. A purpose of its own rather than the unsubscribe token: that one also
+ *    travels in the List-Unsubscribe header, which mailbox providers read and act on, and it should let them
+ *    unsubscribe and nothing else.
  */
-export const TOKEN_PURPOSES = ['confirm', 'unsubscribe', 'feed'] as const;
+export const TOKEN_PURPOSES = ['confirm', 'unsubscribe', 'feed', 'manage'] as const;
 export type TokenPurpose = (typeof TOKEN_PURPOSES)[number];
 
 export const CONFIRM_TOKEN_TTL_SECONDS = 7 * 24 * 60 * 60;
 
-const PURPOSE_CODES: Readonly<Record<TokenPurpose, string>> = { confirm: 'c', unsubscribe: 'u', feed: 'f' };
+const PURPOSE_CODES: Readonly<Record<TokenPurpose, string>> = {
+  confirm: 'c',
+  unsubscribe: 'u',
+  feed: 'f',
+  manage: 'g',
+};
 const SIGNING_LABEL = 'dispatch.subscriber-token.v1';
 /** ULIDs (and other ids we issue) are Crockford base32; anything else is not ours. */
 const SUBSCRIBER_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-const TOKEN_SHAPE = /^([cuf])\.([0-9A-Z]{26})\.(\d{1,12}(?:-\d{1,9})?)\.([A-Za-z0-9_-]{43})$/;
+const TOKEN_SHAPE = /^([cufg])\.([0-9A-Z]{26})\.(\d{1,12}(?:-\d{1,9})?)\.([A-Za-z0-9_-]{43})$/;
 
 export type TokenClaims =
   | { purpose: 'confirm'; subscriberId: string; expiresAt: Date; statusVersion: number | 'unversioned' }
   | { purpose: 'unsubscribe'; subscriberId: string }
-  | { purpose: 'feed'; subscriberId: string; feedTokenVersion: number };
+  | { purpose: 'feed'; subscriberId: string; feedTokenVersion: number }
+  | { purpose: 'manage'; subscriberId: string };
 
 export type TokenFailure = 'malformed' | 'forged' | 'expired' | 'wrong-purpose';
 
@@ -51,6 +62,11 @@ export class SubscriberTokens {
     return this.sign('unsubscribe', subscriberId, '0');
   }
 
+  /** The token of the manage page (`manageUrl`): series preferences and unsubscribe, no expiry. */
+  manageToken(subscriberId: string): string {
+    return this.sign('manage', subscriberId, '0');
+  }
+
   feedToken(subscriberId: string, feedTokenVersion: number): string {
     if (!Number.isInteger(feedTokenVersion) || feedTokenVersion < 0) throw new Error('feedTokenVersion must be >= 0');
     return this.sign('feed', subscriberId, String(feedTokenVersion));
@@ -68,7 +84,7 @@ export class SubscriberTokens {
     }
     if (code !== PURPOSE_CODES[purpose]) return { ok: false, reason: 'wrong-purpose' };
     const [first = '', version] = extra.split('-');
-    // Only confirmation links carry a version; a signed `u`/`f` token with one is not a shape we issue.
+    // Only confirmation links carry a version; a signed `u`/`f`/`g` token with one is not a shape we issue.
     if (version !== undefined && purpose !== 'confirm') return { ok: false, reason: 'malformed' };
     const number = Number(first);
     const claims = ((): TokenClaims => {
@@ -81,6 +97,7 @@ export class SubscriberTokens {
             statusVersion: version === undefined ? 'unversioned' : Number(version),
           };
         case 'unsubscribe':
+        case 'manage':
           return { purpose, subscriberId };
         default:
           return { purpose: 'feed', subscriberId, feedTokenVersion: number };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { READER_TIERS, type ReaderTier } from '../shared/reader-tier';
+import { seriesIdsSchema, withSeries } from './series-preferences';
 
 /**
  * The subscriber model and every rule about a subscriber's state. Pure: the service applies these decisions
@@ -35,8 +36,14 @@ export interface Subscriber {
   confirmationSentAt?: string;
   confirmedAt?: string;
   unsubscribedAt?: string;
-  /** Why a subscriber stopped receiving mail (`bounce`, `complaint`, `one-click`, `admin`). */
+  /** Why a subscriber stopped receiving mail (`bounce`, `complaint`, `one-click`, `manage-page`, `admin`). */
   statusReason?: string;
+  /**
+   * The series this reader receives: absent means every series, including ones configured later (the default);
+   * a list means exactly those; an empty list means none (still subscribed, but no digest). Read it with
+   * `readerSeries` (series-preferences.ts).
+   */
+  series?: string[];
 }
 
 /** The API view: everything except what only the service needs. */
@@ -51,6 +58,8 @@ export function subscriberView(subscriber: Subscriber) {
     updatedAt: subscriber.updatedAt,
     ...(subscriber.confirmedAt ? { confirmedAt: subscriber.confirmedAt } : {}),
     ...(subscriber.statusReason ? { statusReason: subscriber.statusReason } : {}),
+    /** `null`: every series, including later ones (what `PUT … {"series": null}` sets). */
+    series: subscriber.series ?? null,
   };
 }
 
@@ -86,6 +95,8 @@ export const adminUpdateSchema = z
     status: z.enum(SUBSCRIBER_STATUSES, { message: `must be one of: ${SUBSCRIBER_STATUSES.join(', ')}` }).optional(),
     /** Revokes every private feed URL issued so far (a leaked URL); the next feed-url call issues a new one. */
     rotateFeedToken: z.literal(true).optional(),
+    /** The series to receive: a list of configured ids (empty: none), or null for every series, later ones too. */
+    series: seriesIdsSchema.nullable().optional(),
   })
   .strict();
 export type AdminUpdate = z.infer<typeof adminUpdateSchema>;
@@ -177,8 +188,15 @@ export function decideConfirm(existing: Subscriber, tokenVersion: number | 'unve
 
 export type UnsubscribeDecision = { action: 'unsubscribe'; subscriber: Subscriber } | { action: 'none' };
 
-/** One-click unsubscribe: final for this address until it signs up again; bounced/complained stay as they are. */
-export function decideUnsubscribe(existing: Subscriber, now: Date): UnsubscribeDecision {
+/**
+ * Unsubscribe (one-click, or the manage page's button; `reason` says which): final for this address until it
+ * signs up again; bounced/complained stay as they are.
+ */
+export function decideUnsubscribe(
+  existing: Subscriber,
+  now: Date,
+  reason: 'one-click' | 'manage-page' = 'one-click',
+): UnsubscribeDecision {
   if (existing.status !== 'active' && existing.status !== 'pending') return { action: 'none' };
   const at = now.toISOString();
   return {
@@ -186,13 +204,16 @@ export function decideUnsubscribe(existing: Subscriber, now: Date): UnsubscribeD
     subscriber: {
       ...withStatus(existing, 'unsubscribed'),
       unsubscribedAt: at,
-      statusReason: 'one-click',
+      statusReason: reason,
       updatedAt: at,
     },
   };
 }
 
-/** Operator changes: imports skip opt-in, so a new address defaults to an active free subscriber. */
+/**
+ * Operator changes: imports skip opt-in, so a new address defaults to an active free subscriber. `series` must
+ * already be checked against the configured series (`chosenSeries`); null stores "every series".
+ */
 export function applyAdminUpdate(
   existing: Subscriber | undefined,
   email: string,
@@ -214,7 +235,7 @@ export function applyAdminUpdate(
   const status = update.status ?? base.status;
   const changed = withStatus(base, status);
   const next: Subscriber = {
-    ...changed,
+    ...(update.series === undefined ? changed : withSeries(changed, update.series ?? undefined)),
     tier: update.tier ?? base.tier,
     feedTokenVersion: changed.feedTokenVersion + (update.rotateFeedToken ? 1 : 0),
     updatedAt: at,
