@@ -97,6 +97,8 @@ const subscriberPageSchema = z.object({
       status: z.string(),
       createdAt: z.string(),
       updatedAt: z.string().optional(),
+      /** null (or absent, from an API before series preferences): every series. */
+      series: z.array(z.string()).nullable().optional(),
     }),
   ),
   nextCursor: z.string().optional(),
@@ -198,7 +200,11 @@ export class ApiClient {
     await this.request('DELETE', `/api/editors/${seg(id)}`);
   }
 
-  async putSubscriber(email: string, settings: { tier: ReaderTier; status: string }): Promise<void> {
+  /** `series`: a list of ids (empty: none), null for every series; left out, the reader's series stay as they are. */
+  async putSubscriber(
+    email: string,
+    settings: { tier?: ReaderTier; status?: string; series?: string[] | null },
+  ): Promise<void> {
     await this.request('PUT', `/api/subscribers/${seg(email)}`, { body: settings });
   }
 

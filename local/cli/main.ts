@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { READER_TIERS, type ReaderTier } from '../../lambdas/core/shared/reader-tier';
+import { isSeriesId } from '../../lambdas/core/subscribers/series-preferences';
 import { ApiClient, EDITOR_ROLES, type EditorRole, type FetchFn } from './api-client';
 import { createEditor, listEditors, revokeEditor } from './commands/editors';
 import { controlDigest, digestStatus, previewDigest, sendDigest } from './commands/digest';
@@ -11,10 +12,11 @@ import {
   feedUrl,
   importSubscribers,
   listSubscribers,
+  setSeries,
 } from './commands/subscribers';
 import { DEFAULT_API_URL, DEFAULT_DATA_DIR, resolveConfig, type Env } from './config';
 import type { CommandContext } from './context';
-import { EXIT_OK, EXIT_USAGE, describeError } from './errors';
+import { EXIT_OK, EXIT_USAGE, UsageError, describeError } from './errors';
 import type { OutputStream } from './progress';
 
 export interface CliDeps {
@@ -33,6 +35,7 @@ All commands (\`dispatch <command> --help\` for details):
   editors create --name N [--role admin|editor]        editors revoke ID        editors list
   subscribers add EMAIL --tier free|paid  subscribers import FILE.csv  subscribers feed-url EMAIL
   subscribers list [PREFIX] [--limit N] [--all]
+  subscribers series EMAIL --series ID,ID | --all-series
   digest preview --tier free|paid --out FILE.html      digest send [--no-wait]
   digest status ID        digest pause|resume|cancel|retry-unknown ID
 
@@ -44,6 +47,18 @@ Environment:
 
 Exit codes: 0 done; 1 a request failed, or rows were rejected; 2 bad usage or input file (nothing was sent).
 `;
+
+/** `--series a,b` as ids (`''`: none), `--all-series` as null; exactly one of them. */
+function seriesOption(options: { series?: string; allSeries?: boolean }): string[] | null {
+  if ((options.series === undefined) === (options.allSeries !== true)) {
+    throw new UsageError('give exactly one of --series ID,ID (or --series "" for none) and --all-series');
+  }
+  if (options.series === undefined) return null;
+  const ids = options.series === '' ? [] : options.series.split(',').map((id) => id.trim());
+  const malformed = ids.find((id) => !isSeriesId(id));
+  if (malformed !== undefined) throw new UsageError(`--series: "${malformed}" is not a series id such as grid-watch`);
+  return ids;
+}
 
 function positiveInt(value: string): number {
   const number = Number(value);
@@ -142,6 +157,16 @@ function buildProgram(ctx: CommandContext): Command {
     .option('--all', 'fetch every page')
     .action((prefix: string | undefined, options: { limit: number; all?: boolean }) =>
       listSubscribers(ctx, { ...options, ...(prefix ? { prefix } : {}) }),
+    );
+
+  subscribers
+    .command('series')
+    .description("set the series a subscriber receives: a list of ids, none (--series ''), or every series")
+    .argument('<email>')
+    .option('--series <ids>', "series ids separated by commas; '' for none (subscribed, but no digest)")
+    .option('--all-series', 'every series, including series configured later (the default of every reader)')
+    .action((email: string, options: { series?: string; allSeries?: boolean }) =>
+      setSeries(ctx, email, seriesOption(options)),
     );
 
   const digest = program.command('digest').description('preview and send digest editions (admin)');

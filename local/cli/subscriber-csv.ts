@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { READER_TIERS, type ReaderTier } from '../../lambdas/core/shared/reader-tier';
+import { isSeriesId } from '../../lambdas/core/subscribers/series-preferences';
 import { parseCsv } from './csv';
 import { UsageError } from './errors';
 
@@ -9,13 +10,20 @@ import { UsageError } from './errors';
  */
 export const IMPORT_STATUSES = ['active', 'unsubscribed'] as const;
 export type ImportStatus = (typeof IMPORT_STATUSES)[number];
-const COLUMNS = ['email', 'tier', 'status'] as const;
+const COLUMNS = ['email', 'tier', 'status', 'series'] as const;
+/** Between the ids of the `series` column (a comma would need quoting in every spreadsheet). */
+export const SERIES_SEPARATOR = ';';
 
 export interface SubscriberRow {
   line: number;
   email: string;
   tier: ReaderTier;
   status: ImportStatus;
+  /**
+   * Only with a `series` column: the series ids of the cell, or null for an empty cell (every series, later ones
+   * too). Without the column the row leaves a reader's series as they are.
+   */
+  series?: string[] | null;
 }
 
 export interface RejectedRow {
@@ -36,12 +44,21 @@ export function isEmail(value: string): boolean {
   return emailSchema.safeParse(value).success;
 }
 
+export interface SubscriberCsvOptions {
+  /**
+   * The configured series ids, when the reader knows them (the console has them compiled in): a row naming another
+   * is rejected here. Without them only the shape of an id is checked, and the API refuses unknown ones per row.
+   */
+  knownSeries?: readonly string[];
+}
+
 /**
- * Reads a subscriber list: a header naming `email` and optionally `tier` (free|paid, default free) and `status`
- * (active|unsubscribed, default active). Problems with one row reject that row; problems with the header mean the
- * file cannot be read as intended and throw, because guessing there could hand paid access to the wrong people.
+ * Reads a subscriber list: a header naming `email` and optionally `tier` (free|paid, default free), `status`
+ * (active|unsubscribed, default active) and `series` (ids separated by `;`; empty: every series). Problems with
+ * one row reject that row; problems with the header mean the file cannot be read as intended and throw, because
+ * guessing there could hand paid access to the wrong people.
  */
-export function readSubscriberCsv(text: string): SubscriberCsv {
+export function readSubscriberCsv(text: string, options: SubscriberCsvOptions = {}): SubscriberCsv {
   const records = parseCsv(text).filter((record) => record.error || record.fields.some((field) => field.trim() !== ''));
   const header = records[0];
   if (!header) throw new UsageError('the file is empty: expected a header row such as `email,tier`');
@@ -68,6 +85,7 @@ export function readSubscriberCsv(text: string): SubscriberCsv {
   if (duplicate) throw new UsageError(`line ${header.line}: column \`${duplicate}\` appears twice`);
   const tierColumn = names.indexOf('tier');
   const statusColumn = names.indexOf('status');
+  const seriesColumn = names.indexOf('series');
 
   const rows: SubscriberRow[] = [];
   const rejected: RejectedRow[] = [];
@@ -100,6 +118,11 @@ export function readSubscriberCsv(text: string): SubscriberCsv {
       reject(`status must be one of: ${IMPORT_STATUSES.join(', ')} (found "${status}")`);
       continue;
     }
+    const series = seriesColumn < 0 ? undefined : seriesCell(cell(record.fields, seriesColumn), options.knownSeries);
+    if (typeof series === 'string') {
+      reject(series);
+      continue;
+    }
     const key = email.toLowerCase();
     const first = seen.get(key);
     if (first !== undefined) {
@@ -107,9 +130,26 @@ export function readSubscriberCsv(text: string): SubscriberCsv {
       continue;
     }
     seen.set(key, record.line);
-    rows.push({ line: record.line, email, tier, status });
+    rows.push({ line: record.line, email, tier, status, ...(series === undefined ? {} : { series }) });
   }
   return { rows, rejected };
+}
+
+/** The ids of a `series` cell, null for an empty one (every series), or why the cell is refused. */
+function seriesCell(value: string, known: readonly string[] | undefined): string[] | null | string {
+  if (value === '') return null;
+  const ids = value.split(SERIES_SEPARATOR).map((id) => id.trim());
+  const malformed = ids.find((id) => !isSeriesId(id));
+  if (malformed !== undefined) {
+    return malformed === ''
+      ? `series: an empty id in "${value}"; separate ids with ${SERIES_SEPARATOR}, or leave the cell empty for every series`
+      : `series: "${malformed}" is not a series id (lowercase letters, digits and dashes; ids separated by ${SERIES_SEPARATOR})`;
+  }
+  const unknown = known === undefined ? [] : ids.filter((id) => !known.includes(id));
+  if (unknown.length > 0) {
+    return `series: unknown series ${unknown.map((id) => `"${id}"`).join(', ')}; configured: ${(known ?? []).join(', ')}`;
+  }
+  return [...new Set(ids)];
 }
 
 function cell(fields: readonly string[], column: number): string {

@@ -406,6 +406,69 @@ describe('dispatch subscribers', () => {
     });
   });
 
+  it('imports the series column: a list, or null for an empty cell', async () => {
+    const api = await serve(() => ({ status: 200, body: {} }));
+    const csv = 'email,series\na@example.org,grid-watch\nb@example.org,\n';
+    const result = await dispatch(['subscribers', 'import', file('series.csv', csv)], api.url);
+    expect(result.code).toBe(0);
+    const bodies = Object.fromEntries(api.seen.map((request) => [request.url, JSON.parse(request.body)]));
+    expect(bodies).toEqual({
+      '/api/subscribers/a%40example.org': { tier: 'free', status: 'active', series: ['grid-watch'] },
+      '/api/subscribers/b%40example.org': { tier: 'free', status: 'active', series: null },
+    });
+  });
+
+  /** A subscriber API that knows one address. */
+  const knowing = (email: string) => (request: SeenRequest) =>
+    request.method === 'GET'
+      ? {
+          status: 200,
+          body: {
+            items: request.url.includes(encodeURIComponent(email))
+              ? [{ email, tier: 'free', status: 'active', createdAt: 'x' }]
+              : [],
+          },
+        }
+      : { status: 200, body: {} };
+
+  it('sets the series of an existing subscriber, none, or every series', async () => {
+    const api = await serve(knowing('reader@example.org'));
+    const list = await dispatch(
+      ['subscribers', 'series', 'Reader@example.org', '--series', 'grid-watch,harbour-ledger'],
+      api.url,
+    );
+    expect(list).toMatchObject({ code: 0, stdout: 'Reader@example.org: grid-watch, harbour-ledger\n' });
+    expect(requestsOf(api.seen)).toEqual([
+      'GET /api/subscribers?q=reader%40example.org&limit=1',
+      'PUT /api/subscribers/Reader%40example.org',
+    ]);
+    expect(JSON.parse(api.seen[1]?.body ?? '')).toEqual({ series: ['grid-watch', 'harbour-ledger'] });
+    const none = await dispatch(['subscribers', 'series', 'reader@example.org', '--series', ''], api.url);
+    expect(none.stdout).toBe('reader@example.org: no series (no digest)\n');
+    expect(JSON.parse(api.seen[3]?.body ?? '')).toEqual({ series: [] });
+    const all = await dispatch(['subscribers', 'series', 'reader@example.org', '--all-series'], api.url);
+    expect(all.stdout).toBe('reader@example.org: every series\n');
+    expect(JSON.parse(api.seen[5]?.body ?? '')).toEqual({ series: null });
+  });
+
+  it('refuses to set series for an address that does not subscribe, instead of creating it', async () => {
+    const api = await serve(knowing('someone@example.org'));
+    const result = await dispatch(['subscribers', 'series', 'reader@example.org', '--all-series'], api.url);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/no subscriber has the address reader@example.org/);
+    expect(api.seen.map((request) => request.method)).toEqual(['GET']);
+  });
+
+  it('wants exactly one of --series and --all-series, and well-formed ids (exit 2, nothing sent)', async () => {
+    const api = await serve(knowing('reader@example.org'));
+    for (const args of [[], ['--series', 'grid-watch', '--all-series'], ['--series', 'Grid Watch']]) {
+      const result = await dispatch(['subscribers', 'series', 'reader@example.org', ...args], api.url);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expect(api.seen).toHaveLength(0);
+  });
+
   it('prints the private feed url', async () => {
     const api = await serve(() => ({
       status: 200,

@@ -76,6 +76,46 @@ describe('readSubscriberCsv', () => {
     ]);
   });
 
+  it('reads an optional series column: ids separated by ;, empty for every series', () => {
+    const csv = [
+      'email,series,tier',
+      'a@example.org,grid-watch; harbour-ledger,paid',
+      'b@example.org,,free',
+      'c@example.org,Grid-Watch;grid-watch,free',
+      'd@example.org,Grid Watch,free',
+      'e@example.org,grid-watch;;harbour-ledger,free',
+    ].join('\n');
+    const { rows, rejected } = readSubscriberCsv(csv);
+    expect(rows).toEqual([
+      { line: 2, email: 'a@example.org', tier: 'paid', status: 'active', series: ['grid-watch', 'harbour-ledger'] },
+      { line: 3, email: 'b@example.org', tier: 'free', status: 'active', series: null },
+      { line: 4, email: 'c@example.org', tier: 'free', status: 'active', series: ['grid-watch'] },
+    ]);
+    expect(rejected).toEqual([
+      { line: 5, value: 'd@example.org', reason: expect.stringMatching(/^series: "grid watch" is not a series id/) },
+      { line: 6, value: 'e@example.org', reason: expect.stringMatching(/^series: an empty id in/) },
+    ]);
+  });
+
+  it('rejects a row naming a series the configuration lacks, when the reader knows the configuration', () => {
+    const csv = 'email,series\na@example.org,grid-watch\nb@example.org,grid-watch;reef-watch\n';
+    const { rows, rejected } = readSubscriberCsv(csv, { knownSeries: ['grid-watch', 'harbour-ledger'] });
+    expect(rows.map((row) => row.email)).toEqual(['a@example.org']);
+    expect(rejected).toEqual([
+      {
+        line: 3,
+        value: 'b@example.org',
+        reason: 'series: unknown series "reef-watch"; configured: grid-watch, harbour-ledger',
+      },
+    ]);
+    // Without the configuration the API decides (and rejects the row when it answers 422).
+    expect(readSubscriberCsv(csv).rows).toHaveLength(2);
+  });
+
+  it('leaves series out of rows of a file without the column, so an import keeps what readers chose', () => {
+    expect(readSubscriberCsv('email\na@example.org\n').rows[0]).not.toHaveProperty('series');
+  });
+
   it('refuses a file whose first row is data, not a header', () => {
     expect(() => readSubscriberCsv('a@example.org,paid\n')).toThrow(/line 1 looks like data: add a header row/);
   });

@@ -164,6 +164,23 @@ describe('subscriber import', () => {
     await expect(importRows(refusing(403), rows, () => undefined)).rejects.toMatchObject({ status: 403 });
   });
 
+  it('rejects a row naming a series the console does not know, and sends the series of the others', async () => {
+    const read = await readSubscriberFile('email,series\na@x.test,grid-watch\nb@x.test,reef-watch\n', [
+      'grid-watch',
+      'harbour-ledger',
+    ]);
+    expect(read.rejected).toEqual([
+      { line: 3, value: 'b@x.test', reason: expect.stringMatching(/^series: unknown series "reef-watch"/) },
+    ]);
+    const bodies: unknown[] = [];
+    const api = new ApiClient('t', undefined, async (_url, init) => {
+      bodies.push(JSON.parse(String(init?.body)));
+      return answer(200, {});
+    });
+    await importRows(api, read.rows, () => undefined);
+    expect(bodies).toEqual([{ tier: 'free', status: 'active', series: ['grid-watch'] }]);
+  });
+
   it('reads the file by the CLI rules, header problems included', async () => {
     await expect(readSubscriberFile('address,tier\na@x.test,free\n')).rejects.toThrow(/no `email` column/);
     const read = await readSubscriberFile('email,tier\na@x.test,gold\n');

@@ -18,6 +18,11 @@ const SERIES_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 /** More than any publication configures; it keeps a hostile list from costing anything. */
 const MAX_CHOSEN_SERIES = 100;
 
+/** Whether `value` has the shape of a series id (for readers of lists that cannot know the configuration). */
+export function isSeriesId(value: string): boolean {
+  return SERIES_ID.test(value);
+}
+
 /** The shape of a list of series ids at the edge (admin API, manage form). */
 export const seriesIdsSchema = z
   .array(z.string({ message: 'must be a series id' }).regex(SERIES_ID, 'must be a series id such as grid-watch'), {

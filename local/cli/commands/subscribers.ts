@@ -23,6 +23,28 @@ export async function addSubscriber(ctx: CommandContext, email: string, tier: Re
   ctx.io.stdout.write(`${address}: ${tier}, active\n`);
 }
 
+/**
+ * Sets the series an existing reader receives: `series` ids, or null for every series (later ones too). Checks
+ * first that the address subscribes, since the admin PUT would otherwise create it as a new active reader.
+ */
+export async function setSeries(ctx: CommandContext, email: string, series: string[] | null): Promise<void> {
+  const address = checkEmail(email);
+  const client = ctx.client();
+  const normalised = address.toLowerCase();
+  const { items } = await client.listSubscribers({ q: normalised, limit: 1 });
+  if (items[0]?.email !== normalised) {
+    throw new CommandFailed(`no subscriber has the address ${address}; add it first with \`subscribers add\``);
+  }
+  await client.putSubscriber(address, { series });
+  ctx.io.stdout.write(`${address}: ${seriesText(series)}\n`);
+}
+
+/** How a reader's series read in the CLI's output. */
+export function seriesText(series: readonly string[] | null | undefined): string {
+  if (series === null || series === undefined) return 'every series';
+  return series.length === 0 ? 'no series (no digest)' : series.join(', ');
+}
+
 export const DEFAULT_SUBSCRIBER_LIMIT = 50;
 
 /** Subscribers in address order, those starting with `prefix` if given; `--all` follows every page. */
@@ -49,8 +71,14 @@ export async function listSubscribers(
   }
   ctx.io.stdout.write(
     formatTable(
-      ['email', 'tier', 'status', 'createdAt'],
-      rows.map((row) => [row.email, row.tier, row.status, row.createdAt]),
+      ['email', 'tier', 'status', 'createdAt', 'series'],
+      rows.map((row) => [
+        row.email,
+        row.tier,
+        row.status,
+        row.createdAt,
+        row.series === null || row.series === undefined ? 'all' : row.series.join(',') || 'none',
+      ]),
     ),
   );
   if (cursor) ctx.io.stderr.write(`showing ${rows.length}; more subscribers exist: use --all or a larger --limit\n`);
@@ -80,7 +108,8 @@ export async function importSubscribers(ctx: CommandContext, file: string): Prom
   try {
     await forEachConcurrent(rows, IMPORT_CONCURRENCY, async (row) => {
       try {
-        await client.putSubscriber(row.email, { tier: row.tier, status: row.status });
+        const { tier, status, series } = row;
+        await client.putSubscriber(row.email, { tier, status, ...(series === undefined ? {} : { series }) });
         imported += 1;
       } catch (error) {
         // A bad token fails every row the same way: stop instead of repeating one error for the whole list.

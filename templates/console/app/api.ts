@@ -110,6 +110,8 @@ export interface Subscriber {
   status: string;
   createdAt: string;
   updatedAt?: string;
+  /** The series this reader receives; null: every series, including later ones. */
+  series?: string[] | null;
 }
 
 export type EditionStatus = 'planning' | 'sending' | 'paused' | 'cancelled' | 'sent' | 'sent-with-gaps';
@@ -245,7 +247,10 @@ export class ApiClient {
   }
 
   /** Adds the address or changes it; the same call `dispatch subscribers add` and `import` make per row. */
-  putSubscriber(email: string, settings: { tier?: ReaderTier; status?: 'active' | 'unsubscribed' }): Promise<unknown> {
+  putSubscriber(
+    email: string,
+    settings: { tier?: ReaderTier; status?: 'active' | 'unsubscribed'; series?: string[] | null },
+  ): Promise<unknown> {
     return this.request('PUT', `/api/subscribers/${path(email)}`, { body: settings });
   }
 

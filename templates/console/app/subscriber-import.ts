@@ -6,6 +6,8 @@ export interface ImportRow {
   email: string;
   tier: ReaderTier;
   status: 'active' | 'unsubscribed';
+  /** Only with a `series` column: the ids, or null for every series. */
+  series?: string[] | null;
 }
 
 export interface RejectedRow {
@@ -22,9 +24,13 @@ export const IMPORT_CONCURRENCY = 4;
  * person sees), by running the CLI's own reader in the browser. It brings zod along, so it is loaded only when
  * an import starts. A file that cannot be read as intended (a bad header) throws with the CLI's sentence.
  */
-export async function readSubscriberFile(text: string): Promise<{ rows: ImportRow[]; rejected: RejectedRow[] }> {
+export async function readSubscriberFile(
+  text: string,
+  knownSeries?: readonly string[],
+): Promise<{ rows: ImportRow[]; rejected: RejectedRow[] }> {
   const { readSubscriberCsv } = await import('../../../local/cli/subscriber-csv');
-  return readSubscriberCsv(text);
+  // The console knows the configured series (compiled in), so a row naming another is rejected before any PUT.
+  return readSubscriberCsv(text, knownSeries === undefined ? {} : { knownSeries });
 }
 
 export interface ImportProgress {
@@ -36,7 +42,7 @@ export interface ImportProgress {
 /**
  * PUTs each row as the CLI does, a few at a time, reporting progress after each. A row the API refuses is
  * rejected with the API's sentence; a refused token (401, 403) stops the whole import, since every row would
- * fail the same way. Re-running an import is safe: each PUT sets the same tier and status again.
+ * fail the same way. Re-running an import is safe: each PUT sets the same tier, status and series again.
  */
 export async function importRows(
   api: ApiClient,
@@ -51,7 +57,8 @@ export async function importRows(
       next += 1;
       if (row === undefined) return;
       try {
-        await api.putSubscriber(row.email, { tier: row.tier, status: row.status });
+        const { tier, status, series } = row;
+        await api.putSubscriber(row.email, { tier, status, ...(series === undefined ? {} : { series }) });
         progress.imported += 1;
       } catch (error) {
         if (!(error instanceof ApiError) || error.status === 0 || error.status === 401 || error.status === 403) {

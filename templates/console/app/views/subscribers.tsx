@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ApiClient, ReaderTier, Subscriber } from '../api';
+import { SETTINGS } from '../settings';
 import { importRows, readSubscriberFile, type ImportProgress, type RejectedRow } from '../subscriber-import';
 import { formatDate, Notice, ProblemNotice, problemText } from '../ui';
 
 const PAGE_SIZE = 50;
 
-/** Subscribers (admin): search by address prefix, add one, change a tier, import a CSV. */
+/** Subscribers (admin): search by address prefix, add one, change a tier or the series, import a CSV. */
 export function SubscribersView(props: { api: ApiClient }) {
   const { api } = props;
   return (
@@ -58,6 +59,24 @@ function SubscriberSearch(props: { api: ApiClient }) {
     }
   };
 
+  // As on the reader's manage page: every series ticked is stored as "every series", so later ones reach them too.
+  const changeSeries = async (subscriber: Subscriber, id: string, on: boolean): Promise<void> => {
+    setChanged(undefined);
+    setError(undefined);
+    const current = effectiveSeries(subscriber);
+    const chosen = SETTINGS.series
+      .map((series) => series.id)
+      .filter((each) => (each === id ? on : current.includes(each)));
+    const series = chosen.length === SETTINGS.series.length ? null : chosen;
+    try {
+      await api.putSubscriber(subscriber.email, { series });
+      setItems((all) => all.map((item) => (item.email === subscriber.email ? { ...item, series } : item)));
+      setChanged(`${subscriber.email} now receives ${seriesSummary(series)}.`);
+    } catch (caught) {
+      setError(caught);
+    }
+  };
+
   return (
     <section aria-labelledby="subscriber-search-heading" class="panel">
       <h2 id="subscriber-search-heading">Find subscribers</h2>
@@ -85,6 +104,7 @@ function SubscriberSearch(props: { api: ApiClient }) {
               <th scope="col">Address</th>
               <th scope="col">Tier</th>
               <th scope="col">Status</th>
+              <th scope="col">Series</th>
               <th scope="col">Since</th>
             </tr>
           </thead>
@@ -103,6 +123,20 @@ function SubscriberSearch(props: { api: ApiClient }) {
                   </select>
                 </td>
                 <td>{subscriber.status}</td>
+                <td>
+                  {SETTINGS.series.map((series) => (
+                    <label key={series.id} class="series-choice">
+                      <input
+                        type="checkbox"
+                        aria-label={`${series.name} for ${subscriber.email}`}
+                        checked={effectiveSeries(subscriber).includes(series.id)}
+                        onChange={(e) => void changeSeries(subscriber, series.id, e.currentTarget.checked)}
+                      />{' '}
+                      {series.name}
+                    </label>
+                  ))}
+                  <span class="hint">{seriesSummary(subscriber.series)}</span>
+                </td>
                 <td>{formatDate(subscriber.createdAt)}</td>
               </tr>
             ))}
@@ -117,6 +151,19 @@ function SubscriberSearch(props: { api: ApiClient }) {
       )}
     </section>
   );
+}
+
+/** The series a reader receives: absent or null means every configured one. */
+function effectiveSeries(subscriber: Subscriber): string[] {
+  const ids = SETTINGS.series.map((series) => series.id);
+  return subscriber.series == null ? ids : ids.filter((id) => subscriber.series?.includes(id));
+}
+
+function seriesSummary(series: readonly string[] | null | undefined): string {
+  if (series == null) return 'every series, new ones too';
+  if (series.length === 0) return 'no series (no digest)';
+  const names = SETTINGS.series.filter(({ id }) => series.includes(id)).map(({ name }) => name);
+  return names.join(', ');
 }
 
 function AddSubscriber(props: { api: ApiClient }) {
@@ -189,7 +236,10 @@ function ImportSubscribers(props: { api: ApiClient }) {
     setFinished(false);
     setProgress(undefined);
     try {
-      const { rows, rejected } = await readSubscriberFile(await file.text());
+      const { rows, rejected } = await readSubscriberFile(
+        await file.text(),
+        SETTINGS.series.map((series) => series.id),
+      );
       setReadRejected(rejected);
       setTotal(rows.length);
       setProgress({ done: 0, imported: 0, rejected: [] });
@@ -208,8 +258,9 @@ function ImportSubscribers(props: { api: ApiClient }) {
       <h2 id="import-heading">Import a CSV</h2>
       <p class="hint">
         A header row naming <code>email</code> and optionally <code>tier</code> (free or paid, default free) and{' '}
-        <code>status</code> (active or unsubscribed, default active), read by the same rules as{' '}
-        <code>dispatch subscribers import</code>. Importing the same file again is safe.
+        <code>status</code> (active or unsubscribed, default active) and <code>series</code> (ids separated by{' '}
+        <code>;</code>, empty for every series), read by the same rules as <code>dispatch subscribers import</code>.
+        Importing the same file again is safe.
       </p>
       <div class="inline-form">
         <label for="import-file">CSV file</label>
