@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { run } from '../../local/cli/main';
 import { startHarness, type Harness } from './harness';
@@ -50,4 +53,54 @@ it('prints one clear line and exits non-zero when the API refuses', async () => 
   expect(result.code).toBe(1);
   expect(result.stderr.trim().split('\n')).toHaveLength(1);
   expect(result.stderr).toContain('404');
+});
+
+it('imports a CSV with a series column through the real API: an unknown series rejects its row with the reason', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'dispatch-cli-series-'));
+  const csv = join(dir, 'readers.csv');
+  await writeFile(
+    csv,
+    [
+      'email,tier,series',
+      'both@series.test,paid,grid-watch;harbour-ledger',
+      'one@series.test,free,harbour-ledger',
+      'all@series.test,free,',
+      'typo@series.test,free,grid-watch;reef-watch',
+    ].join('\n'),
+  );
+  try {
+    const result = await dispatch('subscribers', 'import', csv);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('imported 3, rejected 1\n');
+    expect(result.stdout).toMatch(
+      /line 5: typo@series\.test: 422 validation_failed: series: unknown series "reef-watch"; configured: grid-watch, harbour-ledger/,
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  const listed = await dispatch('subscribers', 'list', '--all');
+  const seriesOf = (email: string) =>
+    listed.stdout
+      .split('\n')
+      .find((line) => line.startsWith(email))
+      ?.split(/\s+/)
+      .at(-1);
+  expect(seriesOf('both@series.test')).toBe('grid-watch,harbour-ledger');
+  expect(seriesOf('one@series.test')).toBe('harbour-ledger');
+  expect(seriesOf('all@series.test')).toBe('all');
+  expect(seriesOf('typo@series.test')).toBeUndefined();
+
+  const none = await dispatch('subscribers', 'series', 'one@series.test', '--series', '');
+  expect(none).toMatchObject({ code: 0, stdout: 'one@series.test: no series (no digest)\n' });
+  const all = await dispatch('subscribers', 'series', 'both@series.test', '--all-series');
+  expect(all.code, all.stderr).toBe(0);
+  const after = await dispatch('subscribers', 'list', '--all');
+  expect(after.stdout).toMatch(/^one@series\.test\s.*\snone$/m);
+  expect(after.stdout).toMatch(/^both@series\.test\s.*\sall$/m);
+  const unknown = await dispatch('subscribers', 'series', 'one@series.test', '--series', 'reef-watch');
+  expect(unknown.code).toBe(1);
+  expect(unknown.stderr).toContain('series: unknown series "reef-watch"');
+  const stranger = await dispatch('subscribers', 'series', 'nobody@series.test', '--all-series');
+  expect(stranger.code).toBe(1);
+  expect(stranger.stderr).toContain('no subscriber has the address nobody@series.test');
 });

@@ -178,6 +178,129 @@ describe('subscriber administration', () => {
   });
 });
 
+describe('series preferences: the manage page and the admin API', () => {
+  const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+  const manageUrl = (token: string) => `${harness.stack.apiUrl}/api/subscribers/manage?token=${token}`;
+  const post = (token: string, body: string) => fetch(manageUrl(token), { method: 'POST', headers: FORM, body });
+  let token: string;
+
+  beforeAll(async () => {
+    await harness.api('/api/subscribers/chooser%40subs.test', { method: 'PUT', json: { tier: 'paid' } });
+    token = tokens.manageToken((await store.get('chooser@subs.test'))?.subscriberId as string);
+  });
+
+  it('shows every configured series, ticked, and changes nothing on GET', async () => {
+    const before = await store.get('chooser@subs.test');
+    const page = await fetch(manageUrl(token));
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(page.headers.get('cache-control')).toBe('private, no-store');
+    expect(page.headers.get('x-robots-tag')).toBe('noindex');
+    expect(page.headers.get('content-security-policy')).toContain("form-action 'self'");
+    const html = await page.text();
+    for (const id of ['grid-watch', 'harbour-ledger']) {
+      expect(html).toContain(`<input type="checkbox" name="series" value="${id}" checked>`);
+    }
+    expect(html).toContain(`action="/api/subscribers/manage?token=${token}"`);
+    expect(html).not.toMatch(/<script|chooser@subs\.test/);
+    expect(await store.get('chooser@subs.test')).toEqual(before);
+  });
+
+  it('stores the series the form posts, and lists them on the confirmation page', async () => {
+    const saved = await post(token, 'series=harbour-ledger&action=save');
+    expect(saved.status).toBe(200);
+    expect(saved.headers.get('cache-control')).toBe('private, no-store');
+    const html = await saved.text();
+    expect(html).toContain('<li>Harbour Ledger</li>');
+    expect(html).not.toContain('<li>Grid Watch</li>');
+    expect((await store.get('chooser@subs.test'))?.series).toEqual(['harbour-ledger']);
+    const page = await (await fetch(manageUrl(token))).text();
+    expect(page).toContain('value="harbour-ledger" checked>');
+    expect(page).toContain('value="grid-watch">');
+  });
+
+  it('stores an empty choice as no series, and says no digest will come', async () => {
+    const saved = await post(token, '');
+    expect(saved.status).toBe(200);
+    expect(await saved.text()).toContain('you will get no digest');
+    expect(await store.get('chooser@subs.test')).toMatchObject({ status: 'active', series: [] });
+    const view = await harness.api('/api/subscribers/chooser%40subs.test', { method: 'PUT', json: {} });
+    expect(await view.json()).toMatchObject({ series: [] });
+  });
+
+  it('stores every series ticked as no list, so later series are included', async () => {
+    expect((await post(token, 'series=grid-watch&series=harbour-ledger')).status).toBe(200);
+    expect(await store.get('chooser@subs.test')).not.toHaveProperty('series');
+  });
+
+  it('refuses an unknown series with a page naming the field, and changes nothing', async () => {
+    const before = await store.get('chooser@subs.test');
+    const refused = await post(token, 'series=grid-watch&series=reef-watch');
+    expect(refused.status).toBe(422);
+    expect(refused.headers.get('content-type')).toContain('text/html');
+    expect(await refused.text()).toContain('series: unknown series &quot;reef-watch&quot;');
+    expect(await store.get('chooser@subs.test')).toEqual(before);
+  });
+
+  it('changes nothing for a forged or foreign token, answering a 4xx page', async () => {
+    const id = (await store.get('chooser@subs.test'))?.subscriberId as string;
+    const before = await store.get('chooser@subs.test');
+    const forged = new SubscriberTokens('another-secret-of-at-least-thirty-two-chars').manageToken(id);
+    for (const bad of [forged, tokens.unsubscribeToken(id), 'garbage']) {
+      const page = await fetch(manageUrl(bad));
+      expect(page.status).toBe(400);
+      expect(await page.text()).toContain('This link is not valid');
+      for (const body of ['series=grid-watch', 'action=unsubscribe']) {
+        const refused = await post(bad, body);
+        expect(refused.status).toBe(400);
+        expect(refused.headers.get('content-type')).toContain('text/html');
+      }
+    }
+    expect(await store.get('chooser@subs.test')).toEqual(before);
+  });
+
+  it('unsubscribes from the page as one-click does: older private feed URLs die', async () => {
+    const before = await store.get('chooser@subs.test');
+    const feed = `${harness.stack.apiUrl}/feeds/private/${tokens.feedToken(before?.subscriberId as string, before?.feedTokenVersion as number)}/rss.xml`;
+    expect((await fetch(feed)).status).not.toBe(404);
+    const page = await post(token, 'action=unsubscribe');
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('You are unsubscribed');
+    expect(await store.get('chooser@subs.test')).toMatchObject({
+      status: 'unsubscribed',
+      statusReason: 'manage-page',
+      statusVersion: (before?.statusVersion ?? 0) + 1,
+      feedTokenVersion: (before?.feedTokenVersion ?? 0) + 1,
+    });
+    expect((await fetch(feed)).status).toBe(404);
+    // Nothing left to choose: the page says so, and a save changes nothing.
+    expect(await (await fetch(manageUrl(token))).text()).toContain('This address gets no digest');
+    expect((await post(token, 'series=grid-watch')).status).toBe(409);
+    expect(await store.get('chooser@subs.test')).not.toHaveProperty('series');
+  });
+
+  it('lets an admin set series or every series, refuses an unknown one naming series, and lists them', async () => {
+    const put = (json: unknown) => harness.api('/api/subscribers/admin.set%40subs.test', { method: 'PUT', json });
+    expect(await (await put({ tier: 'free', series: ['grid-watch'] })).json()).toMatchObject({
+      series: ['grid-watch'],
+      created: true,
+    });
+    const unknown = await put({ series: ['grid-watch', 'reef-watch'] });
+    expect(unknown.status).toBe(422);
+    expect(((await unknown.json()) as { error: { fields: { field: string }[] } }).error.fields).toEqual([
+      { field: 'series', message: expect.stringContaining('"reef-watch"') },
+    ]);
+    expect((await put({ series: 'grid-watch' })).status).toBe(422);
+    expect((await store.get('admin.set@subs.test'))?.series).toEqual(['grid-watch']);
+    const listed = await harness.api('/api/subscribers?q=admin.set');
+    expect(((await listed.json()) as { items: unknown[] }).items).toEqual([
+      expect.objectContaining({ email: 'admin.set@subs.test', series: ['grid-watch'] }),
+    ]);
+    expect(await (await put({ series: null })).json()).toMatchObject({ series: null });
+    expect(await store.get('admin.set@subs.test')).not.toHaveProperty('series');
+  });
+});
+
 /** Waits out the current fixed window when it has less than `margin` seconds left, so a burst lands in one. */
 async function freshWindow(marginSeconds: number): Promise<void> {
   const left = 60 - ((Date.now() / 1000) % 60);
