@@ -53,6 +53,8 @@ describe('HTTP API', () => {
     'GET /api/health',
     'POST /api/subscribers',
     'GET /api/subscribers/confirm',
+    'GET /api/subscribers/manage',
+    'POST /api/subscribers/manage',
     'GET /api/unsubscribe',
     'POST /api/unsubscribe',
     'GET /feeds/private/{token}/{file}',

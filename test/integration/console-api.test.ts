@@ -184,7 +184,7 @@ describe('GET /api/subscribers', () => {
       new Set(['active', 'unsubscribed', 'pending', 'bounced', 'complained']),
     );
     for (const item of items) {
-      expect(Object.keys(item).sort()).toEqual(['createdAt', 'email', 'status', 'tier', 'updatedAt']);
+      expect(Object.keys(item).sort()).toEqual(['createdAt', 'email', 'series', 'status', 'tier', 'updatedAt']);
     }
   });
 

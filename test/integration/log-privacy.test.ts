@@ -1,5 +1,8 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { logger } from '../../lambdas/adapters/logger';
+import { SubscriberTokens } from '../../lambdas/core/subscribers/subscriber-tokens';
 import { startHarness, type Harness } from './harness';
 
 /**
@@ -117,6 +120,19 @@ it('no log line carries an address, a token or paid text', async () => {
   expect(
     (await fetch(`${harness.stack.apiUrl}/api/unsubscribe?token=${unsubscribeToken}`, { method: 'POST' })).status,
   ).toBe(200);
+
+  // The manage page: shown, a choice saved, a choice refused, a forged link.
+  const free = await harness.api('/api/subscribers/free1%40example.org', { method: 'PUT', json: {} });
+  const { subscriberId } = (await free.json()) as { subscriberId: string };
+  const tokens = new SubscriberTokens((await readFile(join(harness.dataDir, 'token-secret'), 'utf8')).trim());
+  const manageToken = tokens.manageToken(subscriberId);
+  secrets.push(manageToken);
+  const manage = `${harness.stack.apiUrl}/api/subscribers/manage?token=${manageToken}`;
+  const form = { 'content-type': 'application/x-www-form-urlencoded' };
+  expect((await fetch(manage)).status).toBe(200);
+  expect((await fetch(manage, { method: 'POST', headers: form, body: 'series=grid-watch' })).status).toBe(200);
+  expect((await fetch(manage, { method: 'POST', headers: form, body: 'series=nope' })).status).toBe(422);
+  expect((await fetch(`${manage}x`, { method: 'POST', headers: form, body: 'action=unsubscribe' })).status).toBe(400);
 
   // Requests that fail, too: a bad token, a bad address, a route that does not exist.
   await fetch(`${harness.stack.apiUrl}/api/subscribers/confirm?token=${confirmToken}x`);

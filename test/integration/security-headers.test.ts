@@ -61,6 +61,7 @@ describe('security headers', () => {
     '/no-such-page/',
     '/api/health',
     '/api/subscribers/confirm?token=nope',
+    '/api/subscribers/manage?token=nope',
     '/api/nothing',
   ])('are on %s', async (path) => {
     const response = await fetch(`${harness.stack.apiUrl}${typeof path === 'function' ? path() : path}`);
@@ -91,6 +92,10 @@ describe('security headers', () => {
     expect(page).toMatch(/<img[^>]+src="https:\/\/example\.org\/lead\.jpg"/);
     const unsubscribe = await fetch(`${harness.stack.apiUrl}/api/unsubscribe?token=nope`);
     expect(await unsubscribe.text()).not.toMatch(/<script/i);
+    const manage = await fetch(`${harness.stack.apiUrl}/api/subscribers/manage?token=nope`);
+    expect(await manage.text()).not.toMatch(/<script/i);
+    expect(manage.headers.get('cache-control')).toBe('private, no-store');
+    expect(manage.headers.get('x-robots-tag')).toBe('noindex');
     expect(CONTENT_SECURITY_POLICY).toContain("form-action 'self'");
   });
 
