@@ -141,6 +141,25 @@ describe('subscribers', () => {
     },
   );
 
+  it.skipIf(!hasRoute('GET', '/api/subscribers'))(
+    'changes the series a subscriber receives; ticking every series again stores every series',
+    async () => {
+      const harbour = page.getByLabel('Harbour Ledger for ann+console@example.org');
+      await harbour.waitFor();
+      expect(await harbour.isChecked()).toBe(true);
+      await harbour.uncheck();
+      await expect.poll(() => page.locator('[role=status]').first().innerText()).toMatch(/now receives Grid Watch\./);
+      const stored = async () =>
+        ((await (await api('/api/subscribers?q=ann%2B')).json()) as { items: { series: string[] | null }[] }).items[0]
+          ?.series;
+      expect(await stored()).toEqual(['grid-watch']);
+      await harbour.check();
+      await expect.poll(() => page.locator('[role=status]').first().innerText()).toMatch(/every series, new ones too/);
+      expect(await stored()).toBeNull();
+      await expectNoSeriousA11yViolations(page, 'subscribers with series');
+    },
+  );
+
   it('imports a CSV by the CLI rules, with progress and the rejected rows listed by line', async () => {
     const csv =
       'email,tier\nbo@import.test,paid\nnot-an-address,free\ncy@import.test,gold\ndee@import.test,\nbo@import.test,free\n';

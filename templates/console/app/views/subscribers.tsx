@@ -68,11 +68,15 @@ function SubscriberSearch(props: { api: ApiClient }) {
       .map((series) => series.id)
       .filter((each) => (each === id ? on : current.includes(each)));
     const series = chosen.length === SETTINGS.series.length ? null : chosen;
+    const show = (value: string[] | null | undefined) =>
+      setItems((all) => all.map((item) => (item.email === subscriber.email ? { ...item, series: value } : item)));
+    // Shown at once, so the box a person clicked stays as they set it; put back if the API refuses.
+    show(series);
     try {
       await api.putSubscriber(subscriber.email, { series });
-      setItems((all) => all.map((item) => (item.email === subscriber.email ? { ...item, series } : item)));
       setChanged(`${subscriber.email} now receives ${seriesSummary(series)}.`);
     } catch (caught) {
+      show(subscriber.series);
       setError(caught);
     }
   };
