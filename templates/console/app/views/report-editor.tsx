@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, type ApiClient, type ReportDetail, type ReportPreview } from '../api';
+import { ApiError, type ApiClient, type ReportDetail, type ReportMailPreview, type ReportPreview } from '../api';
 import { uploadImage } from '../media';
 import { emptyForm, formFromReport, inputFromForm, insertAt, PAYWALL_MARKER, type ReportForm } from '../report-form';
 import { reportStatus, STATUS_LABELS } from '../report-status';
@@ -25,6 +25,8 @@ export function ReportEditor(props: { api: ApiClient; id?: string }) {
   const [loadError, setLoadError] = useState<unknown>();
   const [preview, setPreview] = useState<ReportPreview>();
   const [previewError, setPreviewError] = useState<unknown>();
+  const [mail, setMail] = useState<ReportMailPreview>();
+  const [mailError, setMailError] = useState<unknown>();
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<unknown>();
   const [saved, setSaved] = useState<string>();
@@ -55,11 +57,15 @@ export function ReportEditor(props: { api: ApiClient; id?: string }) {
     if (!ready) {
       setPreview(undefined);
       setPreviewError(undefined);
+      setMail(undefined);
+      setMailError(undefined);
       return undefined;
     }
     let current = true;
     const timer = setTimeout(() => {
-      api.previewReport(inputFromForm(form, original)).then(
+      const input = inputFromForm(form, original);
+      // Two routes, asked side by side: the page and feed item from reports-api, the email from digests-api.
+      api.previewReport(input).then(
         (answer) => {
           if (!current) return;
           setPreview(answer);
@@ -67,6 +73,16 @@ export function ReportEditor(props: { api: ApiClient; id?: string }) {
         },
         (caught: unknown) => {
           if (current) setPreviewError(caught);
+        },
+      );
+      api.previewReportMail(input).then(
+        (answer) => {
+          if (!current) return;
+          setMail(answer);
+          setMailError(undefined);
+        },
+        (caught: unknown) => {
+          if (current) setMailError(caught);
         },
       );
     }, PREVIEW_DELAY_MS);
@@ -273,7 +289,14 @@ export function ReportEditor(props: { api: ApiClient; id?: string }) {
           {!ready && <p>Fill in the title, summary and body to see what a free and a paid reader get.</p>}
           {ready && previewError !== undefined && <ProblemNotice error={previewError} />}
           {ready && preview !== undefined && (
-            <ReportPreviewPane title={form.title} summary={form.summary} tier={form.tier} preview={preview} />
+            <ReportPreviewPane
+              title={form.title}
+              summary={form.summary}
+              tier={form.tier}
+              preview={preview}
+              mail={mail}
+              mailError={mailError}
+            />
           )}
         </section>
       </div>
