@@ -26,6 +26,7 @@ export function digestsApiFromEnv() {
     testMailer,
     maxBodyBytes: publication.maxBodyBytes,
     // `POST /api/digests/preview-report`: an unsaved report's email block, compiled as the planner compiles editions.
-    previewReport: (raw: Record<string, unknown>, now: Date) => previewReportMail(raw, compileEdition, publication, now),
+    previewReport: (raw: Record<string, unknown>, now: Date) =>
+      previewReportMail(raw, compileEdition, publication, now),
   };
 }

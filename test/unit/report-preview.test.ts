@@ -98,7 +98,8 @@ describe('the feed item preview', () => {
       publication,
       'preview',
     );
-    const contentOf = (json: string) => (JSON.parse(json) as { items: { content_html: string }[] }).items[0]?.content_html;
+    const contentOf = (json: string) =>
+      (JSON.parse(json) as { items: { content_html: string }[] }).items[0]?.content_html;
     expect(items.free.contentHtml).toBe(contentOf(feeds.json));
     expect(items.paid.contentHtml).toBe(contentOf(privateFeeds.documents['feed.json']));
     // Only the channel's indentation is taken off the item's own lines.

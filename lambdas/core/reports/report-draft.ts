@@ -25,7 +25,9 @@ export function parseReport(raw: Record<string, unknown>, publication: Publicati
   const parsed = parseReportInput(raw, publication);
   if (parsed.ok) return parsed.input;
   if (parsed.problem.kind === 'too-large') {
-    throw new TooLargeError(`The body is too large`, [{ field: parsed.problem.field, message: parsed.problem.message }]);
+    throw new TooLargeError(`The body is too large`, [
+      { field: parsed.problem.field, message: parsed.problem.message },
+    ]);
   }
   throw new InvalidInputError(parsed.problem.fields);
 }

@@ -6,7 +6,7 @@ import { emptyForm, formFromReport, inputFromForm, insertAt, PAYWALL_MARKER, typ
 import { reportStatus, STATUS_LABELS } from '../report-status';
 import { SETTINGS } from '../settings';
 import { ConfirmButton, fieldProblems, formatDate, Notice, ProblemNotice, problemText } from '../ui';
-import { ReportPreviewPane } from './report-preview';
+import { ReportPreviewPane, type PreviewView } from './report-preview';
 
 /** How long typing must pause before the draft is sent for a preview. */
 const PREVIEW_DELAY_MS = 600;
@@ -25,6 +25,7 @@ export function ReportEditor(props: { api: ApiClient; id?: string }) {
   const [loadError, setLoadError] = useState<unknown>();
   const [preview, setPreview] = useState<ReportPreview>();
   const [previewError, setPreviewError] = useState<unknown>();
+  const [previewView, setPreviewView] = useState<PreviewView>('page');
   const [mail, setMail] = useState<ReportMailPreview>();
   const [mailError, setMailError] = useState<unknown>();
   const [saving, setSaving] = useState(false);
@@ -57,15 +58,11 @@ export function ReportEditor(props: { api: ApiClient; id?: string }) {
     if (!ready) {
       setPreview(undefined);
       setPreviewError(undefined);
-      setMail(undefined);
-      setMailError(undefined);
       return undefined;
     }
     let current = true;
     const timer = setTimeout(() => {
-      const input = inputFromForm(form, original);
-      // Two routes, asked side by side: the page and feed item from reports-api, the email from digests-api.
-      api.previewReport(input).then(
+      api.previewReport(inputFromForm(form, original)).then(
         (answer) => {
           if (!current) return;
           setPreview(answer);
@@ -75,7 +72,24 @@ export function ReportEditor(props: { api: ApiClient; id?: string }) {
           if (current) setPreviewError(caught);
         },
       );
-      api.previewReportMail(input).then(
+    }, PREVIEW_DELAY_MS);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [api, form, original, ready]);
+
+  // The email comes from digests-api, which compiles MJML twice per call: asked for only while its tab is open.
+  const mailShown = ready && previewView === 'email';
+  useEffect(() => {
+    if (!ready) {
+      setMail(undefined);
+      setMailError(undefined);
+    }
+    if (!mailShown) return undefined;
+    let current = true;
+    const timer = setTimeout(() => {
+      api.previewReportMail(inputFromForm(form, original)).then(
         (answer) => {
           if (!current) return;
           setMail(answer);
@@ -90,7 +104,7 @@ export function ReportEditor(props: { api: ApiClient; id?: string }) {
       current = false;
       clearTimeout(timer);
     };
-  }, [api, form, original, ready]);
+  }, [api, form, original, ready, mailShown]);
 
   const set = <K extends keyof ReportForm>(name: K, value: ReportForm[K]): void =>
     setForm((current) => ({ ...current, [name]: value }));
@@ -294,6 +308,8 @@ export function ReportEditor(props: { api: ApiClient; id?: string }) {
               summary={form.summary}
               tier={form.tier}
               preview={preview}
+              view={previewView}
+              onView={setPreviewView}
               mail={mail}
               mailError={mailError}
             />

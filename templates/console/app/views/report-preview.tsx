@@ -1,4 +1,3 @@
-import { useState } from 'preact/hooks';
 import type { ReaderTier, ReportMailPreview, ReportPreview, Tier } from '../api';
 import { markSubscriberOnly } from '../subscriber-marking';
 import { documentHtml, ProblemNotice, SandboxedFrame, TabList, type Tab } from '../ui';
@@ -68,9 +67,9 @@ const CUT_LABELS: Record<ReportPreview['cut'], string> = {
   none: 'none: the whole report is public',
 };
 
-type View = 'page' | 'feed' | 'email';
+export type PreviewView = 'page' | 'feed' | 'email';
 
-const VIEWS: readonly Tab<View>[] = [
+const VIEWS: readonly Tab<PreviewView>[] = [
   { key: 'page', label: 'Page' },
   { key: 'feed', label: 'Feed item' },
   { key: 'email', label: 'Email' },
@@ -97,9 +96,15 @@ function feedItemHtml(props: PreviewProps, tier: ReaderTier): string {
  * The server's cut of the draft, and what a free and a paid reader get side by side, in three views: the report
  * page, the feed item (as rendered, and its RSS XML) and the email block (a one-report digest edition).
  */
-export function ReportPreviewPane(props: PreviewProps & { mail?: ReportMailPreview; mailError?: unknown }) {
-  const { preview } = props;
-  const [view, setView] = useState<View>('page');
+export function ReportPreviewPane(
+  props: PreviewProps & {
+    view: PreviewView;
+    onView: (view: PreviewView) => void;
+    mail?: ReportMailPreview;
+    mailError?: unknown;
+  },
+) {
+  const { preview, view } = props;
   return (
     <div class="report-preview">
       <p class="cut-summary">
@@ -113,7 +118,7 @@ export function ReportPreviewPane(props: PreviewProps & { mail?: ReportMailPrevi
           ))}
         </ul>
       )}
-      <TabList label="What each reader gets" idPrefix="preview" tabs={VIEWS} selected={view} onSelect={setView} />
+      <TabList label="What each reader gets" idPrefix="preview" tabs={VIEWS} selected={view} onSelect={props.onView} />
       <div role="tabpanel" id="preview-panel" aria-labelledby={`preview-tab-${view}`} class="tab-panel">
         {view === 'page' && (
           <div class="side-by-side">
@@ -139,7 +144,12 @@ export function ReportPreviewPane(props: PreviewProps & { mail?: ReportMailPrevi
                   title={`The feed item as a ${tier} reader’s feed carries it`}
                   srcdoc={feedItemHtml(props, tier)}
                 />
-                <pre class="raw" tabIndex={0} aria-label={`The RSS item a ${tier} reader’s feed carries, as XML`}>
+                <pre
+                  class="raw"
+                  role="region"
+                  tabIndex={0}
+                  aria-label={`The RSS item a ${tier} reader’s feed carries, as XML`}
+                >
                   {preview.feedItem[tier].rss}
                 </pre>
               </figure>
@@ -170,7 +180,7 @@ function MailViews(props: PreviewProps & { mail?: ReportMailPreview; mailError?:
           />
           <details>
             <summary>Plain-text part</summary>
-            <pre class="raw" tabIndex={0} aria-label={`The plain-text email a ${tier} reader gets`}>
+            <pre class="raw" role="region" tabIndex={0} aria-label={`The plain-text email a ${tier} reader gets`}>
               {mail[tier].text}
             </pre>
           </details>
