@@ -342,7 +342,7 @@ const CATALOG = {
   },
   'digests-api': {
     description:
-      'Admin API: list editions, send one now, follow its progress, preview it, test-send it to one address.',
+      'Admin API: list editions, send one now, follow its progress, preview it, test-send it to one address; editors: an unsaved report as a digest email.',
     triggers: [ROUTES_TRIGGER],
     copyIntoBundle: DIGEST_TEMPLATES,
     tables: [readWrite(digestsTable), read(reportsTable)],

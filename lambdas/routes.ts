@@ -60,6 +60,8 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/api/digests', fn: 'digests-api', access: 'admin' },
   { method: 'GET', path: '/api/digests', fn: 'digests-api', access: 'admin' },
   { method: 'GET', path: '/api/digests/preview', fn: 'digests-api', access: 'admin' },
+  // An unsaved report's email block for the report editor: an editor's route on the one function carrying MJML.
+  { method: 'POST', path: '/api/digests/preview-report', fn: 'digests-api', access: 'editor' },
   {
     method: 'POST',
     path: '/api/digests/test',

@@ -12,7 +12,7 @@ import { badCursor } from '../http/list-requests';
 import { ConflictError, NotFoundError } from '../core/shared/errors';
 import { digestsApiFromEnv } from '../wiring/digests-api';
 
-const { planner, digests, plans, control, testMailer } = digestsApiFromEnv();
+const { planner, digests, plans, control, testMailer, maxBodyBytes, previewReport } = digestsApiFromEnv();
 
 type Route = (event: ApiEvent, now: Date) => Promise<ApiResult>;
 
@@ -36,6 +36,8 @@ const routes: Record<string, Route> = {
     const tier = request.previewTier(event);
     return json(200, { tier, ...(await previewNextEdition(planner, tier, now)) });
   },
+  'POST /api/digests/preview-report': async (event, now) =>
+    json(200, await previewReport(request.reportBody(event, maxBodyBytes), now)),
   'POST /api/digests/test': async (event, now) => {
     const sent = await sendTestEdition(planner, testMailer, request.testSendRequest(event), now);
     logger.info('Test edition sent', { tier: sent.tier, messageId: sent.messageId });

@@ -13,7 +13,7 @@ import { keyedRequest } from '../http/idempotency-key';
 import { ifMatchRevision, pageSize, reportBody, slugFilter } from '../http/report-requests';
 import { reportsApiFromEnv } from '../wiring/reports-api';
 
-const { publication, reports, leakStatus, editions, idempotency, reservedIds } = reportsApiFromEnv();
+const { publication, reports, leakStatus, editions, idempotency, reservedIds, preview } = reportsApiFromEnv();
 
 type Route = (event: ApiEvent, editor: Caller, now: Date) => Promise<ApiResult>;
 const id = (event: ApiEvent): string => event.pathParameters?.id ?? '';
@@ -30,7 +30,7 @@ const routes: Record<string, Route> = {
     });
   },
   'POST /api/reports/preview': async (event, _editor, now) =>
-    json(200, reports.preview(reportBody(event, publication.maxBodyBytes), now)),
+    json(200, await preview(reportBody(event, publication.maxBodyBytes), now)),
   'PUT /api/reports/{id}': (event, editor, now) =>
     idempotency.run(keyedRequest(event, editor.editorId), async () => {
       const input = reportBody(event, publication.maxBodyBytes);

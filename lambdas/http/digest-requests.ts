@@ -46,3 +46,6 @@ export function pauseReason(event: ApiEvent): string | undefined {
 }
 
 export const editionId = (event: ApiEvent): string => event.pathParameters?.id ?? '';
+
+/** `POST /api/digests/preview-report` takes a report exactly as `POST /api/reports/preview` does. */
+export { reportBody } from './report-requests';

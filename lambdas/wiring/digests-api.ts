@@ -3,6 +3,8 @@ import { SesMailer, sesClient } from '../adapters/mailer';
 import { JsonQueue, sqsClient } from '../adapters/queue';
 import { loadPublication, requireEnv } from '../config';
 import { EditionControl } from '../core/digest/edition-control';
+import { previewReportMail } from '../core/digest/report-mail-preview';
+import { compileEdition } from '../render/digest-renderer';
 import { editionPlannerFromEnv } from './edition-planner';
 
 /** The digests API's collaborators, built once per execution environment from its configuration. */
@@ -16,5 +18,15 @@ export function digestsApiFromEnv() {
     configurationSetName: requireEnv('SES_CONFIGURATION_SET'),
     ratePerSecond: publication.sendRatePerSecond,
   });
-  return { planner, digests, plans, control: new EditionControl(digests, plans), testMailer };
+  return {
+    planner,
+    digests,
+    plans,
+    control: new EditionControl(digests, plans),
+    testMailer,
+    maxBodyBytes: publication.maxBodyBytes,
+    // `POST /api/digests/preview-report`: an unsaved report's email block, compiled as the planner compiles editions.
+    previewReport: (raw: Record<string, unknown>, now: Date) =>
+      previewReportMail(raw, compileEdition, publication, now),
+  };
 }

@@ -26,5 +26,9 @@ export function reportsApiFromEnv() {
     editions: new EditionsStore(dynamoDocumentClient(), tableName(digestsTable.env)),
     idempotency: new IdempotencyKeys(idempotencyRecords(dynamoClient(), keysTableName), 'reports-api'),
     reservedIds: new ReservedIds(dynamoDocumentClient(), keysTableName),
+    // Only the preview renders feed items (the feed package and its XML writer): loaded on its first call, so a
+    // submit's cold start does not pay for them.
+    preview: async (raw: Record<string, unknown>, now: Date) =>
+      (await import('../core/reports/report-preview')).previewReport(raw, publication, now),
   };
 }

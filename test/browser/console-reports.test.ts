@@ -5,7 +5,7 @@ import { clickSteadily, consolePage, expectNoSeriousA11yViolations, hasRoute, la
 
 /**
  * The editor console in Chromium against a local stack: sign in with a token, write a subscriber report with the
- * paywall marker and see the free and paid previews differ, publish it, find it in the list and in the public
+ * paywall marker and see the free and paid previews differ (page, feed item and email), publish it, find it in the list and in the public
  * feed, and sign out again. axe-core checks every view, once at 400 px wide too.
  */
 const TITLE = 'Harbour pilots strike halts night arrivals at Port Ardent';
@@ -109,6 +109,62 @@ describe('the editor console', () => {
     await expectNoSeriousA11yViolations(page, 'report editor with preview');
   });
 
+  it('shows the feed item per tier: the rendered item and its RSS XML, the paid one marked where subscribers begin', async () => {
+    await clickSteadily(page.getByRole('tab', { name: 'Feed item' }));
+    expect(await page.getByRole('tab', { name: 'Feed item' }).getAttribute('aria-selected')).toBe('true');
+    const free = 'The feed item as a free reader’s feed carries it';
+    const paid = 'The feed item as a paid reader’s feed carries it';
+    await page.locator(`iframe[title="${paid}"]`).waitFor();
+    const freeText = await frameText(free);
+    const paidText = await frameText(paid);
+    expect(freeText).toContain(PUBLIC_SENTENCE);
+    expect(freeText).toContain('available to subscribers');
+    expect(freeText).not.toContain(PAID_SENTENCE);
+    expect(freeText).not.toMatch(/subscribers only from here/i);
+    expect(paidText).toContain(PAID_SENTENCE);
+    expect(paidText).toMatch(/subscribers only from here/i);
+    expect(freeText).not.toEqual(paidText);
+    const freeXml = await page.getByRole('region', { name: /RSS item a free reader/ }).innerText();
+    const paidXml = await page.getByRole('region', { name: /RSS item a paid reader/ }).innerText();
+    expect(freeXml).toMatch(/^<item>[\s\S]*<\/item>$/);
+    expect(freeXml).toContain(PUBLIC_SENTENCE);
+    expect(freeXml).not.toContain(PAID_SENTENCE);
+    expect(paidXml).toContain(PAID_SENTENCE);
+    for (const title of [free, paid]) {
+      expect(await page.locator(`iframe[title="${title}"]`).getAttribute('sandbox')).toBe('');
+    }
+    await expectNoSeriousA11yViolations(page, 'report editor, feed item preview');
+  });
+
+  it('shows the email per tier from the digest renderer: the marker in the paid one only', async () => {
+    await clickSteadily(page.getByRole('tab', { name: 'Email' }));
+    const free = 'The email as a free reader gets it';
+    const paid = 'The email as a paid reader gets it';
+    await page.locator(`iframe[title="${paid}"]`).waitFor();
+    await expect.poll(() => frameText(free)).toContain(PUBLIC_SENTENCE);
+    const freeText = await frameText(free);
+    const paidText = await frameText(paid);
+    expect(freeText).not.toContain(PAID_SENTENCE);
+    expect(paidText).toContain(PAID_SENTENCE);
+    expect(paidText).toMatch(/subscribers only from here/i);
+    expect(freeText).not.toEqual(paidText);
+    expect(await page.locator('#preview-panel figcaption').first().innerText()).toContain(TITLE);
+    await clickSteadily(page.locator('#preview-panel summary').first());
+    const plain = await page.getByRole('region', { name: 'The plain-text email a free reader gets' }).innerText();
+    // The text part is wrapped at 78 columns.
+    const freePlain = plain.replace(/\s+/g, ' ');
+    expect(freePlain).toContain(PUBLIC_SENTENCE);
+    expect(freePlain).not.toContain(PAID_SENTENCE);
+    for (const title of [free, paid]) {
+      expect(await page.locator(`iframe[title="${title}"]`).getAttribute('sandbox')).toBe('');
+    }
+    await expectNoSeriousA11yViolations(page, 'report editor, email preview');
+    // Arrow keys move between the views, as a tab list's should.
+    await page.getByRole('tab', { name: 'Email' }).press('Home');
+    expect(await page.getByRole('tab', { name: 'Page' }).getAttribute('aria-selected')).toBe('true');
+    await expect.poll(() => page.evaluate('document.activeElement?.textContent')).toBe('Page');
+  });
+
   it('shows the editor usable at 400 px wide, without sideways scrolling', async () => {
     const narrow = await consolePage(browser, { width: 400, height: 800 });
     try {
@@ -125,6 +181,15 @@ describe('the editor console', () => {
       const box = await narrow.page.locator('textarea[name=body]').boundingBox();
       expect(box?.width ?? 0).toBeGreaterThan(300);
       await expectNoSeriousA11yViolations(narrow.page, 'report editor at 400 px');
+      for (const [tab, frame] of [
+        ['Feed item', 'The feed item as a paid reader’s feed carries it'],
+        ['Email', 'The email as a paid reader gets it'],
+      ] as const) {
+        await clickSteadily(narrow.page.getByRole('tab', { name: tab }));
+        await narrow.page.locator(`iframe[title="${frame}"]`).waitFor();
+        expect(await narrow.page.evaluate('document.documentElement.scrollWidth'), tab).toBeLessThanOrEqual(400);
+        await expectNoSeriousA11yViolations(narrow.page, `${tab} preview at 400 px`);
+      }
       expect(narrow.problems).toEqual([]);
     } finally {
       await narrow.page.context().close();

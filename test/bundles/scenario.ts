@@ -201,20 +201,27 @@ export async function runScenario(context: ScenarioContext): Promise<void> {
     const first = await submit(editor, complimentary, { 'idempotency-key': key });
     const replay = await submit(editor, complimentary, { 'idempotency-key': key });
     expectThat(replay.id === first.id, `an Idempotency-Key replay created ${replay.id} besides ${first.id}`);
-    const subscriber = await submit(editor, {
+    const subscriberDraft = {
       title: 'Who tripped the Brannock relay',
       summary: 'Operators confirmed three outages at Brannock.',
       body: `Operators confirmed three outages.\n\nThe filings arrived late.\n\n<!-- paywall -->\n\n${PAID_ONLY}\n\nMore follows.`,
       tier: 'subscriber',
       series,
       tags: ['grid'],
-    });
+    };
+    // The preview loads the feed renderers on its first call: the bundle must carry them for that import.
+    const preview = await api.request('POST', '/api/reports/preview', { token: editor, json: subscriberDraft });
+    expectStatus(preview, 200, 'POST /api/reports/preview');
+    const { feedItem } = jsonOf<{ feedItem: Record<'free' | 'paid', { rss: string }> }>(preview, 'preview');
+    expectThat(!feedItem.free.rss.includes(PAID_MARKER), 'the free feed item preview carries subscriber-only text');
+    expectThat(feedItem.paid.rss.includes(PAID_MARKER), 'the paid feed item preview lacks the paid text');
+    const subscriber = await submit(editor, subscriberDraft);
     reports.push(first, subscriber);
     const list = await api.request('GET', '/api/reports', { token: editor });
     expectStatus(list, 200, 'GET /api/reports');
     const { items } = jsonOf<{ items: { id: string }[] }>(list, 'GET /api/reports');
     expectThat(items.length === 2, `GET /api/reports listed ${items.length} reports, expected 2`);
-    return 'POST /api/reports 201 ×2 (an Idempotency-Key replay returns the same report), GET /api/reports lists both';
+    return 'POST /api/reports/preview 200 (feed items: paid text in the paid one only), POST /api/reports 201 ×2 (an Idempotency-Key replay returns the same report), GET /api/reports lists both';
   });
 
   await check('feed-publisher', 'stream', async () => {
@@ -313,12 +320,26 @@ export async function runScenario(context: ScenarioContext): Promise<void> {
     expectThat(paid.html.includes(PAID_MARKER), 'the paid preview lacks the paid text');
     expectThat(!free.html.includes(PAID_MARKER), 'the free preview carries subscriber-only text');
     expectThat(free.html.includes('Tariff review opens'), 'the free preview lacks the complimentary report');
+    const draft = {
+      title: 'Relay logs from Brannock, a draft',
+      summary: 'A draft the editor previews as mail.',
+      body: `Operators confirmed three outages.\n\nThe filings arrived late.\n\n<!-- paywall -->\n\n${PAID_ONLY}`,
+      tier: 'subscriber',
+      series,
+      tags: ['grid'],
+    };
+    const token = required(editorToken, 'editor token');
+    const block = await api.request('POST', '/api/digests/preview-report', { token, json: draft });
+    expectStatus(block, 200, 'POST /api/digests/preview-report');
+    const mail = jsonOf<Record<'free' | 'paid', { html: string; text: string }>>(block, 'preview-report');
+    expectThat(mail.paid.html.includes(PAID_MARKER), 'the paid email block lacks the paid text');
+    expectThat(!`${mail.free.html}${mail.free.text}`.includes(PAID_MARKER), 'the free email block carries paid text');
     const accepted = await api.request('POST', '/api/digests', { token: adminToken, json: {} });
     expectStatus(accepted, 202, 'POST /api/digests');
     editionId = jsonOf<{ id: string }>(accepted, 'POST /api/digests').id;
     const planned = backend.queue(planQueue).size;
     expectThat(planned === 1, `the plan queue holds ${planned} messages after POST /api/digests, expected 1`);
-    return `MJML previews render from the bundle's templates (paid ${Math.round(paid.html.length / 1024)} KB with paid text, free without); POST /api/digests 202, one plan message`;
+    return `MJML previews render from the bundle's templates (paid ${Math.round(paid.html.length / 1024)} KB with paid text, free without), an editor's draft as an email block too; POST /api/digests 202, one plan message`;
   });
 
   await check('digest-planner', 'queue', async () => {

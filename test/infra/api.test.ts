@@ -44,6 +44,7 @@ describe('HTTP API', () => {
     'POST /api/digests/test',
     'GET /api/digests/{id}',
     'GET /api/digests/preview',
+    'POST /api/digests/preview-report',
   ])('%s goes through the one Lambda authorizer', (key) => {
     const authorizerId = Object.keys(template.findResources('AWS::ApiGatewayV2::Authorizer'))[0];
     expect(routes.get(key)).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });

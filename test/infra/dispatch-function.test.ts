@@ -69,6 +69,28 @@ describe('DispatchFunction bundles the AWS SDK', () => {
   });
 });
 
+describe('the submit function (reports-api) as bundled', () => {
+  let sources: string[];
+  beforeAll(() => {
+    const app = new App();
+    const stack = new Stack(app, 'SubmitBundle');
+    new DispatchFunction(stack, 'ReportsApiFunction', {
+      handlerName: 'reports-api',
+      description: 'bundle contents check',
+      publicationJson: PUBLICATION_JSON,
+    });
+    const map = readFileSync(join(bundledAssetDir(app), 'index.mjs.map'), 'utf8');
+    sources = (JSON.parse(map) as { sources: string[] }).sources;
+  });
+
+  it('carries the feed renderers for the report preview, and neither MJML nor the digest renderer', () => {
+    // The preview's feed items come from the real feed renderers; the email block is digests-api's to compile.
+    expect(sources.some((source) => source.includes('node_modules/feed/'))).toBe(true);
+    expect(sources.some((source) => source.includes('node_modules/mjml'))).toBe(false);
+    expect(sources.some((source) => source.includes('lambdas/render/'))).toBe(false);
+  });
+});
+
 describe('DispatchFunction', () => {
   describe('with real esbuild bundling', () => {
     let template: Template;

@@ -1,5 +1,5 @@
 import { ulid } from 'ulid';
-import { buildEditionContent, editionReports, editionViews, type EditionContent } from './edition-content';
+import { buildEditionContent, editionViews, type EditionContent } from './edition-content';
 import { READER_TIERS, type ReaderTier } from '../shared/reader-tier';
 import { personalise } from './personalise';
 import type { CompiledEdition } from './compiled-edition';
@@ -17,8 +17,10 @@ import type { DeliveryRecord, DeliveryStatus } from './deliveries';
 import type { Publication } from '../shared/publication';
 import { previewRecipientUrls } from '../shared/reader-urls';
 import type { PaidPart, ReportRecord } from '../reports/report';
-import { renderGuarded } from '../paywall/leak-guard';
-import { loadPaidParts, publicBoilerplate, stubView } from '../paywall/tiers';
+import { loadPaidParts } from '../paywall/tiers';
+import { compileForTier, type Compile } from './tier-compile';
+
+export { compiledEditionText, type Compile } from './tier-compile';
 
 /** Ports of the planner; the DynamoDB, S3 and SQS adapters implement them. */
 export interface EditionsRepository extends EditionStatusWriter {
@@ -84,8 +86,6 @@ export type CreateOutcome =
   | { kind: 'duplicate'; edition: EditionRecord }
   | { kind: 'empty'; window: EditionWindow };
 
-export type Compile = (content: EditionContent, publication: Publication) => Promise<CompiledEdition>;
-
 /** The free edition still holds subscriber-only text after every stub: it must not go out, or be previewed. */
 export class EditionLeakError extends Error {
   override readonly name = 'EditionLeakError';
@@ -100,11 +100,6 @@ export interface EditionLeakFinding {
   reportIds: string[];
   stubbed: string[];
   action: 'stubbed' | 'paused';
-}
-
-/** Everything a free reader can see of a compiled edition: subject, preheader, HTML and text parts. */
-export function compiledEditionText(compiled: CompiledEdition): string {
-  return [compiled.subject, compiled.preheader, ...compiled.html.parts, ...compiled.text.parts].join('\n');
 }
 
 /**
@@ -316,28 +311,12 @@ export class EditionPlanner {
     return { free: build('free'), paid: build('paid'), reports };
   }
 
-  /**
-   * The paid edition compiles as it is. The free one passes the leak guard first, like every public file: a
-   * block that carries subscriber-only text becomes a stub (title, summary, subscribe link), and an edition that
-   * still leaks after that compiles to nothing, so the caller pauses it before any mail goes out.
-   */
+  /** One tier's edition through the leak guard (see {@link compileForTier}); undefined when it still leaks. */
   private async compileGuarded(
     content: EditionContent,
     reports: readonly ReportRecord[],
   ): Promise<CompiledEdition | undefined> {
-    if (content.tier === 'paid') return this.compile(content, this.publication);
-    const guarded = await renderGuarded({
-      views: editionReports(content),
-      covered: reports,
-      render: (views) =>
-        this.compile(
-          buildEditionContent({ id: content.id, date: content.date, tier: content.tier, views }),
-          this.publication,
-        ),
-      text: compiledEditionText,
-      stub: stubView,
-      boilerplate: publicBoilerplate(this.publication),
-    });
+    const guarded = await compileForTier(content, reports, this.compile, this.publication);
     if (!guarded.ok) {
       this.onLeak({ editionId: content.id, reportIds: guarded.sources, stubbed: [], action: 'paused' });
       return undefined;

@@ -189,6 +189,8 @@ export interface PreparedReport {
   cut: CutSummary;
   /** HTML of the subscriber-only part on its own ('' for a report that is public in full). */
   subscriberHtml: string;
+  /** What the vault holds under `record.paidRef`, for renderers of a paid reader's view; subscriber reports only. */
+  paid?: PaidPart;
   /** Written before the table item that references them: a crash leaves at most an unreferenced object. */
   vaultObjects: VaultObject[];
 }
@@ -285,6 +287,7 @@ export function prepareReport(
     },
     cut: summariseCut(input, cut, released),
     subscriberHtml: released ? '' : render(`${cut.subscriberMarkdown}\n\n${cut.publicDefinitions}`),
+    paid: paidPart,
     vaultObjects: [source, paid],
   };
 }

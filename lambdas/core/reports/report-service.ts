@@ -1,7 +1,8 @@
 import { ulid } from 'ulid';
-import { ConflictError, InvalidInputError, NotFoundError, StaleRevisionError, TooLargeError } from '../shared/errors';
+import { ConflictError, InvalidInputError, NotFoundError, StaleRevisionError } from '../shared/errors';
 import type { ReportsRepository, VaultStore } from './ports';
-import { parseReportInput, prepareReport, type CutSummary, type Identity, type PreparedReport } from './intake';
+import { prepareReport, type CutSummary, type Identity, type PreparedReport } from './intake';
+import { parseReport } from './report-draft';
 import type { Publication } from '../shared/publication';
 import {
   REVISION_CLAIM_STALE_MS,
@@ -24,12 +25,6 @@ export interface ReportSummary {
 
 /** A create or update answer: the summary plus how the body was cut, so the editor sees what the public gets. */
 export type WriteAnswer = ReportSummary & CutSummary;
-
-/** `POST /api/reports/preview`: the create path's validation and cut, nothing stored. */
-export interface PreviewAnswer extends CutSummary {
-  publicHtml: string;
-  subscriberHtml: string;
-}
 
 /**
  * The editor's report workflows. Order of writes, without transactions: vault objects, then the slug claim and
@@ -75,20 +70,6 @@ export class ReportService {
       return { ...this.summary(existing), ...prepared.cut };
     }
     return { ...this.summary(prepared.record), ...prepared.cut };
-  }
-
-  /** Exactly the validation and cut of create, with nothing stored and no slug claimed. */
-  preview(raw: Record<string, unknown>, now: Date): PreviewAnswer {
-    const input = this.parse(raw);
-    const id = ulid(now.getTime());
-    const slug = input.slug ?? slugFromTitle(input.title, id.slice(-8));
-    const prepared = prepareReport(
-      input,
-      { id, slug, revision: 1, createdAt: now.toISOString() },
-      this.publication,
-      now,
-    );
-    return { ...prepared.cut, publicHtml: prepared.record.publicHtml, subscriberHtml: prepared.subscriberHtml };
   }
 
   async update(
@@ -174,14 +155,7 @@ export class ReportService {
   }
 
   private parse(raw: Record<string, unknown>): ReportInput {
-    const parsed = parseReportInput(raw, this.publication);
-    if (parsed.ok) return parsed.input;
-    if (parsed.problem.kind === 'too-large') {
-      throw new TooLargeError(`The body is too large`, [
-        { field: parsed.problem.field, message: parsed.problem.message },
-      ]);
-    }
-    throw new InvalidInputError(parsed.problem.fields);
+    return parseReport(raw, this.publication);
   }
 
   private async claimSlug(input: ReportInput, id: string): Promise<string> {

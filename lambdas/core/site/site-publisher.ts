@@ -1,5 +1,5 @@
 import { mapConcurrently } from '../shared/concurrency';
-import { renderFeeds, type RenderedFeeds } from './feeds/render-feeds';
+import { mainFeedTitles, renderFeeds, type RenderedFeeds } from './feeds/render-feeds';
 import { feedContentTypes, type FeedFile } from './feeds/feed-files';
 import { mainFeedUrls, tagFeedUrls } from '../shared/reader-urls';
 import { renderArchivePage, renderReportPage } from './pages';
@@ -148,11 +148,12 @@ export class SitePublisher {
     if (plan.mainFeeds) {
       jobs.push(async () => {
         const part = emptyReport();
+        const { title, description } = mainFeedTitles(this.publication);
         await this.writeFeeds(
           'feeds',
           latest.slice(0, this.publication.feedLength),
-          this.publication.name,
-          `Latest reports from ${this.publication.name}`,
+          title,
+          description,
           mainFeedUrls(this.publication),
           part,
         );

@@ -75,10 +75,27 @@ export interface CutSummary {
   warnings: string[];
 }
 
+/** One tier's feed item as its feed carries it: what a feed reader shows, and the RSS `<item>` as written. */
+export interface FeedItemPreview {
+  contentHtml: string;
+  rss: string;
+}
+
+/** `POST /api/reports/preview`: the cut, the page's two parts, and the feed item per reader tier. */
 export interface ReportPreview extends CutSummary {
   publicHtml: string;
   subscriberHtml: string;
+  feedItem: Record<ReaderTier, FeedItemPreview>;
 }
+
+export interface MailPreview {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+/** `POST /api/digests/preview-report`: the report as a one-report digest edition, per reader tier. */
+export type ReportMailPreview = Record<ReaderTier, MailPreview>;
 
 export interface ReportWritten extends CutSummary {
   id: string;
@@ -208,6 +225,11 @@ export class ApiClient {
 
   previewReport(input: ReportInput): Promise<ReportPreview> {
     return this.request('POST', '/api/reports/preview', { body: input });
+  }
+
+  /** The email block of the same draft: digests-api compiles it (the one function that carries MJML). */
+  previewReportMail(input: ReportInput): Promise<ReportMailPreview> {
+    return this.request('POST', '/api/digests/preview-report', { body: input });
   }
 
   /** The Idempotency-Key makes a retried submit (a lost answer) replay the first one instead of creating twice. */

@@ -1,6 +1,6 @@
 import type { ComponentChildren, VNode } from 'preact';
 import { render } from 'preact';
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { ApiError, type FieldProblem } from './api';
 
 /** A sentence for the editor from anything a call threw. */
@@ -109,6 +109,62 @@ export function documentHtml(title: string, styles: string, body: VNode, fills: 
 /** A sandboxed frame (no scripts, no same-origin, no forms, no popups) showing server-rendered HTML. */
 export function SandboxedFrame(props: { title: string; srcdoc: string; class?: string }) {
   return <iframe class={props.class ?? 'frame'} title={props.title} sandbox="" srcdoc={props.srcdoc} />;
+}
+
+export interface Tab<K extends string> {
+  key: K;
+  label: string;
+}
+
+/**
+ * A WAI-ARIA tab list controlling one panel (`${idPrefix}-panel`, which the caller renders with `role="tabpanel"`
+ * and `aria-labelledby` of the selected tab): one tab in the Tab order, arrow keys, Home and End move between them.
+ */
+export function TabList<K extends string>(props: {
+  label: string;
+  idPrefix: string;
+  tabs: readonly Tab<K>[];
+  selected: K;
+  onSelect: (key: K) => void;
+}) {
+  const buttons = useRef<(HTMLButtonElement | null)[]>([]);
+  const onKeyDown = (event: KeyboardEvent, index: number): void => {
+    const last = props.tabs.length - 1;
+    const moves: Record<string, number> = {
+      ArrowRight: index === last ? 0 : index + 1,
+      ArrowLeft: index === 0 ? last : index - 1,
+      Home: 0,
+      End: last,
+    };
+    const next = moves[event.key];
+    const tab = next === undefined ? undefined : props.tabs[next];
+    if (next === undefined || tab === undefined) return;
+    event.preventDefault();
+    props.onSelect(tab.key);
+    buttons.current[next]?.focus();
+  };
+  return (
+    <div role="tablist" aria-label={props.label} class="tabs">
+      {props.tabs.map((tab, index) => (
+        <button
+          key={tab.key}
+          type="button"
+          role="tab"
+          id={`${props.idPrefix}-tab-${tab.key}`}
+          aria-selected={tab.key === props.selected ? 'true' : 'false'}
+          aria-controls={`${props.idPrefix}-panel`}
+          tabIndex={tab.key === props.selected ? 0 : -1}
+          ref={(element) => {
+            buttons.current[index] = element;
+          }}
+          onClick={() => props.onSelect(tab.key)}
+          onKeyDown={(event) => onKeyDown(event, index)}
+        >
+          {tab.label}
+        </button>
+      ))}
+    </div>
+  );
 }
 
 export function formatDate(iso: string | undefined): string {

@@ -42,6 +42,11 @@ export interface RenderedFeeds {
   json: string;
 }
 
+/** The title and description of the public feeds (`/feeds/rss.xml`, `atom.xml`, `feed.json`). */
+export function mainFeedTitles(publication: Publication): { title: string; description: string } {
+  return { title: publication.name, description: `Latest reports from ${publication.name}` };
+}
+
 export function renderFeeds(views: readonly ReportView[], options: FeedOptions): RenderedFeeds {
   const clean = orderForFeed(views, options.publication.feedLength).map(cleanView);
   const context: FeedContext = {

@@ -1,12 +1,12 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, type ApiClient, type ReportDetail, type ReportPreview } from '../api';
+import { ApiError, type ApiClient, type ReportDetail, type ReportMailPreview, type ReportPreview } from '../api';
 import { uploadImage } from '../media';
 import { emptyForm, formFromReport, inputFromForm, insertAt, PAYWALL_MARKER, type ReportForm } from '../report-form';
 import { reportStatus, STATUS_LABELS } from '../report-status';
 import { SETTINGS } from '../settings';
 import { ConfirmButton, fieldProblems, formatDate, Notice, ProblemNotice, problemText } from '../ui';
-import { ReportPreviewPane } from './report-preview';
+import { ReportPreviewPane, type PreviewView } from './report-preview';
 
 /** How long typing must pause before the draft is sent for a preview. */
 const PREVIEW_DELAY_MS = 600;
@@ -25,6 +25,9 @@ export function ReportEditor(props: { api: ApiClient; id?: string }) {
   const [loadError, setLoadError] = useState<unknown>();
   const [preview, setPreview] = useState<ReportPreview>();
   const [previewError, setPreviewError] = useState<unknown>();
+  const [previewView, setPreviewView] = useState<PreviewView>('page');
+  const [mail, setMail] = useState<ReportMailPreview>();
+  const [mailError, setMailError] = useState<unknown>();
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<unknown>();
   const [saved, setSaved] = useState<string>();
@@ -75,6 +78,33 @@ export function ReportEditor(props: { api: ApiClient; id?: string }) {
       clearTimeout(timer);
     };
   }, [api, form, original, ready]);
+
+  // The email comes from digests-api, which compiles MJML twice per call: asked for only while its tab is open.
+  const mailShown = ready && previewView === 'email';
+  useEffect(() => {
+    if (!ready) {
+      setMail(undefined);
+      setMailError(undefined);
+    }
+    if (!mailShown) return undefined;
+    let current = true;
+    const timer = setTimeout(() => {
+      api.previewReportMail(inputFromForm(form, original)).then(
+        (answer) => {
+          if (!current) return;
+          setMail(answer);
+          setMailError(undefined);
+        },
+        (caught: unknown) => {
+          if (current) setMailError(caught);
+        },
+      );
+    }, PREVIEW_DELAY_MS);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [api, form, original, ready, mailShown]);
 
   const set = <K extends keyof ReportForm>(name: K, value: ReportForm[K]): void =>
     setForm((current) => ({ ...current, [name]: value }));
@@ -273,7 +303,16 @@ export function ReportEditor(props: { api: ApiClient; id?: string }) {
           {!ready && <p>Fill in the title, summary and body to see what a free and a paid reader get.</p>}
           {ready && previewError !== undefined && <ProblemNotice error={previewError} />}
           {ready && preview !== undefined && (
-            <ReportPreviewPane title={form.title} summary={form.summary} tier={form.tier} preview={preview} />
+            <ReportPreviewPane
+              title={form.title}
+              summary={form.summary}
+              tier={form.tier}
+              preview={preview}
+              view={previewView}
+              onView={setPreviewView}
+              mail={mail}
+              mailError={mailError}
+            />
           )}
         </section>
       </div>

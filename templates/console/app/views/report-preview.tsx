@@ -1,5 +1,6 @@
-import type { ReportPreview, Tier } from '../api';
-import { documentHtml, SandboxedFrame } from '../ui';
+import type { ReaderTier, ReportMailPreview, ReportPreview, Tier } from '../api';
+import { markSubscriberOnly } from '../subscriber-marking';
+import { documentHtml, ProblemNotice, SandboxedFrame, TabList, type Tab } from '../ui';
 
 /** What the reader pages of the site show below a subscriber report's public part (`core/paywall/tiers.ts`). */
 const SUBSCRIBER_NOTICE = 'The full text of this report is available to subscribers.';
@@ -66,9 +67,44 @@ const CUT_LABELS: Record<ReportPreview['cut'], string> = {
   none: 'none: the whole report is public',
 };
 
-/** The server's cut of the draft, and the page side by side for a free and a paid reader. */
-export function ReportPreviewPane(props: PreviewProps) {
-  const { preview } = props;
+export type PreviewView = 'page' | 'feed' | 'email';
+
+const VIEWS: readonly Tab<PreviewView>[] = [
+  { key: 'page', label: 'Page' },
+  { key: 'feed', label: 'Feed item' },
+  { key: 'email', label: 'Email' },
+];
+
+const TIERS: readonly ReaderTier[] = ['free', 'paid'];
+const READER: Record<ReaderTier, string> = { free: 'Free reader', paid: 'Paid reader' };
+
+/** The feed item's body as a feed reader shows it, under the item's title. */
+function feedItemHtml(props: PreviewProps, tier: ReaderTier): string {
+  const page = documentHtml(
+    `${props.title} (feed item, ${tier} reader)`,
+    PAGE_STYLES,
+    <article>
+      <h1>{props.title}</h1>
+      <div data-fill="content" />
+    </article>,
+    { content: props.preview.feedItem[tier].contentHtml },
+  );
+  return markSubscriberOnly(page, props.preview);
+}
+
+/**
+ * The server's cut of the draft, and what a free and a paid reader get side by side, in three views: the report
+ * page, the feed item (as rendered, and its RSS XML) and the email block (a one-report digest edition).
+ */
+export function ReportPreviewPane(
+  props: PreviewProps & {
+    view: PreviewView;
+    onView: (view: PreviewView) => void;
+    mail?: ReportMailPreview;
+    mailError?: unknown;
+  },
+) {
+  const { preview, view } = props;
   return (
     <div class="report-preview">
       <p class="cut-summary">
@@ -82,16 +118,74 @@ export function ReportPreviewPane(props: PreviewProps) {
           ))}
         </ul>
       )}
-      <div class="side-by-side">
-        <figure>
-          <figcaption>Free reader</figcaption>
-          <SandboxedFrame title="The report page as a free reader sees it" srcdoc={freePageHtml(props)} />
-        </figure>
-        <figure>
-          <figcaption>Paid reader</figcaption>
-          <SandboxedFrame title="The report page as a paid reader sees it" srcdoc={paidPageHtml(props)} />
-        </figure>
+      <TabList label="What each reader gets" idPrefix="preview" tabs={VIEWS} selected={view} onSelect={props.onView} />
+      <div role="tabpanel" id="preview-panel" aria-labelledby={`preview-tab-${view}`} class="tab-panel">
+        {view === 'page' && (
+          <div class="side-by-side">
+            <figure>
+              <figcaption>Free reader</figcaption>
+              <SandboxedFrame title="The report page as a free reader sees it" srcdoc={freePageHtml(props)} />
+            </figure>
+            <figure>
+              <figcaption>Paid reader</figcaption>
+              <SandboxedFrame title="The report page as a paid reader sees it" srcdoc={paidPageHtml(props)} />
+            </figure>
+          </div>
+        )}
+        {view === 'feed' && (
+          <div class="side-by-side">
+            {TIERS.map((tier) => (
+              <figure key={tier}>
+                <figcaption>
+                  {READER[tier]}: {tier === 'free' ? 'the public feeds' : 'their private feed'}
+                </figcaption>
+                <SandboxedFrame
+                  class="frame frame-short"
+                  title={`The feed item as a ${tier} reader’s feed carries it`}
+                  srcdoc={feedItemHtml(props, tier)}
+                />
+                <pre
+                  class="raw"
+                  role="region"
+                  tabIndex={0}
+                  aria-label={`The RSS item a ${tier} reader’s feed carries, as XML`}
+                >
+                  {preview.feedItem[tier].rss}
+                </pre>
+              </figure>
+            ))}
+          </div>
+        )}
+        {view === 'email' && <MailViews {...props} />}
       </div>
+    </div>
+  );
+}
+
+/** The draft as a one-report digest edition per tier; it comes from another route, so it may lag or fail alone. */
+function MailViews(props: PreviewProps & { mail?: ReportMailPreview; mailError?: unknown }) {
+  const { mail } = props;
+  if (props.mailError !== undefined) return <ProblemNotice error={props.mailError} />;
+  if (mail === undefined) return <p aria-busy="true">Compiling the email…</p>;
+  return (
+    <div class="side-by-side">
+      {TIERS.map((tier) => (
+        <figure key={tier}>
+          <figcaption>
+            {READER[tier]}: “{mail[tier].subject}”
+          </figcaption>
+          <SandboxedFrame
+            title={`The email as a ${tier} reader gets it`}
+            srcdoc={markSubscriberOnly(mail[tier].html, props.preview)}
+          />
+          <details>
+            <summary>Plain-text part</summary>
+            <pre class="raw" role="region" tabIndex={0} aria-label={`The plain-text email a ${tier} reader gets`}>
+              {mail[tier].text}
+            </pre>
+          </details>
+        </figure>
+      ))}
     </div>
   );
 }
