@@ -4,7 +4,7 @@ import { feedContentTypes, type FeedFile } from './feeds/feed-files';
 import { mainFeedListing, seriesFeedListing, tagFeedListing, type FeedListing } from './feed-listings';
 import { renderArchivePage, renderReportPage } from './pages';
 import { renderSeriesPage } from './series-page';
-import { findSeries, type Publication, type Series } from '../shared/publication';
+import type { Publication, Series } from '../shared/publication';
 import { renderGuarded } from '../paywall/leak-guard';
 import { ARCHIVE_KEY, pageKey, seriesPageKey, type LeakBlock, type PublishPlan } from './publishing';
 import type { ReportRecord } from '../reports/report';
@@ -28,8 +28,8 @@ export interface SiteFiles {
 interface Listings {
   latest?: ReportRecord[];
   tags: Map<string, ReportRecord[]>;
-  /** Series id → its latest reports, shared by its feeds and its page. */
-  series: Map<string, ReportRecord[]>;
+  /** Each series to rebuild → its latest reports, shared by its feeds and its page. */
+  series: Map<Series, ReportRecord[]>;
 }
 
 /** The renderers a publisher uses; tests swap one for a faulty one to exercise the leak guard. */
@@ -145,7 +145,8 @@ export class SitePublisher {
       ),
       Promise.all(
         series.map(
-          async ({ id }) => [id, await this.reports.latestPublishedInSeries(id, this.publication.feedLength)] as const,
+          async (one) =>
+            [one, await this.reports.latestPublishedInSeries(one.id, this.publication.feedLength)] as const,
         ),
       ),
     ]);
@@ -224,9 +225,7 @@ export class SitePublisher {
     for (const [slug, tag] of plan.tags) {
       job((part) => this.writeFeeds(tagFeedListing(this.publication, slug, tag), listings.tags.get(slug) ?? [], part));
     }
-    for (const [id, covered] of listings.series) {
-      const series = findSeries(this.publication, id);
-      if (!series) continue;
+    for (const [series, covered] of listings.series) {
       job((part) => this.writeFeeds(seriesFeedListing(this.publication, series), covered, part));
       job((part) => this.writeSeriesPage(series, covered, part));
     }
