@@ -31,13 +31,22 @@ export DISPATCH_API_URL="$base" DISPATCH_TOKEN="$(cat "$work/data/admin-token")"
 npx dispatch submit test/fixtures/report-subscriber.md
 npx dispatch submit test/fixtures/report-complimentary.md
 npx dispatch submit test/outside/hostile-report.md
-for _ in $(seq 1 60); do
-  [ "$(curl -s "$base/feeds/feed.json" | "$PYTHON" -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))' 2>/dev/null)" = "3" ] && break
-  sleep 0.5
-done
+# Waits until a JSON feed lists N items (the publisher writes its files side by side, in no set order).
+wait_for_items() {
+  for _ in $(seq 1 60); do
+    [ "$(curl -s "$base$1" | "$PYTHON" -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))' 2>/dev/null)" = "$2" ] && return
+    sleep 0.5
+  done
+}
+wait_for_items /feeds/feed.json 3
+wait_for_items /feeds/series/grid-watch/feed.json 2
+wait_for_items /feeds/series/harbour-ledger/feed.json 1
 "$PYTHON" test/outside/check_feeds.py --entries 3 "$base/feeds/rss.xml" "$base/feeds/atom.xml" "$base/feeds/feed.json"
 "$PYTHON" test/outside/check_feeds.py --entries 1 "$base/feeds/tags/r-d/rss.xml" "$base/feeds/tags/tech-ai/atom.xml"
-for path in /feeds/rss.xml /feeds/atom.xml /feeds/feed.json /feeds/tags/r-d/rss.xml /; do
+# Series feeds: the two fixtures of grid-watch, the hostile report alone in harbour-ledger.
+"$PYTHON" test/outside/check_feeds.py --entries 2 "$base/feeds/series/grid-watch/rss.xml" "$base/feeds/series/grid-watch/atom.xml" "$base/feeds/series/grid-watch/feed.json"
+"$PYTHON" test/outside/check_feeds.py --entries 1 "$base/feeds/series/harbour-ledger/rss.xml" "$base/feeds/series/harbour-ledger/atom.xml" "$base/feeds/series/harbour-ledger/feed.json"
+for path in /feeds/rss.xml /feeds/atom.xml /feeds/feed.json /feeds/tags/r-d/rss.xml /feeds/series/harbour-ledger/rss.xml /feeds/series/harbour-ledger/atom.xml /feeds/series/harbour-ledger/feed.json /series/harbour-ledger/ /; do
   if curl -s "$base$path" | grep -q "must never reach a public feed"; then echo "LEAK: subscriber-only text in $path"; exit 1; fi
 done
 
@@ -59,6 +68,11 @@ newsboat -u "$work/urls" -c "$work/cache.db" -C "$work/newsboat.conf" -x reload
 unread=$(newsboat -u "$work/urls" -c "$work/cache.db" -C "$work/newsboat.conf" -x print-unread | awk '{print $1}')
 echo "newsboat: $unread unread articles"
 [ "$unread" = "3" ] || { echo "newsboat expected 3 unread articles, got '$unread'"; exit 1; }
+echo "$base/feeds/series/grid-watch/atom.xml" >"$work/series-urls"
+newsboat -u "$work/series-urls" -c "$work/series-cache.db" -C "$work/newsboat.conf" -x reload
+unread=$(newsboat -u "$work/series-urls" -c "$work/series-cache.db" -C "$work/newsboat.conf" -x print-unread | awk '{print $1}')
+echo "newsboat: $unread unread articles in the grid-watch series feed"
+[ "$unread" = "2" ] || { echo "newsboat expected 2 unread articles in the series feed, got '$unread'"; exit 1; }
 
 curl -sf -o /dev/null "$base/feeds/rss.xml" -H "If-None-Match: $(curl -sI "$base/feeds/rss.xml" | awk -F': ' 'tolower($1)=="etag"{print $2}' | tr -d '\r')" -w '%{http_code}\n' | grep -q 304 && echo "conditional GET: 304"
 echo "outside checks passed"

@@ -37,6 +37,12 @@ export const reportsTable = {
     { name: 'byListing', partitionKey: S('listing'), sortKey: S('sortKey') },
     /** Tag entries (one item per report and tag) ordered like the listing. */
     { name: 'byTag', partitionKey: S('tagKey'), sortKey: S('sortKey') },
+    /**
+     * Every report item of a series, newest first; the series feeds and page keep the listed ones. Keyed on the
+     * `series` every report item already carries, so DynamoDB backfills it from the existing items (a sparse key
+     * written only while listed would leave reports stored before the index out of their series until edited).
+     */
+    { name: 'bySeries', partitionKey: S('series'), sortKey: S('sortKey') },
     /** Every report, for the editors' list, newest first (`kind` = 'report' on report items only). */
     { name: 'byKind', partitionKey: S('kind'), sortKey: S('sortKey') },
     /** Sparse: reports with a pending time transition (publishAt or freeAt in the future). */

@@ -270,6 +270,30 @@ export class ReportsStore {
     return found.slice(0, limit);
   }
 
+  /**
+   * The latest `limit` published reports of a series. The bySeries index holds the series' scheduled and
+   * unpublished reports too; the filter keeps the listed ones, and since DynamoDB applies Limit before the filter,
+   * pages are read until `limit` are found. With every report listed that is one read of `limit` items.
+   */
+  async latestPublishedInSeries(seriesId: string, limit: number): Promise<ReportRecord[]> {
+    const found: ReportRecord[] = [];
+    const pages = queryPages(this.client, {
+      TableName: this.tableName,
+      IndexName: INDEX.bySeries,
+      KeyConditionExpression: '#series = :series',
+      FilterExpression: 'listing = :public',
+      ExpressionAttributeNames: { '#series': 'series' },
+      ExpressionAttributeValues: { ':series': seriesId, ':public': 'public' },
+      ScanIndexForward: false,
+      Limit: limit,
+    });
+    for await (const page of pages) {
+      found.push(...(page.Items ?? []).map(toRecord));
+      if (found.length >= limit) break;
+    }
+    return found.slice(0, limit);
+  }
+
   /** Reports whose next transition is due at or before `now`. */
   async due(now: Date, limit = 100): Promise<ReportRecord[]> {
     const { Items = [] } = await this.client.send(

@@ -257,6 +257,7 @@ function archiveSet(
   const reports: PublishedReports = {
     latestPublished: (limit) => timer.time('tableMs', () => store.latestPublished(limit)),
     latestPublishedWithTag: (slug, limit) => timer.time('tableMs', () => store.latestPublishedWithTag(slug, limit)),
+    latestPublishedInSeries: (id, limit) => timer.time('tableMs', () => store.latestPublishedInSeries(id, limit)),
     get: (id) => timer.time('tableMs', () => store.get(id)),
   };
   const files: SiteFiles = {

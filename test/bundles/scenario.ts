@@ -235,7 +235,19 @@ export async function runScenario(context: ScenarioContext): Promise<void> {
       expectThat(page?.includes(report.title) === true, `no page reports/${report.slug}/index.html with its title`);
       expectThat(!page.includes(PAID_MARKER), `reports/${report.slug}/index.html carries subscriber-only text`);
     }
-    return `${delivered} stream records → feeds/rss.xml lists both reports, both pages written, no paid text`;
+    // Both reports are in the same series: its feed and page list both, from the bySeries index.
+    const seriesRss = await objectText(backend, site, `feeds/series/${series}/rss.xml`);
+    const seriesPage = await objectText(backend, site, `series/${series}/index.html`);
+    expectThat(seriesRss !== undefined && seriesPage !== undefined, `no feeds or page of series ${series}`);
+    for (const report of reports) {
+      expectThat(seriesRss.includes(report.title), `feeds/series/${series}/rss.xml does not list "${report.title}"`);
+      expectThat(seriesPage.includes(report.title), `series/${series}/index.html does not list "${report.title}"`);
+    }
+    expectThat(
+      !seriesRss.includes(PAID_MARKER) && !seriesPage.includes(PAID_MARKER),
+      'a series file carries paid text',
+    );
+    return `${delivered} stream records → feeds/rss.xml and the series feed and page list both reports, both pages written, no paid text`;
   });
 
   await check('private-feed-builder', 'stream', async () => {

@@ -225,6 +225,20 @@ describe('report index rewrite function', () => {
     expect(response.headers?.location?.value).toBe('/reports/grid-outage-2025/');
   });
 
+  it('maps /series/{id}/ to its index.html and redirects /series/{id} to it', () => {
+    expect(run('/series/grid-watch/').uri).toBe('/series/grid-watch/index.html');
+    const response = run('/series/grid-watch');
+    expect(response.statusCode).toBe(301);
+    expect(response.headers?.location?.value).toBe('/series/grid-watch/');
+  });
+
+  it.each(['/series/', '/series/grid-watch/extra/', '/feeds/series/grid-watch/rss.xml', '/seriesx/a/'])(
+    'leaves %s alone',
+    (uri) => {
+      expect(run(uri).uri).toBe(uri);
+    },
+  );
+
   it.each(['/', '/feeds/rss.xml', '/reports/grid-outage-2025/lead.jpg', '/index.html'])('leaves %s alone', (uri) => {
     expect(run(uri).uri).toBe(uri);
   });

@@ -85,9 +85,9 @@ describe('renderReportPage', () => {
     expect(page).toContain('href="https://observatory.example.net/feeds/tags/drought/rss.xml"');
   });
 
-  it('ends with the series block and a footer naming the publication', () => {
+  it('ends with the series block, linking to the series page, and a footer naming the publication', () => {
     expect(page).toContain(
-      '<aside class="series-block"><p><strong><a href="https://observatory.example.net/programs/river-levels/">River Levels</a></strong></p><p>River Levels reads gauge data &amp; flood notices &lt;daily&gt; from upstream agencies.</p></aside>',
+      '<aside class="series-block"><p><strong><a href="https://observatory.example.net/series/river-levels/">River Levels</a></strong></p><p>River Levels reads gauge data &amp; flood notices &lt;daily&gt; from upstream agencies.</p></aside>',
     );
     expect(page).toMatch(/<footer class="site-footer">\n<p>Tidewater Observatory<\/p>/);
   });
@@ -147,7 +147,7 @@ describe('renderArchivePage', () => {
 
   it('gives each report its title link, dateline, series and summary', () => {
     expect(archive).toContain(
-      `<h2><a href="${releasedOffering.url}">Winter floods, reviewed</a></h2>\n<p class="dateline"><time datetime="2026-02-01T08:00:00.000Z">1 February 2026</time> · <a href="https://observatory.example.net/programs/river-levels/">River Levels</a></p>\n<p class="summary">What the winter floods showed.</p>`,
+      `<h2><a href="${releasedOffering.url}">Winter floods, reviewed</a></h2>\n<p class="dateline"><time datetime="2026-02-01T08:00:00.000Z">1 February 2026</time> · <a href="https://observatory.example.net/series/river-levels/">River Levels</a></p>\n<p class="summary">What the winter floods showed.</p>`,
     );
   });
 

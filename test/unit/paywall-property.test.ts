@@ -240,6 +240,7 @@ describe('the paywall, property-based', () => {
         const reports: PublishedReports = {
           latestPublished: async () => records,
           latestPublishedWithTag: async () => records,
+          latestPublishedInSeries: async (id) => records.filter((record) => record.series === id),
           get: async (id) => records.find((record) => record.id === id),
         };
         const site = new MemorySite();

@@ -6,6 +6,8 @@ import type { ReportRecord } from '../../lambdas/core/reports/report';
 import { SitePublisher, type PublishedReports, type SiteFiles } from '../../lambdas/core/site/site-publisher';
 import { renderArchivePage, renderReportPage } from '../../lambdas/core/site/pages';
 import { renderFeeds } from '../../lambdas/core/site/feeds/render-feeds';
+import { renderSeriesPage } from '../../lambdas/core/site/series-page';
+import { attribute, child, findAll, parseXml, textOf } from '../fixtures/xml-tree';
 import cdkJson from '../../cdk.json';
 
 const publication = parsePublication(cdkJson.context.dispatch);
@@ -52,6 +54,7 @@ function reportsOf(records: ReportRecord[]): PublishedReports {
   return {
     latestPublished: async () => records,
     latestPublishedWithTag: async () => records,
+    latestPublishedInSeries: async (id) => records.filter((record) => record.series === id),
     get: async (id) => records.find((record) => record.id === id),
   };
 }
@@ -87,6 +90,7 @@ describe('SitePublisher leak scan', () => {
     const result = await publisher.publish(plan(record));
     expect(result.blocked.map((blocked) => blocked.artifact).sort()).toEqual([
       'feeds/rss.xml',
+      'feeds/series/harbour-ledger/rss.xml',
       'feeds/tags/fines/rss.xml',
     ]);
     expect(result.blocked[0]).toMatchObject({ reportIds: [record.id], action: 'withheld' });
@@ -231,5 +235,137 @@ describe('SitePublisher write order', () => {
     site.events.length = 0;
     await publisher.publish(plan(record));
     expect(site.events.filter((event) => event.startsWith('head '))).toEqual([]);
+  });
+});
+
+describe('series feeds and pages', () => {
+  const inSeries = (record: ReportRecord, series: string, id: string, slug: string): ReportRecord => ({
+    ...record,
+    id,
+    slug,
+    title: `Report ${slug}`,
+    series,
+  });
+
+  it('plans the series a listed report was in before and after, and none for changes off the public site', () => {
+    const record = subscriberRecord();
+    const moved = planPublish([
+      { before: { record, listed: true }, after: { record: { ...record, series: 'grid-watch' }, listed: true } },
+    ]);
+    expect([...moved.series].sort()).toEqual(['grid-watch', 'harbour-ledger']);
+    const scheduled = planPublish([{ after: { record, listed: false } }]);
+    expect(scheduled.series.size).toBe(0);
+    const unpublished = planPublish([
+      { before: { record, listed: true }, after: { record: { ...record, state: 'unpublished' }, listed: false } },
+    ]);
+    expect([...unpublished.series]).toEqual(['harbour-ledger']);
+  });
+
+  it('writes only the touched series once every configured series has its page', async () => {
+    const harbour = subscriberRecord();
+    const grid = inSeries(harbour, 'grid-watch', '01JGRID0000000000000000000', 'grid-report');
+    const site = new MemorySite();
+    const reports = reportsOf([harbour, grid]);
+    const publisher = new SitePublisher(reports, site, publication);
+    // The first publish also builds series whose page is not there yet, so every configured series has one.
+    const first = await publisher.publish(plan(harbour));
+    expect(first.written).toEqual(
+      expect.arrayContaining(['series/grid-watch/index.html', 'feeds/series/grid-watch/rss.xml']),
+    );
+
+    const second = await publisher.publish(plan({ ...harbour, updatedAt: '2026-11-25T08:00:00.000Z', title: 'Again' }));
+    const touched = [...second.written, ...second.unchanged];
+    expect(touched).toEqual(
+      expect.arrayContaining([
+        'series/harbour-ledger/index.html',
+        'feeds/series/harbour-ledger/rss.xml',
+        'feeds/series/harbour-ledger/atom.xml',
+        'feeds/series/harbour-ledger/feed.json',
+      ]),
+    );
+    expect(touched.filter((key) => key.includes('grid-watch'))).toEqual([]);
+  });
+
+  it('asks S3 about an untouched series once, and builds it when its page is missing', async () => {
+    const record = subscriberRecord();
+    const heads: string[] = [];
+    const site = new MemorySite();
+    site.files.set('series/grid-watch/index.html', 'already there');
+    const counting: SiteFiles = {
+      putIfChanged: (key, body) => site.putIfChanged(key, body),
+      exists: async (key) => {
+        heads.push(key);
+        return site.exists(key);
+      },
+      delete: (key) => site.delete(key),
+    };
+    const publisher = new SitePublisher(reportsOf([record]), counting, publication);
+    const result = await publisher.publish(plan(record));
+    expect(heads.filter((key) => key.startsWith('series/'))).toEqual(['series/grid-watch/index.html']);
+    expect(result.written.filter((key) => key.includes('grid-watch'))).toEqual([]);
+    heads.length = 0;
+    await publisher.publish(plan(record));
+    expect(heads.filter((key) => key.startsWith('series/'))).toEqual([]);
+  });
+
+  it('holds only the series’ own reports, tier-aware, with its own title, description and links', async () => {
+    const harbour = subscriberRecord();
+    const grid = {
+      ...inSeries(harbour, 'grid-watch', '01JGRID0000000000000000000', 'grid-report'),
+      tier: 'complimentary' as const,
+      publicHtml: '<p>Grid report in full.</p>',
+      fingerprints: [],
+      paidRef: undefined,
+    };
+    const site = new MemorySite();
+    await new SitePublisher(reportsOf([harbour, grid]), site, publication).publish(plan(harbour));
+
+    const rss = site.files.get('feeds/series/harbour-ledger/rss.xml') ?? '';
+    expect(rss).toContain('Corvin fines');
+    expect(rss).toContain('The full text of this report is available to subscribers.');
+    expect(rss).not.toContain('Report grid-report');
+    expect(rss).not.toContain('quietly waived');
+    const channel = child(child(parseXml(rss), 'rss'), 'channel');
+    expect(textOf(child(channel, 'title'))).toBe('Dispatch Monitor: Harbour Ledger');
+    expect(textOf(child(channel, 'description'))).toBe(
+      publication.series.find((s) => s.id === 'harbour-ledger')?.blurb,
+    );
+    expect(textOf(child(channel, 'link'))).toBe('https://reports.example.org/series/harbour-ledger/');
+    expect(attribute(child(channel, 'atom:link'), 'href')).toBe(
+      'https://reports.example.org/feeds/series/harbour-ledger/rss.xml',
+    );
+    expect(findAll(channel, 'item')).toHaveLength(1);
+    const json = JSON.parse(site.files.get('feeds/series/grid-watch/feed.json') ?? '{}') as {
+      description: string;
+      home_page_url: string;
+      items: { content_html: string }[];
+    };
+    expect(json.description).toBe(publication.series.find((series) => series.id === 'grid-watch')?.blurb);
+    expect(json.home_page_url).toBe('https://reports.example.org/series/grid-watch/');
+    expect(json.items.map((item) => item.content_html)).toEqual([expect.stringContaining('Grid report in full.')]);
+
+    const page = site.files.get('series/harbour-ledger/index.html') ?? '';
+    expect(page).toContain('<a href="https://reports.example.org/reports/corvin-fines/">Corvin fines</a>');
+    expect(page).not.toContain('grid-report');
+    expect(page).not.toContain('quietly waived');
+  });
+
+  it('runs the series page through the leak guard: an entry a buggy renderer fills with paid text is stubbed', async () => {
+    const record = subscriberRecord();
+    // A renderer bug: the page shows each entry's body after its summary (a stub has none).
+    const leakyPage: typeof renderSeriesPage = (views, series, options, extra) =>
+      renderSeriesPage(
+        views.map((view) => (view.bodyHtml === '' ? view : { ...view, summary: `${view.summary} ${PAID}` })),
+        series,
+        options,
+        extra,
+      );
+    const site = new MemorySite();
+    const publisher = new SitePublisher(reportsOf([record]), site, publication, { seriesPage: leakyPage });
+    const result = await publisher.publish(plan(record));
+    const blocked = result.blocked.find((block) => block.artifact === 'series/harbour-ledger/index.html');
+    expect(blocked).toMatchObject({ action: 'stubbed', stubbed: [record.id], reportIds: [record.id] });
+    expect(site.files.get('series/harbour-ledger/index.html')).toContain('Corvin fines');
+    expect(site.files.get('series/harbour-ledger/index.html')).not.toContain('quietly waived');
   });
 });

@@ -18,7 +18,7 @@ import {
   subscribersBadgeTemplate,
 } from '../../../templates/pages/archive';
 import { humanDate, shownDateline } from '../shared/datelines';
-import { mainFeedUrls, siteRootUrl, tagFeedUrls } from '../shared/reader-urls';
+import { mainFeedUrls, seriesPageUrl, siteRootUrl, tagFeedUrls } from '../shared/reader-urls';
 import type { Publication } from '../shared/publication';
 import { sanitizeStrings } from '../shared/text-safety';
 import type { ReportView } from '../paywall/tiers';
@@ -71,7 +71,8 @@ export function renderReportPage(view: ReportView, publication: Publication): st
         ? `${renderTemplate(templates.offeringBanner, { notice: COMPLIMENTARY_OFFERING_NOTICE, seriesName: report.series.name })}\n`
         : '',
     ),
-    seriesLink: report.series.link,
+    // The series' own page, which carries the programme's external link.
+    seriesLink: seriesPageUrl(publication, report.series.id),
     seriesName: report.series.name,
     title: report.title,
     publishedIso: dateline.iso,
@@ -119,7 +120,7 @@ export function renderReportPage(view: ReportView, publication: Publication): st
       renderTemplate(templates.series, {
         name: report.series.name,
         blurb: report.series.blurb,
-        link: report.series.link,
+        link: seriesPageUrl(publication, report.series.id),
       }),
     ),
   });
@@ -149,9 +150,7 @@ export function renderReportPage(view: ReportView, publication: Publication): st
 
 /** `/index.html`: the views the caller has found published, newest first whatever order they arrive in. */
 export function renderArchivePage(views: ReportView[], publication: Publication, options: { updated: Date }): string {
-  const reports = [...views]
-    .map((view) => sanitizeStrings(view))
-    .sort((a, b) => parseDate(b.publishAt).getTime() - parseDate(a.publishAt).getTime() || compare(b.id, a.id));
+  const reports = newestFirst(views);
   const items = reports.map((report) => {
     parseDate(report.dateline); // a PageRenderError naming the value, not a RangeError
     const dateline = shownDateline(report.dateline);
@@ -161,7 +160,7 @@ export function renderArchivePage(views: ReportView[], publication: Publication,
       badge: trusted(report.access === 'preview' ? subscribersBadgeTemplate : ''),
       publishedIso: dateline.iso,
       publishedHuman: dateline.human,
-      seriesLink: report.series.link,
+      seriesLink: seriesPageUrl(publication, report.series.id),
       seriesName: report.series.name,
       summary: report.summary,
     });
@@ -187,7 +186,14 @@ export function renderArchivePage(views: ReportView[], publication: Publication,
   });
 }
 
-interface LayoutValues {
+/** Views cleaned for a page and ordered newest go-live first (ties by id), whatever order they arrive in. */
+export function newestFirst(views: readonly ReportView[]): ReportView[] {
+  return views
+    .map((view) => sanitizeStrings(view))
+    .sort((a, b) => parseDate(b.publishAt).getTime() - parseDate(a.publishAt).getTime() || compare(b.id, a.id));
+}
+
+export interface LayoutValues {
   pageTitle: string;
   ogTitle: string;
   description: string;
@@ -199,7 +205,8 @@ interface LayoutValues {
   main: string;
 }
 
-function renderLayout(publication: Publication, values: LayoutValues): string {
+/** A page in the site's shell: head, header, the footer with the main feeds. */
+export function renderLayout(publication: Publication, values: LayoutValues): string {
   const feeds = mainFeedUrls(publication);
   return renderTemplate(templates.layout, {
     ...values,
@@ -224,7 +231,7 @@ function listOfNames(names: readonly string[]): string {
   return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1] ?? ''}`;
 }
 
-function parseDate(iso: string): Date {
+export function parseDate(iso: string): Date {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) throw new PageRenderError(`Not a date: ${JSON.stringify(iso)}`);
   return date;

@@ -15,6 +15,8 @@ export interface PublishPlan {
   archive: boolean;
   /** Tag slug → a display name for the feed title. */
   tags: Map<string, string>;
+  /** Series ids whose feeds and page to rebuild: each series a listed report was in, before or after the change. */
+  series: Set<string>;
   /** Report ids whose page must be (re)written from the current table state. */
   pages: Set<string>;
   /** Page keys to delete: the report left the public site. */
@@ -26,6 +28,7 @@ export function planPublish(changes: readonly ReportChange[]): PublishPlan {
     mainFeeds: false,
     archive: false,
     tags: new Map(),
+    series: new Set(),
     pages: new Set(),
     removedPages: new Set(),
   };
@@ -38,6 +41,8 @@ export function planPublish(changes: readonly ReportChange[]): PublishPlan {
     for (const side of [before, after]) {
       if (!side?.listed) continue;
       for (const tag of side.record.tags) plan.tags.set(tagSlug(tag), tag);
+      // Both sides: a report moved to another series leaves the old one's files as it enters the new one's.
+      plan.series.add(side.record.series);
     }
     if (isListed && after) plan.pages.add(after.record.id);
     if (wasListed && before && (!isListed || before.record.slug !== after?.record.slug)) {
@@ -49,6 +54,8 @@ export function planPublish(changes: readonly ReportChange[]): PublishPlan {
 
 export const pageKey = (slug: string): string => `reports/${slug}/index.html`;
 export const ARCHIVE_KEY = 'index.html';
+/** `/series/{id}/` (seriesPageUrl); the index rewrite at the edge maps the directory URL to this key. */
+export const seriesPageKey = (seriesId: string): string => `series/${seriesId}/index.html`;
 
 /** One public artifact the leak scan found subscriber-only text in, and what it did about it. */
 export interface LeakBlock {

@@ -1,11 +1,12 @@
 import { mapConcurrently } from '../shared/concurrency';
-import { mainFeedTitles, renderFeeds, type RenderedFeeds } from './feeds/render-feeds';
+import { renderFeeds, type RenderedFeeds } from './feeds/render-feeds';
 import { feedContentTypes, type FeedFile } from './feeds/feed-files';
-import { mainFeedUrls, tagFeedUrls } from '../shared/reader-urls';
+import { mainFeedListing, seriesFeedListing, tagFeedListing, type FeedListing } from './feed-listings';
 import { renderArchivePage, renderReportPage } from './pages';
-import type { Publication } from '../shared/publication';
+import { renderSeriesPage } from './series-page';
+import type { Publication, Series } from '../shared/publication';
 import { renderGuarded } from '../paywall/leak-guard';
-import { ARCHIVE_KEY, pageKey, type LeakBlock, type PublishPlan } from './publishing';
+import { ARCHIVE_KEY, pageKey, seriesPageKey, type LeakBlock, type PublishPlan } from './publishing';
 import type { ReportRecord } from '../reports/report';
 import { publicBoilerplate, publicView, stubView, type ReportView } from '../paywall/tiers';
 
@@ -13,6 +14,7 @@ import { publicBoilerplate, publicView, stubView, type ReportView } from '../pay
 export interface PublishedReports {
   latestPublished(limit: number): Promise<ReportRecord[]>;
   latestPublishedWithTag(slug: string, limit: number): Promise<ReportRecord[]>;
+  latestPublishedInSeries(seriesId: string, limit: number): Promise<ReportRecord[]>;
   get(id: string): Promise<ReportRecord | undefined>;
 }
 
@@ -26,7 +28,24 @@ export interface SiteFiles {
 interface Listings {
   latest?: ReportRecord[];
   tags: Map<string, ReportRecord[]>;
+  /** Each series to rebuild → its latest reports, shared by its feeds and its page. */
+  series: Map<Series, ReportRecord[]>;
 }
+
+/** The renderers a publisher uses; tests swap one for a faulty one to exercise the leak guard. */
+export interface Renderers {
+  feeds: typeof renderFeeds;
+  reportPage: typeof renderReportPage;
+  archive: typeof renderArchivePage;
+  seriesPage: typeof renderSeriesPage;
+}
+
+const RENDERERS: Renderers = {
+  feeds: renderFeeds,
+  reportPage: renderReportPage,
+  archive: renderArchivePage,
+  seriesPage: renderSeriesPage,
+};
 
 export interface PublishReport {
   written: string[];
@@ -52,12 +71,16 @@ interface Artifact {
  * withheld. Each finding is reported for the handler to log, count and record against the reports.
  */
 export class SitePublisher {
+  private readonly render: Renderers;
+
   constructor(
     private readonly reports: PublishedReports,
     private readonly site: SiteFiles,
     private readonly publication: Publication,
-    private readonly render = { feeds: renderFeeds, reportPage: renderReportPage, archive: renderArchivePage },
-  ) {}
+    render: Partial<Renderers> = {},
+  ) {
+    this.render = { ...RENDERERS, ...render };
+  }
 
   /**
    * Pages first, then everything that links to them, then removals: a feed reader or a visitor who follows a
@@ -69,7 +92,7 @@ export class SitePublisher {
    */
   async publish(plan: PublishPlan): Promise<PublishReport> {
     const result = emptyReport();
-    const listings = await this.readListings(plan);
+    const listings = await this.readListings(plan, await this.seriesToBuild(plan));
     const pages = await mapConcurrently([...plan.pages], WRITES_IN_FLIGHT, async (id) => {
       const record = await this.reports.get(id);
       // The plan names reports the stream showed listed; one unpublished since then is skipped.
@@ -87,8 +110,31 @@ export class SitePublisher {
     return result;
   }
 
-  private async readListings(plan: PublishPlan): Promise<Listings> {
-    const [latest, tagged] = await Promise.all([
+  /**
+   * The series whose files the plan touches, plus any configured series whose page this publisher has not seen
+   * yet (a series added to the configuration, or the first publish after series pages were introduced), so
+   * every configured series has its page and feeds without waiting for one of its reports to change. A warm
+   * publisher asks S3 about each series once.
+   */
+  private async seriesToBuild(plan: PublishPlan): Promise<Series[]> {
+    const configured = this.publication.series;
+    const unknown = configured.filter((series) => !plan.series.has(series.id) && !this.seriesSeen.has(series.id));
+    const present = await mapConcurrently(unknown, WRITES_IN_FLIGHT, (series) =>
+      this.site.exists(seriesPageKey(series.id)),
+    );
+    const missing = new Set(unknown.filter((_, i) => !present[i]).map((series) => series.id));
+    unknown.forEach((series, i) => {
+      if (present[i]) this.seriesSeen.add(series.id);
+    });
+    // An id no longer configured has no name or blurb to publish under; its reports cannot be rendered either.
+    return configured.filter((series) => plan.series.has(series.id) || missing.has(series.id));
+  }
+
+  /** Series whose page this publisher wrote or found. */
+  private readonly seriesSeen = new Set<string>();
+
+  private async readListings(plan: PublishPlan, series: readonly Series[]): Promise<Listings> {
+    const [latest, tagged, bySeries] = await Promise.all([
       plan.mainFeeds || plan.archive
         ? this.reports.latestPublished(Math.max(this.publication.feedLength, ARCHIVE_LENGTH))
         : undefined,
@@ -97,8 +143,14 @@ export class SitePublisher {
           async (slug) => [slug, await this.reports.latestPublishedWithTag(slug, this.publication.feedLength)] as const,
         ),
       ),
+      Promise.all(
+        series.map(
+          async (one) =>
+            [one, await this.reports.latestPublishedInSeries(one.id, this.publication.feedLength)] as const,
+        ),
+      ),
     ]);
-    return { ...(latest ? { latest } : {}), tags: new Map(tagged) };
+    return { ...(latest ? { latest } : {}), tags: new Map(tagged), series: new Map(bySeries) };
   }
 
   /**
@@ -111,7 +163,8 @@ export class SitePublisher {
   /** Listed reports outside this batch whose page is not there yet. */
   private async listedWithoutPage(listings: Listings, inBatch: ReadonlySet<string>): Promise<ReportRecord[]> {
     const listed = new Map<string, ReportRecord>();
-    for (const record of [...(listings.latest ?? []), ...[...listings.tags.values()].flat()]) {
+    const lists = [listings.latest ?? [], ...listings.tags.values(), ...listings.series.values()];
+    for (const record of lists.flat()) {
       if (!inBatch.has(record.id) && record.state === 'live') listed.set(record.id, record);
     }
     const unknown = [...listed.values()].filter(
@@ -140,66 +193,64 @@ export class SitePublisher {
     return part;
   }
 
-  /** The main feeds, the archive and the tag feeds the plan names: each job renders and writes its own files. */
+  /**
+   * The main feeds, the archive, the tag feeds the plan names and the feeds and page of each series read in
+   * readListings: each job renders and writes its own files.
+   */
   private linkingJobs(plan: PublishPlan, listings: Listings): (() => Promise<PublishReport>)[] {
     const jobs: (() => Promise<PublishReport>)[] = [];
+    const job = (work: (part: PublishReport) => Promise<void>) =>
+      jobs.push(async () => {
+        const part = emptyReport();
+        await work(part);
+        return part;
+      });
     // One read of the latest reports (readListings), shared by the main feeds and the archive.
     const latest = listings.latest ?? [];
     if (plan.mainFeeds) {
-      jobs.push(async () => {
-        const part = emptyReport();
-        const { title, description } = mainFeedTitles(this.publication);
-        await this.writeFeeds(
-          'feeds',
-          latest.slice(0, this.publication.feedLength),
-          title,
-          description,
-          mainFeedUrls(this.publication),
-          part,
-        );
-        return part;
-      });
+      job((part) =>
+        this.writeFeeds(mainFeedListing(this.publication), latest.slice(0, this.publication.feedLength), part),
+      );
     }
     if (plan.archive) {
-      jobs.push(async () => {
-        const part = emptyReport();
-        const records = latest;
-        const artifact = { key: ARCHIVE_KEY, contentType: HTML, cacheControl: this.publication.pageCacheControl };
-        await this.writeGuarded(
-          artifact,
-          records,
-          (views) => this.render.archive([...views], this.publication, { updated: lastUpdate(records) }),
+      job((part) =>
+        this.writeGuarded(
+          { key: ARCHIVE_KEY, contentType: HTML, cacheControl: this.publication.pageCacheControl },
+          latest,
+          (views) => this.render.archive([...views], this.publication, { updated: lastUpdate(latest) }),
           part,
-        );
-        return part;
-      });
+        ),
+      );
     }
     for (const [slug, tag] of plan.tags) {
-      jobs.push(async () => {
-        const part = emptyReport();
-        const covered = listings.tags.get(slug) ?? [];
-        await this.writeFeeds(
-          `feeds/tags/${slug}`,
-          covered,
-          `${this.publication.name}: ${tag}`,
-          `Reports tagged “${tag}” from ${this.publication.name}`,
-          tagFeedUrls(this.publication, tag),
-          part,
-        );
-        return part;
-      });
+      job((part) => this.writeFeeds(tagFeedListing(this.publication, slug, tag), listings.tags.get(slug) ?? [], part));
+    }
+    for (const [series, covered] of listings.series) {
+      job((part) => this.writeFeeds(seriesFeedListing(this.publication, series), covered, part));
+      job((part) => this.writeSeriesPage(series, covered, part));
     }
     return jobs;
   }
 
-  private async writeFeeds(
-    prefix: string,
-    covered: ReportRecord[],
-    title: string,
-    description: string,
-    selfUrls: ReturnType<typeof mainFeedUrls>,
-    result: PublishReport,
-  ): Promise<void> {
+  private async writeSeriesPage(series: Series, covered: ReportRecord[], result: PublishReport): Promise<void> {
+    const artifact = {
+      key: seriesPageKey(series.id),
+      contentType: HTML,
+      cacheControl: this.publication.pageCacheControl,
+    };
+    const part = emptyReport();
+    await this.writeGuarded(
+      artifact,
+      covered,
+      (views) => this.render.seriesPage(views, series, this.publication, { updated: lastUpdate(covered) }),
+      part,
+    );
+    // Like a report page: only a page that went out counts as there.
+    if (!part.blocked.some((block) => block.action === 'withheld')) this.seriesSeen.add(series.id);
+    mergeInto(result, part);
+  }
+
+  private async writeFeeds(listing: FeedListing, covered: ReportRecord[], result: PublishReport): Promise<void> {
     // The three files come from one render; the guard asks for each with the same views, so it renders once
     // unless it has to look for the item that leaks.
     let memo: { views: readonly ReportView[]; feeds: RenderedFeeds } | undefined;
@@ -207,9 +258,10 @@ export class SitePublisher {
       if (memo?.views !== views) {
         const feeds = this.render.feeds(views, {
           publication: this.publication,
-          title,
-          description,
-          selfUrls,
+          title: listing.title,
+          description: listing.description,
+          selfUrls: listing.selfUrls,
+          homePageUrl: listing.homePageUrl,
           updated: lastUpdate(covered),
         });
         memo = { views, feeds };
@@ -227,7 +279,7 @@ export class SitePublisher {
       files.map(async ([file, format]) => {
         const part = emptyReport();
         const artifact = {
-          key: `${prefix}/${file}`,
+          key: `${listing.prefix}/${file}`,
           contentType: feedContentTypes[file],
           cacheControl: this.publication.feedCacheControl,
         };
