@@ -1,6 +1,5 @@
 import { observed } from '../adapters/observability';
 import { logger } from '../adapters/logger';
-import { emitMetric } from '../adapters/metrics';
 import { memberPageHtml, memberPages } from '../core/members/member-pages';
 import type { MemberPageAnswer } from '../core/members/member-reading';
 import { redirectPathAfterSignIn, safeNextPath } from '../core/members/next-path';
@@ -18,14 +17,10 @@ const page = (status: number, content: Parameters<typeof memberPageHtml>[1]) =>
   memberHtml(status, memberPageHtml(publication, content));
 const nextOf = (event: ApiEvent) => safeNextPath(formOrQuery(event, 'next'));
 
-/** A member page answer as HTTP; logs ids and outcomes, never the cookie. */
+/** A member page answer as HTTP. */
 function answer(result: MemberPageAnswer): ApiResult {
   if (result.kind === 'page') return memberHtml(200, result.html);
   if (result.kind === 'redirect') return movedPermanently(result.location);
-  if (result.kind === 'withheld') {
-    logger.error('Member preview withheld: the page frame carries subscriber-only text', { reportIds: result.sources });
-    emitMetric('LeakBlocked');
-  }
   return page(404, memberPages.notFound());
 }
 
@@ -36,7 +31,8 @@ const routes: Record<string, Route> = {
     try {
       await desk.accept(body);
     } catch (error) {
-      if (form && error instanceof InvalidInputError) return page(422, memberPages.invalidAddress(publication, nextOf(event)));
+      if (form && error instanceof InvalidInputError)
+        return page(422, memberPages.invalidAddress(publication, nextOf(event)));
       throw error;
     }
     if (form) return page(202, memberPages.checkInbox());
@@ -67,7 +63,9 @@ const routes: Record<string, Route> = {
   },
   'GET /members/sign-in': async (event) => page(200, memberPages.signIn(publication, nextOf(event))),
   'GET /members/reports/{slug}': async (event, now) =>
-    answer(await reading.reportPage(event.pathParameters?.slug ?? '', await sessions.member(memberCookie(event), now), now)),
+    answer(
+      await reading.reportPage(event.pathParameters?.slug ?? '', await sessions.member(memberCookie(event), now), now),
+    ),
   'GET /members/editions/{id}': async (event, now) =>
     answer(await reading.editionPage(event.pathParameters?.id ?? '', await sessions.member(memberCookie(event), now))),
 };

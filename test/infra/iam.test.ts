@@ -224,7 +224,8 @@ describe('IAM per function', () => {
     );
     expect(resources).toHaveLength(2);
     expect(resources.map((text) => /"\/(\w[\w-]*)\/\*"\]\]\}$/.exec(text)?.[1]).sort()).toEqual(['editions', 'paid']);
-    for (const statement of statements) expect(JSON.stringify(statement.Action)).not.toMatch(/ListBucket|PutObject|ses:/);
+    for (const statement of statements)
+      expect(JSON.stringify(statement.Action)).not.toMatch(/ListBucket|PutObject|ses:/);
   });
 
   it('media-api may list the site bucket under media/ only, and touches no object outside it', () => {

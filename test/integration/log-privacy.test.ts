@@ -52,8 +52,8 @@ it('no log line carries an address, a token or paid text', async () => {
       emails: { destination: { to: string[] }; body: { text?: string } }[];
     };
     return (
-      emails.find((mail) => mail.destination.to.includes(to) && (mail.body.text ?? '').includes(having))?.body
-        .text ?? ''
+      emails.find((mail) => mail.destination.to.includes(to) && (mail.body.text ?? '').includes(having))?.body.text ??
+      ''
     );
   };
 

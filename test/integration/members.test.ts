@@ -281,9 +281,7 @@ describe('member report pages', () => {
     const out = await postForm('/api/members/logout', {}, cookie);
     expect(out.status).toBe(303);
     expect(out.headers.get('location')).toBe('/');
-    expect(out.headers.getSetCookie()).toEqual([
-      'dispatch_member=; HttpOnly; Secure; SameSite=Lax; Path=/; Max-Age=0',
-    ]);
+    expect(out.headers.getSetCookie()).toEqual(['dispatch_member=; HttpOnly; Secure; SameSite=Lax; Path=/; Max-Age=0']);
     await expectPreview(await get(memberPath(), cookie));
     // Without a cookie it still clears and goes home.
     expect((await postForm('/api/members/logout', {})).status).toBe(303);

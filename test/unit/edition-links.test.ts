@@ -15,7 +15,7 @@ const urls = (tier: 'free' | 'paid') =>
   Object.fromEntries(editionViews(records, paidParts, tier, publication).map((view) => [view.id, view.url]));
 
 describe('where an edition links its reports', () => {
-  it("sends paid readers to the member page of a subscriber report, where they read it in full", () => {
+  it('sends paid readers to the member page of a subscriber report, where they read it in full', () => {
     expect(urls('paid')[subscriberRecord.id]).toBe(memberReportUrl(publication, subscriberRecord.slug));
   });
 

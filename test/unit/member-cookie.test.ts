@@ -32,7 +32,9 @@ describe('the member session cookie', () => {
   });
 
   it('takes the first of two cookies of the name (the most specific path comes first)', () => {
-    expect(cookieValue([`${MEMBER_COOKIE_NAME}=first; ${MEMBER_COOKIE_NAME}=second`], MEMBER_COOKIE_NAME)).toBe('first');
+    expect(cookieValue([`${MEMBER_COOKIE_NAME}=first; ${MEMBER_COOKIE_NAME}=second`], MEMBER_COOKIE_NAME)).toBe(
+      'first',
+    );
   });
 
   it('is not fooled by a name that only contains it, nor by pairs without a value', () => {

@@ -11,9 +11,7 @@ import type { MemberContent } from './ports';
 export type MemberPageAnswer =
   | { kind: 'page'; html: string; access: 'full' | 'preview' }
   | { kind: 'redirect'; location: string }
-  | { kind: 'not-found' }
-  /** The preview's own frame carried paid text (a renderer bug): nothing is served, the caller raises the alarm. */
-  | { kind: 'withheld'; sources: string[] };
+  | { kind: 'not-found' };
 
 /**
  * Who reads what at `/members/reports/{slug}/` and `/members/editions/{id}/`: a signed-in active paid reader gets
@@ -25,6 +23,8 @@ export class MemberReading {
   constructor(
     private readonly content: MemberContent,
     private readonly publication: Publication,
+    /** The preview's own frame carried paid text (a renderer bug): nothing is served, and this raises the alarm. */
+    private readonly onLeakBlocked: (reportIds: string[]) => void,
   ) {}
 
   async reportPage(slug: string, member: Member, now: Date): Promise<MemberPageAnswer> {
@@ -46,7 +46,10 @@ export class MemberReading {
       stub: stubView,
       boilerplate: publicBoilerplate(this.publication),
     });
-    if (!guarded.ok) return { kind: 'withheld', sources: guarded.sources };
+    if (!guarded.ok) {
+      this.onLeakBlocked(guarded.sources);
+      return { kind: 'not-found' };
+    }
     return { kind: 'page', html: guarded.output, access: 'preview' };
   }
 
@@ -56,7 +59,10 @@ export class MemberReading {
     if (member.kind === 'reader' && member.paid) return { kind: 'page', html: page, access: 'full' };
     // "Sign in" brings the reader back to this page.
     const memberPath = new URL(memberEditionPageUrl(this.publication, editionId)).pathname;
-    const html = memberPageHtml(this.publication, memberPages.subscribersEdition(this.publication, editionId, memberPath));
+    const html = memberPageHtml(
+      this.publication,
+      memberPages.subscribersEdition(this.publication, editionId, memberPath),
+    );
     return { kind: 'page', html, access: 'preview' };
   }
 }

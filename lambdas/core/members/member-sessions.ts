@@ -53,7 +53,9 @@ export class MemberSessions {
     if (!check.ok) return check;
     const { subscriber } = check;
     const version = signInVersionOf(subscriber);
-    if (!(await this.subscribers.advanceVersion(subscriber.email, 'signInVersion', version, laterThan(subscriber, now)))) {
+    if (
+      !(await this.subscribers.advanceVersion(subscriber.email, 'signInVersion', version, laterThan(subscriber, now)))
+    ) {
       return { ok: false, reason: 'used' };
     }
     const sessionToken = this.tokens.sessionToken(subscriber.subscriberId, memberSessionVersionOf(subscriber), now);

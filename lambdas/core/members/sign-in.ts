@@ -53,7 +53,10 @@ export function decideSignInMail(existing: Subscriber | undefined, now: Date): S
   if (existing.status !== 'active') return { action: 'none', reason: 'not-active' };
   const lastSent = existing.signInSentAt ? Date.parse(existing.signInSentAt) : 0;
   if (now.getTime() - lastSent < SIGN_IN_MAIL_COOLDOWN_MS) return { action: 'none', reason: 'cooldown' };
-  return { action: 'send', subscriber: { ...existing, signInSentAt: now.toISOString(), updatedAt: laterThan(existing, now).toISOString() } };
+  return {
+    action: 'send',
+    subscriber: { ...existing, signInSentAt: now.toISOString(), updatedAt: laterThan(existing, now).toISOString() },
+  };
 }
 
 /** In the sign-up worker: records the send (the cooldown), then mails the link. */

@@ -190,7 +190,10 @@ function structuredData(report: ReportView, publication: Publication, published:
       ? { hasPart: { '@type': 'WebPageElement', isAccessibleForFree: false, cssSelector: '.paywalled' } }
       : {}),
   };
-  const json = JSON.stringify(data).replace(/[<>&]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const json = JSON.stringify(data).replace(
+    /[<>&]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   return renderTemplate(templates.structuredData, { json: trusted(json) });
 }
 
