@@ -332,13 +332,26 @@ const CATALOG = {
     tokenSecret: true,
   },
   'sign-up-worker': {
-    description: 'Sign-up queue → creates pending subscribers and sends confirmation mails through SES.',
+    description:
+      'Sign-up queue → creates pending subscribers and sends confirmation mails, and mails member sign-in links, through SES.',
     // Two workers at most: confirmation mails share the SES send rate with the digest.
     triggers: [{ kind: 'queue', queue: signUpQueue, maxConcurrency: 2 }],
     tables: [readWrite(subscribersTable)],
     tokenSecret: true,
     sendsEmail: true,
     timeoutSeconds: 30,
+  },
+  members: {
+    description:
+      'Member sign-in by email (link → session cookie, logout) and member pages: full text and the paid edition for signed-in paid readers.',
+    triggers: [ROUTES_TRIGGER],
+    // Subscribers: the sign-in and session versions move on here (single-use links, logout). Reports: by slug.
+    tables: [readWrite(subscribersTable), read(reportsTable)],
+    // Paid parts for the full text; the paid edition pages the planner writes under editions/.
+    vault: { get: [paid, editions] },
+    // Logins are queued for the sign-up worker, which mails the link: the request never waits for SES.
+    sendsTo: [signUpQueue],
+    tokenSecret: true,
   },
   'digests-api': {
     description:

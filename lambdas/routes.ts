@@ -1,4 +1,5 @@
 import type { RoutedFunctionName } from './app-model';
+import { MAX_SLUG_LENGTH, SLUG_PATTERN } from './core/reports/slug-pattern';
 import type { RateLimit } from './core/subscribers/rate-limit';
 
 /**
@@ -77,6 +78,21 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/api/digests/{id}/cancel', fn: 'digests-api', access: 'admin' },
   { method: 'POST', path: '/api/digests/{id}/retry-unknown', fn: 'digests-api', access: 'admin' },
   { method: 'GET', path: '/feeds/private/{token}/{file}', fn: 'private-feed', access: 'public' },
+  {
+    method: 'POST',
+    path: '/api/members/login',
+    fn: 'members',
+    access: 'public',
+    // Each call queues a mail (the worker's per-address cooldown stops an inbox flood): a brake per client.
+    clientRateLimit: { requests: 10, windowSeconds: 60 },
+  },
+  { method: 'GET', path: '/api/members/session', fn: 'members', access: 'public' },
+  { method: 'POST', path: '/api/members/session', fn: 'members', access: 'public' },
+  { method: 'POST', path: '/api/members/logout', fn: 'members', access: 'public' },
+  // Readers ask for these with a trailing slash; the edge strips it (lib/edge/member-path-rewrite.ts).
+  { method: 'GET', path: '/members/sign-in', fn: 'members', access: 'public' },
+  { method: 'GET', path: '/members/reports/{slug}', fn: 'members', access: 'public' },
+  { method: 'GET', path: '/members/editions/{id}', fn: 'members', access: 'public' },
 ];
 
 /**
@@ -106,6 +122,12 @@ export const PATH_PARAMETERS = {
   /** A private feed token's alphabet and a generous length; the handler verifies the signature (404 otherwise). */
   token: { pattern: /^[A-Za-z0-9._-]+$/, maxLength: 128, description: 'a feed token' },
   file: { pattern: /^[a-z]+\.[a-z]+$/, maxLength: 16, description: 'a feed file name such as rss.xml' },
+  /** A report's slug (lambdas/core/reports/slug.ts): lowercase words joined by hyphens, at most 80 characters. */
+  slug: {
+    pattern: SLUG_PATTERN,
+    maxLength: MAX_SLUG_LENGTH,
+    description: 'a report slug: lowercase words joined by hyphens, at most 80 characters',
+  },
   /** An uploaded image's content-addressed name (lambdas/core/media/media-names.ts). */
   name: {
     pattern: /^[0-9a-f]{64}\.(jpg|png|webp|gif)$/,

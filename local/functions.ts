@@ -19,6 +19,7 @@ const modules: Readonly<Record<DispatchFunctionName, () => Promise<{ handler: An
   'release-sweeper': () => import('../lambdas/handlers/release-sweeper'),
   'subscribers-api': () => import('../lambdas/handlers/subscribers-api'),
   'sign-up-worker': () => import('../lambdas/handlers/sign-up-worker'),
+  members: () => import('../lambdas/handlers/members'),
   'digests-api': () => import('../lambdas/handlers/digests-api'),
   'digest-planner': () => import('../lambdas/handlers/digest-planner'),
   'mail-sender': () => import('../lambdas/handlers/mail-sender'),

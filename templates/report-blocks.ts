@@ -16,8 +16,12 @@ export const offeringBannerBlock = `<p class="offering-banner"><strong>{{notice}
 /** Appended to a preview in feeds, where the reader is not on the report page yet. */
 export const feedSubscriberNoticeBlock = `<p class="subscriber-notice"><em>{{notice}}</em> <a href="{{subscribeUrl}}">Subscribe</a> · <a href="{{reportUrl}}">Read the preview</a></p>`;
 
-/** Appended to a preview on the report page itself, so it links only onwards to subscribing. */
-export const pageSubscriberNoticeBlock = `<aside class="subscriber-notice"><p><em>{{notice}}</em> <a class="subscribe-link" href="{{subscribeUrl}}">Subscribe</a></p></aside>`;
+/**
+ * Appended to a preview on the report page itself, so it links only onwards: to subscribing, and to signing in for
+ * a reader who already pays. It stands where the paid section would be, so it carries `paywalled`, the CSS selector
+ * the page's structured data names as the part not accessible for free.
+ */
+export const pageSubscriberNoticeBlock = `<aside class="subscriber-notice paywalled"><p><em>{{notice}}</em> <a class="subscribe-link" href="{{subscribeUrl}}">Subscribe</a> · <a class="sign-in-link" href="{{signInUrl}}">Sign in</a></p></aside>`;
 
 /** The monitoring program's block under every report, like the program block at the end of a printed one. */
 export const seriesBlock = `<aside class="series-block"><p><strong><a href="{{link}}">{{name}}</a></strong></p><p>{{blurb}}</p></aside>`;

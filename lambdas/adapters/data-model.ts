@@ -164,6 +164,9 @@ export const VAULT_PREFIX = {
   privateFeeds: 'private-feeds/',
 } as const;
 
+/** The paid edition as a page (a complete HTML document), served to signed-in paid readers at `/members/editions/{id}/`. */
+export const paidEditionPageKey = (editionId: string): string => `${VAULT_PREFIX.editions}${editionId}/page.html`;
+
 export interface QueueDefinition {
   id: string;
   env: string;

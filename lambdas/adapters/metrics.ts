@@ -25,7 +25,7 @@ export const DISPATCH_METRICS = {
   /** From the oldest table write of a stream batch to its site files being written (see {@link publishLagMs}). */
   PublishLag: { unit: MetricUnit.Milliseconds, emittedBy: ['feed-publisher'] },
   /** An artifact or a free edition where the leak scan found subscriber-only text; each one pages the operator. */
-  LeakBlocked: { unit: MetricUnit.Count, emittedBy: ['feed-publisher', 'digests-api', 'digest-planner'] },
+  LeakBlocked: { unit: MetricUnit.Count, emittedBy: ['feed-publisher', 'digests-api', 'digest-planner', 'members'] },
   /** Digest recipients SES accepted a mail for. */
   RecipientsSent: { unit: MetricUnit.Count, emittedBy: ['mail-sender'] },
   /** Digest recipients whose mail failed for good (SES refused it, or their links could not be built). */

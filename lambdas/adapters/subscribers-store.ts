@@ -5,6 +5,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import type { VersionCounter } from '../core/members/ports';
 import type { Page } from '../core/shared/page';
 import type { AddressQuery, SubscriberListing } from '../core/subscribers/subscriber-list';
 import { SUBSCRIBER_STATUSES, type Subscriber, type SubscriberStatus } from '../core/subscribers/subscribers';
@@ -90,9 +91,9 @@ export class SubscribersStore implements SubscriberListing {
       new UpdateCommand({
         TableName: this.tableName,
         Key: { email },
-        // Like every status change: older confirmation links and private feed URLs stop working.
+        // Like every status change: older confirmation links, private feed URLs and member sessions stop working.
         UpdateExpression:
-          'SET #status = :status, statusReason = :reason, updatedAt = :at ADD statusVersion :one, feedTokenVersion :one',
+          'SET #status = :status, statusReason = :reason, updatedAt = :at ADD statusVersion :one, feedTokenVersion :one, memberSessionVersion :one',
         ConditionExpression: `attribute_exists(email)${keep.map((_, index) => ` AND #status <> :keep${index}`).join('')}`,
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
@@ -102,6 +103,28 @@ export class SubscribersStore implements SubscriberListing {
           ':one': 1,
           ...keepValues,
         },
+      }),
+    );
+  }
+
+  /**
+   * Moves one version counter of a subscriber from `expected` to `expected + 1`, if it still is `expected` (absent
+   * counts as 0); false when it moved on already or the subscriber is gone. `updatedAt` changes with it, so a
+   * concurrent whole-record `save` read before this update fails its condition and re-reads instead of writing the
+   * old counter back.
+   */
+  async advanceVersion(email: string, counter: VersionCounter, expected: number, at: Date): Promise<boolean> {
+    return conditionalWrite(
+      this.client,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { email },
+        UpdateExpression: 'SET #counter = :next, updatedAt = :at',
+        ConditionExpression: `attribute_exists(email) AND (#counter = :expected${
+          expected === 0 ? ' OR attribute_not_exists(#counter)' : ''
+        })`,
+        ExpressionAttributeNames: { '#counter': counter },
+        ExpressionAttributeValues: { ':next': expected + 1, ':expected': expected, ':at': at.toISOString() },
       }),
     );
   }

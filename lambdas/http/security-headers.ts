@@ -38,6 +38,15 @@ export const PRIVATE_FEED_HEADERS = {
  */
 export const TOKEN_PAGE_HEADERS = PRIVATE_FEED_HEADERS;
 
+/**
+ * Member pages (`/members/*`: a paid reader's full text, the paid edition, the sign-in form) and the member API's
+ * pages: what one reader sees with their cookie must never be kept by a shared cache or shown by a search engine.
+ * The same values as private feeds; CloudFront's `/members/*` behaviour and the local edge add them over whatever
+ * the function says, and the function sets them itself on the `/api/members/*` answers.
+ */
+export const MEMBER_PATH_PREFIX = '/members/';
+export const MEMBER_HEADERS = PRIVATE_FEED_HEADERS;
+
 /** The same values as HTTP response headers (lower-case names), for the local gateway and tests. */
 export function securityHeaderValues(): Record<string, string> {
   const hsts = SECURITY_HEADERS.strictTransportSecurity;

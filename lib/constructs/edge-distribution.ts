@@ -28,12 +28,13 @@ import {
   PRIVATE_FEED_HEADERS,
   SECURITY_HEADERS,
 } from '../../lambdas/http/security-headers';
+import { MEMBER_PATH_REWRITE_CODE } from '../edge/member-path-rewrite';
 import { REPORT_INDEX_REWRITE_CODE } from '../edge/report-index-rewrite';
 
 export interface EdgeDistributionProps {
   /** Public files: feeds, report pages, archive. Reached through Origin Access Control only. */
   readonly siteBucket: IBucket;
-  /** The HTTP API behind `/api/*` and `/feeds/private/*`. */
+  /** The HTTP API behind `/api/*`, `/feeds/private/*` and `/members/*`. */
   readonly httpApi: IHttpApi;
   /**
    * Upper bound for how long CloudFront keeps a site object when the origin's Cache-Control allows more.
@@ -50,6 +51,12 @@ export interface EdgeDistributionProps {
 /** Paths served by the HTTP API, never cached: editor calls, subscriber pages, private feeds (token in path). */
 export const PRIVATE_FEEDS_PATH_PATTERN = '/feeds/private/*';
 export const API_PATH_PATTERNS = ['/api/*', PRIVATE_FEEDS_PATH_PATTERN] as const;
+/**
+ * Member pages (`/members/reports/{slug}/`, `/members/editions/{id}/`, `/members/sign-in/`): served by the members
+ * function, never cached, the session cookie forwarded. A Lambda route rather than signed cookies on vault objects:
+ * a session must be revocable per reader by a version checked at use (logout, a downgrade), which CloudFront cannot do.
+ */
+export const MEMBERS_PATH_PATTERN = '/members/*';
 /** Public feeds from the site bucket, cached as long as the origin's Cache-Control says. */
 export const PUBLIC_FEEDS_PATH_PATTERN = '/feeds/*';
 /** Uploaded images (`media/<sha256>.<ext>`): content-addressed, so never changed, so cached for a year. */
@@ -68,7 +75,10 @@ export const CONSOLE_PATH_PATTERN = '/console/*';
 export class EdgeDistribution extends Construct {
   public readonly distribution: Distribution;
   public readonly responseHeadersPolicy: ResponseHeadersPolicy;
-  /** The security headers plus `Cache-Control: private, no-store` and `X-Robots-Tag: noindex`. */
+  /**
+   * The security headers plus `Cache-Control: private, no-store` and `X-Robots-Tag: noindex`: private feeds and
+   * member pages.
+   */
   public readonly privateFeedHeadersPolicy: ResponseHeadersPolicy;
   /** The security headers with the console's CSP, and `Cache-Control: no-store` unless the object names its own. */
   public readonly consoleHeadersPolicy: ResponseHeadersPolicy;
@@ -76,6 +86,8 @@ export class EdgeDistribution extends Construct {
   /** Uploaded images: a year at the edge, whatever the site's `maxTtl`. */
   public readonly mediaCachePolicy: CachePolicy;
   public readonly reportIndexRewrite: CloudFrontFunction;
+  /** `/members/*`: strips a member page's trailing slash for the API, 301s the slash-less form to it. */
+  public readonly memberPathRewrite: CloudFrontFunction;
 
   constructor(scope: Construct, id: string, props: EdgeDistributionProps) {
     super(scope, id);
@@ -103,7 +115,7 @@ export class EdgeDistribution extends Construct {
       securityHeadersBehavior,
     });
     this.privateFeedHeadersPolicy = new ResponseHeadersPolicy(this, 'PrivateFeedHeaders', {
-      comment: 'Dispatch security headers; private feeds are never stored by a cache nor indexed',
+      comment: 'Dispatch security headers; private feeds and member pages are never stored by a cache nor indexed',
       securityHeadersBehavior,
       customHeadersBehavior: {
         customHeaders: [
@@ -153,6 +165,12 @@ export class EdgeDistribution extends Construct {
       runtime: FunctionRuntime.JS_2_0,
     });
 
+    this.memberPathRewrite = new CloudFrontFunction(this, 'MemberPathRewrite', {
+      comment: 'Strip the trailing slash of /members/ pages for the API; redirect the slash-less form',
+      code: FunctionCode.fromInline(MEMBER_PATH_REWRITE_CODE),
+      runtime: FunctionRuntime.JS_2_0,
+    });
+
     const siteOrigin = S3BucketOrigin.withOriginAccessControl(props.siteBucket);
     const apiOrigin = new HttpOrigin(Fn.select(2, Fn.split('/', props.httpApi.apiEndpoint)), {
       protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
@@ -178,7 +196,7 @@ export class EdgeDistribution extends Construct {
 
     const indexRewrite = [{ function: this.reportIndexRewrite, eventType: FunctionEventType.VIEWER_REQUEST }];
     this.distribution = new Distribution(this, 'Distribution', {
-      comment: 'Dispatch: site, public feeds, API and private feeds',
+      comment: 'Dispatch: site, public feeds, API, private feeds and member pages',
       webAclId: props.webAclArn,
       defaultRootObject: 'index.html',
       httpVersion: HttpVersion.HTTP2_AND_3,
@@ -193,6 +211,12 @@ export class EdgeDistribution extends Construct {
               : apiBehavior,
           ]),
         ),
+        // Caching disabled and every viewer header but Host forwarded (the cookie too), as for the API.
+        [MEMBERS_PATH_PATTERN]: {
+          ...apiBehavior,
+          responseHeadersPolicy: this.privateFeedHeadersPolicy,
+          functionAssociations: [{ function: this.memberPathRewrite, eventType: FunctionEventType.VIEWER_REQUEST }],
+        },
         [PUBLIC_FEEDS_PATH_PATTERN]: siteBehavior,
         // Images are compressed already; no report-index rewrite applies under /media/.
         [MEDIA_PATH_PATTERN]: { ...siteBehavior, cachePolicy: this.mediaCachePolicy, compress: false },

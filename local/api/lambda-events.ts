@@ -75,12 +75,14 @@ export function proxyEvent(
 ): APIGatewayProxyEventV2 {
   const { queryStringParameters } = request;
   const { pathParameters } = request.match;
+  const { headers, cookies } = cookiesApart(request.headers);
   return {
     version: '2.0',
     routeKey: request.match.route.key,
     rawPath: request.url.pathname,
     rawQueryString: request.url.search.slice(1),
-    headers: request.headers,
+    ...(cookies.length > 0 ? { cookies } : {}),
+    headers,
     ...(Object.keys(queryStringParameters).length > 0 ? { queryStringParameters } : {}),
     ...(Object.keys(pathParameters).length > 0 ? { pathParameters } : {}),
     requestContext: {
@@ -112,6 +114,19 @@ export function writeResult(res: ServerResponse, result: unknown, overrides: Rea
   const body = typeof result === 'string' ? result : JSON.stringify(result ?? null);
   res.writeHead(200, { 'content-type': 'application/json' });
   res.end(body);
+}
+
+/**
+ * Payload 2.0 moves the request's cookies out of the headers into `cookies`, one `name=value` per entry (API
+ * Gateway drops the Cookie header), so a function reads them where it will find them on AWS.
+ */
+export function cookiesApart(all: Record<string, string>): { headers: Record<string, string>; cookies: string[] } {
+  const { cookie, ...headers } = all;
+  const cookies = (cookie ?? '')
+    .split(';')
+    .map((pair) => pair.trim())
+    .filter((pair) => pair !== '');
+  return { headers, cookies };
 }
 
 function flattenHeaders(req: IncomingMessage): Record<string, string> {

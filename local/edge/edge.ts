@@ -3,6 +3,8 @@ import {
   CONSOLE_DEFAULT_CACHE_CONTROL,
   CONSOLE_PATH_PREFIX,
   consoleHeaderValues,
+  MEMBER_HEADERS,
+  MEMBER_PATH_PREFIX,
   PRIVATE_FEED_HEADERS,
   PRIVATE_FEED_PATH_PREFIX,
   securityHeaderValues,
@@ -10,6 +12,7 @@ import {
 import type { HttpApi } from '../api/http-api';
 import { serveSite, type SiteOrigin } from './site-origin';
 import { requestPath } from './site-path';
+import { memberViewerRequest } from './viewer-request';
 
 /** What the CloudFront response headers policies add to every response (lib/constructs/edge-distribution.ts). */
 const SECURITY_HEADERS = securityHeaderValues();
@@ -24,8 +27,9 @@ const PUBLIC_SITE_PATH =
 
 /**
  * Plays the CloudFront distribution: security headers on every response, the private-feed policy on
- * `/feeds/private/*`, the console policy on `/console/*`, `/api/*` and `/feeds/private/*` to the HTTP API, every
- * other path to the site bucket.
+ * `/feeds/private/*`, the console policy on `/console/*`, `/api/*` and `/feeds/private/*` to the HTTP API,
+ * `/members/*` to the HTTP API through its viewer-request function with the member policy (private, no-store,
+ * noindex), every other path to the site bucket.
  */
 export class Edge {
   /** The `/console/*` behaviour's policy: the console's CSP, and no-store unless the object names its own caching. */
@@ -54,6 +58,10 @@ export class Edge {
       await this.api.handle(req, res, url, overrides);
       return;
     }
+    if (url.pathname.startsWith(MEMBER_PATH_PREFIX)) {
+      await this.member(req, res, url);
+      return;
+    }
     // Matched on the path as sent, like a CloudFront path pattern (`/console/*`), not on a resolved one.
     if ((requestPath(req.url ?? '/') ?? '').startsWith(CONSOLE_PATH_PREFIX)) {
       for (const [name, value] of Object.entries(this.consoleHeaders)) res.setHeader(name, value);
@@ -64,13 +72,31 @@ export class Edge {
   }
 
   /**
+   * The `/members/*` behaviour: the member policy overrides what the function says (as `override: true` does on
+   * AWS), and the viewer-request function strips a page's trailing slash or redirects to it before the API.
+   */
+  private async member(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    for (const [name, value] of Object.entries(MEMBER_HEADERS)) res.setHeader(name, value);
+    const rewrite = memberViewerRequest(url.pathname, req.method ?? 'GET', url.searchParams);
+    if (rewrite.kind === 'respond') {
+      req.resume();
+      res.writeHead(rewrite.status, { ...rewrite.headers, ...MEMBER_HEADERS });
+      res.end();
+      return;
+    }
+    await this.api.handle(req, res, new URL(`${rewrite.uri}${url.search}`, url), MEMBER_HEADERS);
+  }
+
+  /**
    * What the access log shows for a request: the route template for API routes (see `RouteTable.loggedPath`),
    * public site paths as they are, anything else as `(other)`. A raw path can carry an address, a private feed
    * token or whatever a client typed.
    */
   loggedPath(req: IncomingMessage): string {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const route = this.api.routes.loggedPath(req.method ?? 'GET', path);
+    // Member pages are asked for with a trailing slash, which the edge strips before the API (see `member`).
+    const routed = path.startsWith(MEMBER_PATH_PREFIX) && path.endsWith('/') ? path.slice(0, -1) : path;
+    const route = this.api.routes.loggedPath(req.method ?? 'GET', routed);
     if (route !== undefined) return route;
     return PUBLIC_SITE_PATH.test(path) ? path : '(other)';
   }

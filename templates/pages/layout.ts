@@ -36,6 +36,7 @@ img{max-width:100%;height:auto}
 .archive-item{margin-bottom:2rem}
 .badge{font-family:system-ui,sans-serif;font-size:.75rem;background:#0b4f8a;color:#fff;border-radius:.25rem;padding:.1rem .4rem;margin-left:.5rem;vertical-align:middle}
 figcaption{font-size:.9rem;color:#555}
+.member-bar{font-family:system-ui,sans-serif;font-size:.9rem;text-align:right}
 </style>
 </head>
 <body>

@@ -26,3 +26,11 @@ export const tagsTemplate = `<nav class="tags" aria-label="Tags">Tags: <ul>{{{it
 `;
 
 export const tagTemplate = `<li><a rel="tag" href="{{feedUrl}}" title="Feed of reports tagged {{tag}}">{{tag}}</a></li>`;
+
+/** Above a member's full-text page: signing out is a POST (a link could be followed by a prefetcher). */
+export const signOutTemplate = `<form class="member-bar" method="post" action="{{action}}"><p>You are signed in as a subscriber. <button type="submit">Sign out</button></p></form>
+`;
+
+/** Structured data for search engines (schema.org, JSON-LD); a data block, which the page CSP does not execute. */
+export const structuredDataTemplate = `<script type="application/ld+json">{{{json}}}</script>
+`;

@@ -65,6 +65,7 @@ interface StoredReport {
 }
 
 const CONFIRM_LINK = /https?:\/\/[^\s"<>]+\/api\/subscribers\/confirm\?token=[^\s"<>]+/;
+const SIGN_IN_LINK = /https?:\/\/[^\s"<>]+\/api\/members\/session\?token=[^\s"<>]+/;
 
 export async function runScenario(context: ScenarioContext): Promise<void> {
   const { api, backend, lambda, sources, recorder, publication } = context;
@@ -84,6 +85,7 @@ export async function runScenario(context: ScenarioContext): Promise<void> {
   const reports: StoredReport[] = [];
   let feedUrl: string | undefined;
   let confirmLink: string | undefined;
+  let signInLink: string | undefined;
   let editionId: string | undefined;
 
   /** POST /api/reports; the 201 body names the report (id, slug), the title is the one submitted. */
@@ -297,9 +299,25 @@ export async function runScenario(context: ScenarioContext): Promise<void> {
     return 'the paid reader’s feed 200 RSS with the full text; a forged token 404 with no body';
   });
 
+  await check('members', 'routes', async () => {
+    const subscriber = required(reports[1], 'subscriber report');
+    const login = await api.request('POST', '/api/members/login', {
+      json: { email: READERS.paid, next: `/members/reports/${subscriber.slug}/` },
+    });
+    expectStatus(login, 202, 'POST /api/members/login');
+    const preview = await api.request('GET', `/members/reports/${subscriber.slug}`);
+    expectStatus(preview, 200, 'GET /members/reports/{slug} without a cookie');
+    expectThat(!preview.body.includes(PAID_MARKER), 'the member page without a cookie carries subscriber-only text');
+    expectThat(preview.headers['cache-control'] === 'private, no-store', 'the member page is not private, no-store');
+    const queued = backend.queue(signUpQueue).size;
+    expectThat(queued === 2, `the sign-up queue holds ${queued} messages after a sign-up and a login, expected 2`);
+    return 'POST /api/members/login 202 with the sign-in queued; the member page without a cookie 200 preview, private';
+  });
+
   await check('sign-up-worker', 'queue', async () => {
     const delivered = await sources.deliverQueue('sign-up-worker', signUpQueue);
-    const [mail, ...more] = mailsTo(await sesMails(backend), READERS.signUp);
+    const mails = await sesMails(backend);
+    const [mail, ...more] = mailsTo(mails, READERS.signUp);
     expectThat(
       mail !== undefined && more.length === 0,
       `${more.length + (mail ? 1 : 0)} confirmation mails, expected 1`,
@@ -308,7 +326,31 @@ export async function runScenario(context: ScenarioContext): Promise<void> {
     expectThat(confirmLink !== undefined, 'the confirmation mail has no confirmation link');
     const pending = await subscribers.get(READERS.signUp);
     expectThat(pending?.status === 'pending', `the new reader is ${pending?.status ?? 'not stored'}, expected pending`);
-    return `${delivered} sign-up message → one confirmation mail through SES with its link; reader pending`;
+    const signIns = mailsTo(mails, READERS.paid);
+    expectThat(signIns.length === 1, `${signIns.length} sign-in mails to the paid reader, expected 1`);
+    signInLink = SIGN_IN_LINK.exec(signIns[0]?.body.text ?? '')?.[0];
+    expectThat(signInLink !== undefined, 'the sign-in mail has no sign-in link');
+    return `${delivered} messages (a sign-up, a login) → one confirmation mail with its link, reader pending; one sign-in mail with its link`;
+  });
+
+  await check('members', 'routes', async () => {
+    const subscriber = required(reports[1], 'subscriber report');
+    const link = new URL(required(signInLink, 'sign-in link'));
+    const confirm = await api.request('GET', `${link.pathname}${link.search}`);
+    expectStatus(confirm, 200, 'GET /api/members/session');
+    const token = required(link.searchParams.get('token') ?? undefined, 'token in the sign-in link');
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const body = new URLSearchParams({ token, next: link.searchParams.get('next') ?? '' }).toString();
+    const signedIn = await api.request('POST', '/api/members/session', { headers: form, body });
+    expectStatus(signedIn, 303, 'POST /api/members/session');
+    const cookie = /^dispatch_member=[^;]+/.exec(signedIn.headers['set-cookie'] ?? '')?.[0];
+    expectThat(cookie !== undefined, `no session cookie set: ${signedIn.headers['set-cookie'] ?? 'no Set-Cookie'}`);
+    const again = await api.request('POST', '/api/members/session', { headers: form, body });
+    expectStatus(again, 400, 'the same sign-in link a second time');
+    const full = await api.request('GET', `/members/reports/${subscriber.slug}`, { headers: { cookie } });
+    expectStatus(full, 200, 'GET /members/reports/{slug} with the session cookie');
+    expectThat(full.body.includes(PAID_MARKER), 'the signed-in paid reader does not get the paid text');
+    return 'the mailed link: GET 200 confirm page, POST 303 with the session cookie (a second POST 400); the cookie reads the paid text';
   });
 
   await check('subscribers-api', 'routes', async () => {

@@ -164,9 +164,13 @@ function httpAnswer(value: unknown): Omit<ApiAnswer, 'fn'> {
     const body = result.body ?? '';
     return {
       status: result.statusCode ?? 200,
-      headers: Object.fromEntries(
-        Object.entries(result.headers ?? {}).map(([name, text]) => [name.toLowerCase(), String(text)]),
-      ),
+      headers: {
+        ...Object.fromEntries(
+          Object.entries(result.headers ?? {}).map(([name, text]) => [name.toLowerCase(), String(text)]),
+        ),
+        // Payload 2.0 `cookies` become Set-Cookie headers; one line each, joined here as a list.
+        ...(result.cookies?.length ? { 'set-cookie': result.cookies.join('\n') } : {}),
+      },
       body: result.isBase64Encoded === true ? Buffer.from(body, 'base64').toString('utf8') : body,
     };
   }

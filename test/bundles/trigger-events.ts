@@ -8,6 +8,7 @@ import type {
   SQSEvent,
 } from 'aws-lambda';
 import type { QueueDefinition } from '../../lambdas/adapters/data-model';
+import { cookiesApart } from '../../local/api/lambda-events';
 import { sqsEventOf } from '../../local/delivery';
 import type { QueueEntry } from '../../local/durable-queue';
 import type { QueuedMessage } from '../../local/sqs-endpoint';
@@ -89,12 +90,14 @@ export function routeEvent(
 ): APIGatewayProxyEventV2 {
   const queryStringParameters = queryParameters(request.query);
   const context = requestContext(request);
+  const { headers, cookies } = cookiesApart(request.headers);
   return {
     version: '2.0',
     routeKey: request.routeKey,
     rawPath: request.path,
     rawQueryString: request.query.toString(),
-    headers: { ...request.headers },
+    ...(cookies.length > 0 ? { cookies } : {}),
+    headers,
     ...(queryStringParameters ? { queryStringParameters } : {}),
     ...(Object.keys(request.pathParameters).length > 0 ? { pathParameters: { ...request.pathParameters } } : {}),
     requestContext: {

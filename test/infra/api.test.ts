@@ -59,6 +59,13 @@ describe('HTTP API', () => {
     'GET /api/unsubscribe',
     'POST /api/unsubscribe',
     'GET /feeds/private/{token}/{file}',
+    'POST /api/members/login',
+    'GET /api/members/session',
+    'POST /api/members/session',
+    'POST /api/members/logout',
+    'GET /members/sign-in',
+    'GET /members/reports/{slug}',
+    'GET /members/editions/{id}',
   ])('%s is public', (key) => {
     expect(routes.get(key)).toMatchObject({ AuthorizationType: 'NONE' });
     expect(routes.get(key)?.AuthorizerId).toBeUndefined();

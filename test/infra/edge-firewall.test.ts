@@ -111,6 +111,37 @@ describe('per-client rate limits at the edge', () => {
     });
   });
 
+  it('limits member logins (each one queues a sign-in mail) to 10 a minute per client IP', () => {
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Rules: Match.arrayWith([
+        Match.objectLike({
+          Name: 'RateLimit-POST-api-members-login',
+          Statement: {
+            RateBasedStatement: Match.objectLike({
+              Limit: 10,
+              EvaluationWindowSec: 60,
+              AggregateKeyType: 'IP',
+              ScopeDownStatement: {
+                AndStatement: {
+                  Statements: [
+                    { ByteMatchStatement: Match.objectLike({ FieldToMatch: { Method: {} }, SearchString: 'POST' }) },
+                    {
+                      ByteMatchStatement: Match.objectLike({
+                        FieldToMatch: { UriPath: {} },
+                        PositionalConstraint: 'EXACTLY',
+                        SearchString: '/api/members/login',
+                      }),
+                    },
+                  ],
+                },
+              },
+            }),
+          },
+        }),
+      ]),
+    });
+  });
+
   it('keeps API Gateway route throttling on the sign-up route as the account-wide brake', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       RouteSettings: { 'POST /api/subscribers': Match.objectLike({ throttlingRateLimit: 2, throttlingBurstLimit: 5 }) },

@@ -5,8 +5,10 @@ import { CONTENT_SECURITY_POLICY, PRIVATE_FEED_HEADERS } from '../../lambdas/htt
 import {
   CONSOLE_PATH_PATTERN,
   MEDIA_PATH_PATTERN,
+  MEMBERS_PATH_PATTERN,
   PUBLIC_FEEDS_PATH_PATTERN,
 } from '../../lib/constructs/edge-distribution';
+import { MEMBER_PATH_REWRITE_CODE } from '../../lib/edge/member-path-rewrite';
 import { REPORT_INDEX_REWRITE_CODE } from '../../lib/edge/report-index-rewrite';
 import { synthDispatch } from './dispatch-app';
 
@@ -55,7 +57,7 @@ describe('CloudFront', () => {
   const origin = (id: string): DistributionConfig['Origins'][number] | undefined =>
     config.Origins.find((candidate) => candidate.Id === id);
 
-  it.each(['/api/*', '/feeds/private/*'])(
+  it.each(['/api/*', '/feeds/private/*', MEMBERS_PATH_PATTERN])(
     '%s goes to the HTTP API uncached with all viewer headers but Host',
     (pattern) => {
       const apiBehavior = behavior(pattern);
@@ -71,6 +73,27 @@ describe('CloudFront', () => {
       });
     },
   );
+
+  it('never caches a member page: caching disabled, the cookie forwarded, private no-store and noindex', () => {
+    const members = behavior(MEMBERS_PATH_PATTERN);
+    // CachingDisabled: TTL 0 and nothing in the cache key, so no reader's page is ever served to another.
+    expect(members.CachePolicyId).toBe(CACHING_DISABLED);
+    // AllViewerExceptHostHeader forwards every cookie, so the session reaches the members function.
+    expect(members.OriginRequestPolicyId).toBe(ALL_VIEWER_EXCEPT_HOST_HEADER);
+    expect(members.TargetOriginId).toBe(behavior('/api/*').TargetOriginId);
+    expect(members.ResponseHeadersPolicyId).toEqual(behavior('/feeds/private/*').ResponseHeadersPolicyId);
+    expect(PRIVATE_FEED_HEADERS).toEqual({ 'cache-control': 'private, no-store', 'x-robots-tag': 'noindex' });
+    expect(members.FunctionAssociations).toEqual([
+      {
+        EventType: 'viewer-request',
+        FunctionARN: { 'Fn::GetAtt': [expect.stringMatching(/MemberPathRewrite/), 'FunctionARN'] },
+      },
+    ]);
+    template.hasResourceProperties('AWS::CloudFront::Function', {
+      FunctionCode: MEMBER_PATH_REWRITE_CODE,
+      FunctionConfig: Match.objectLike({ Runtime: 'cloudfront-js-2.0' }),
+    });
+  });
 
   it('matches /feeds/private/* before /feeds/*', () => {
     const patterns = config.CacheBehaviors.map((candidate) => candidate.PathPattern);
@@ -271,6 +294,46 @@ describe('report index rewrite function', () => {
       expect(response.statusCode).toBe(301);
       expect(response.headers?.location?.value).toBe(`${uri}/`);
       expect(response.headers?.location?.value.startsWith('/reports/')).toBe(true);
+    },
+  );
+});
+
+describe('member path rewrite function', () => {
+  type Result = { uri?: string; statusCode?: number; headers?: Record<string, { value: string }> };
+  const run = (uri: string, querystring: Record<string, { value: string; multiValue?: { value: string }[] }> = {}) => {
+    const sandbox: { handler?: (event: unknown) => Result } = {};
+    runInNewContext(`${MEMBER_PATH_REWRITE_CODE}\nthis.handler = handler;`, sandbox);
+    if (sandbox.handler === undefined) throw new Error('no handler');
+    return sandbox.handler({ request: { uri, method: 'GET', headers: {}, querystring } });
+  };
+
+  it.each([
+    ['/members/reports/grid-outage-2025/', '/members/reports/grid-outage-2025'],
+    ['/members/editions/01JD8Z4X7RGQ2W3E4R5T6Y7V8J/', '/members/editions/01JD8Z4X7RGQ2W3E4R5T6Y7V8J'],
+    ['/members/sign-in/', '/members/sign-in'],
+  ])('strips the trailing slash of %s for the API', (uri, routed) => {
+    expect(run(uri).uri).toBe(routed);
+  });
+
+  it('redirects the slash-less form to the page, keeping the query, never cached', () => {
+    const response = run('/members/sign-in', { next: { value: '/members/reports/a/' } });
+    expect(response.statusCode).toBe(301);
+    expect(response.headers?.location?.value).toBe('/members/sign-in/?next=%2Fmembers%2Freports%2Fa%2F');
+    expect(response.headers?.['cache-control']?.value).toBe('private, no-store');
+    expect(run('/members/reports/a').headers?.location?.value).toBe('/members/reports/a/');
+  });
+
+  it('keeps a repeated query parameter and encodes what could split the header', () => {
+    const response = run('/members/sign-in', {
+      next: { value: '/a', multiValue: [{ value: '/a' }, { value: '/b\r\nSet-Cookie: x=1' }] },
+    });
+    expect(response.headers?.location?.value).toBe('/members/sign-in/?next=%2Fa&next=%2Fb%0D%0ASet-Cookie%3A%20x%3D1');
+  });
+
+  it.each(['/members/', '/members/reports/', '/members/reports/a/b/', '/members/reports/%2F%2Fevil/', '/members/x'])(
+    'leaves %s alone (the API answers it)',
+    (uri) => {
+      expect(run(uri).uri).toBe(uri);
     },
   );
 });

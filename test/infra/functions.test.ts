@@ -27,9 +27,9 @@ describe('functions', () => {
     template = synthDispatch().statelessTemplate;
   });
 
-  it('builds 15 functions, all arm64 on the Node.js 24 runtime with our handler export', () => {
+  it('builds 16 functions, all arm64 on the Node.js 24 runtime with our handler export', () => {
     const functions = Object.values(appFunctions(template));
-    expect(functions).toHaveLength(15);
+    expect(functions).toHaveLength(16);
     for (const resource of functions) {
       expect(resource.Properties).toMatchObject({
         Architectures: ['arm64'],

@@ -111,6 +111,17 @@ const EXPECTED: Record<string, string[]> = {
     ...tokenSecret,
     ...sendEmail,
   ],
+  // Member sign-in and pages: the sign-in and session versions (single-use links, logout), reports by slug, paid
+  // parts and paid edition pages from the vault (read only), logins queued for the sign-up worker. No SES.
+  Members: [
+    ...logs('Members'),
+    ...readWrite(subscribersTable),
+    ...read(reportsTable),
+    ...sendTo('SignUpQueue'),
+    ...tokenSecret,
+    's3:GetObject vault/paid/*',
+    's3:GetObject vault/editions/*',
+  ],
   DigestsApi: [
     ...logs('DigestsApi'),
     ...readWrite(digestsTable),
@@ -202,6 +213,21 @@ describe('IAM per function', () => {
     for (const text of vaultResources) expect(text).toMatch(/"\/(paid|source)\/\*"\]\]\}$/);
   });
 
+  it('members reads the vault under paid/ and editions/ only, writes none of it and cannot list it', () => {
+    const statements = roleStatements(template, 'MembersFunction');
+    const vault = statements.filter((statement) => JSON.stringify(statement.Resource).includes('VaultBucket'));
+    expect(vault.map((statement) => statement.Action)).toEqual(['s3:GetObject']);
+    const resources = vault.flatMap((statement) =>
+      (Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource]).map((resource) =>
+        JSON.stringify(resource),
+      ),
+    );
+    expect(resources).toHaveLength(2);
+    expect(resources.map((text) => /"\/(\w[\w-]*)\/\*"\]\]\}$/.exec(text)?.[1]).sort()).toEqual(['editions', 'paid']);
+    for (const statement of statements)
+      expect(JSON.stringify(statement.Action)).not.toMatch(/ListBucket|PutObject|ses:/);
+  });
+
   it('media-api may list the site bucket under media/ only, and touches no object outside it', () => {
     const statements = roleStatements(template, 'MediaApiFunction');
     const list = statements.filter((statement) => statement.Action === 's3:ListBucket');
@@ -280,7 +306,7 @@ describe('IAM per function', () => {
         }),
       ).filter(([id]) => !id.startsWith(CONSOLE_DEPLOYMENT_HANDLER_PREFIX)),
     );
-    expect(Object.keys(roles)).toHaveLength(15);
+    expect(Object.keys(roles)).toHaveLength(16);
     for (const role of Object.values(roles)) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 

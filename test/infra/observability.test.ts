@@ -112,7 +112,9 @@ describe('observability', () => {
       expect(describeRows(widget(/^Submits$/))).toEqual(['Dispatch Submits service=reports-api']);
       const lag = widget(/^Publish lag/).properties.metrics ?? [];
       expect(lag.map((row) => (row[row.length - 1] as { stat: string }).stat)).toEqual(['p50', 'p99']);
-      expect(describeRows(widget(/^Leak blocks$/))).toContain('expression FILL(m0, 0) + FILL(m1, 0) + FILL(m2, 0)');
+      expect(describeRows(widget(/^Leak blocks$/))).toContain(
+        'expression FILL(m0, 0) + FILL(m1, 0) + FILL(m2, 0) + FILL(m3, 0)',
+      );
     });
 
     it('graphs edition progress: recipients sent, failed and pending (mail queue messages)', () => {

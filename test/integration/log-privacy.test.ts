@@ -49,11 +49,15 @@ afterAll(async () => {
 
 it('no log line carries an address, a token or paid text', async () => {
   const secrets: string[] = [...ADDRESSES, PAID.slice(0, 30), harness.stack.adminToken];
-  const inbox = async (to: string): Promise<string> => {
+  /** The text of the first mail to `to` that contains `having`. */
+  const inbox = async (to: string, having = ''): Promise<string> => {
     const { emails } = (await (await fetch(`${harness.stack.sesUrl}/store`)).json()) as {
       emails: { destination: { to: string[] }; body: { text?: string } }[];
     };
-    return emails.find((mail) => mail.destination.to.includes(to))?.body.text ?? '';
+    return (
+      emails.find((mail) => mail.destination.to.includes(to) && (mail.body.text ?? '').includes(having))?.body.text ??
+      ''
+    );
   };
 
   // Admin writes with the address in the path (the original finding), a paid reader's feed URL, an editor.
@@ -89,6 +93,31 @@ it('no log line carries an address, a token or paid text', async () => {
   secrets.push(feedToken);
   expect((await fetch(feedUrl)).status).toBe(200);
 
+  // A member signs in (the link's token, the session cookie), reads the paid text on the member page, signs out.
+  const { slug } = (await report.json()) as { slug: string };
+  const login = { method: 'POST', token: null, json: { email: 'paid.reader@example.org' } } as const;
+  expect((await harness.api('/api/members/login', login)).status).toBe(202);
+  await harness.stack.drain();
+  const signInUrl = /http:\/\/\S+\/api\/members\/session\?token=\S+/.exec(
+    await inbox('paid.reader@example.org', '/api/members/session'),
+  )?.[0] as string;
+  const signInToken = new URL(signInUrl).searchParams.get('token') as string;
+  secrets.push(signInToken);
+  expect((await fetch(signInUrl)).status).toBe(200);
+  const session = await fetch(`${harness.stack.apiUrl}/api/members/session`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token: signInToken }).toString(),
+  });
+  expect(session.status).toBe(303);
+  const cookie = session.headers.getSetCookie()[0]?.split(';')[0] as string;
+  secrets.push(cookie.slice('dispatch_member='.length));
+  const memberPage = await fetch(`${harness.stack.apiUrl}/members/reports/${slug}/`, { headers: { cookie } });
+  expect(await memberPage.text()).toContain(PAID.slice(0, 30));
+  const logout = { method: 'POST', redirect: 'manual', headers: { cookie } } as const;
+  expect((await fetch(`${harness.stack.apiUrl}/api/members/logout`, logout)).status).toBe(303);
+
   // A public sign-up, its confirmation link, then one-click unsubscribe from the digest.
   expect(
     (await harness.api('/api/subscribers', { method: 'POST', token: null, json: { email: ADDRESSES[2] } })).status,
@@ -113,7 +142,7 @@ it('no log line carries an address, a token or paid text', async () => {
   const digest = await harness.api('/api/digests', { method: 'POST' });
   expect(digest.status).toBe(202);
   await harness.stack.drain();
-  const digestText = await inbox('paid.reader@example.org');
+  const digestText = await inbox('paid.reader@example.org', '/api/unsubscribe');
   const unsubscribeToken = /\/api\/unsubscribe\?token=([^\s"<>&\]]+)/.exec(digestText)?.[1];
   expect(unsubscribeToken).toBeDefined();
   secrets.push(decodeURIComponent(unsubscribeToken as string));
@@ -150,4 +179,5 @@ it('no log line carries an address, a token or paid text', async () => {
   // The route templates are what the access log shows instead.
   expect(lines).toContainEqual(expect.stringMatching(/^PUT \/api\/subscribers\/\{email\} 200 \d+ms$/));
   expect(lines).toContainEqual(expect.stringMatching(/^GET \/feeds\/private\/\{token\}\/\{file\} 200 \d+ms$/));
+  expect(lines).toContainEqual(expect.stringMatching(/^GET \/members\/reports\/\{slug\} 200 \d+ms$/));
 }, 60_000);

@@ -13,6 +13,13 @@ import {
 } from '../fixtures/hostile-views';
 
 const head = (html: string) => html.slice(0, html.indexOf('</head>'));
+/** Every `<script` of a page, by its opening tag: only JSON-LD data blocks, which no browser executes. */
+const scriptTags = (html: string) => [...html.matchAll(/<script[^>]*>/gi)].map((match) => match[0]);
+const structuredDataOf = (html: string): Record<string, unknown> => {
+  const json = /<script type="application\/ld\+json">([^<]*)<\/script>/.exec(html)?.[1];
+  if (json === undefined) throw new Error('No JSON-LD block');
+  return JSON.parse(json) as Record<string, unknown>;
+};
 const metaContent = (html: string, attribute: 'name' | 'property', key: string) =>
   new RegExp(`<meta ${attribute}="${key}" content="([^"]*)">`).exec(html)?.[1];
 
@@ -32,7 +39,7 @@ describe('renderReportPage', () => {
     expect(page).toContain('<meta charset="utf-8">');
     expect(page).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
     expect(page).toContain('<title>Reservoirs fall for a third week — Tidewater Observatory</title>');
-    expect(page).not.toMatch(/<script/i);
+    expect(scriptTags(page)).toEqual(['<script type="application/ld+json">']);
   });
 
   it('builds meta description and OpenGraph from the summary, never the body', () => {
@@ -102,8 +109,60 @@ describe('renderReportPage', () => {
     const preview = renderReportPage(hostilePreview, testPublication);
     expect(preview).toContain(hostilePreview.bodyHtml);
     expect(preview).toContain(
-      `<aside class="subscriber-notice"><p><em>${SUBSCRIBER_NOTICE}</em> <a class="subscribe-link" href="https://observatory.example.net/join/">Subscribe</a></p></aside>`,
+      `<aside class="subscriber-notice paywalled"><p><em>${SUBSCRIBER_NOTICE}</em> <a class="subscribe-link" href="https://observatory.example.net/join/">Subscribe</a> · <a class="sign-in-link" href="https://observatory.example.net/members/sign-in/?next=%2Fmembers%2Freports%2F${hostilePreview.slug}%2F">Sign in</a></p></aside>`,
     );
+  });
+
+  it('marks a preview as not accessible for free, naming the paywalled section, for search engines', () => {
+    const preview = renderReportPage(hostilePreview, testPublication);
+    expect(structuredDataOf(preview)).toMatchObject({
+      '@context': 'https://schema.org',
+      '@type': 'Article',
+      headline: hostilePreview.title,
+      description: hostilePreview.summary,
+      isAccessibleForFree: false,
+      hasPart: { '@type': 'WebPageElement', isAccessibleForFree: false, cssSelector: '.paywalled' },
+    });
+    // The selector names an element of the page: the notice, where the paid section would be.
+    expect(preview).toMatch(/<aside class="[^"]*\bpaywalled\b/);
+  });
+
+  it('marks a full report as accessible for free, with no paywalled part', () => {
+    const data = structuredDataOf(page);
+    expect(data).toMatchObject({
+      isAccessibleForFree: true,
+      headline: clean.title,
+      author: clean.authors.map((name) => ({ '@type': 'Person', name })),
+    });
+    expect(data.hasPart).toBeUndefined();
+    expect(structuredDataOf(renderReportPage(releasedOffering, testPublication)).isAccessibleForFree).toBe(true);
+  });
+
+  it('carries titles, summaries, dates and authors in the JSON-LD, never body text', () => {
+    const data = JSON.stringify(structuredDataOf(page));
+    expect(data).not.toContain('BODY-ONLY-7f3');
+    expect(Object.keys(structuredDataOf(page)).sort()).toEqual(
+      [
+        '@context',
+        '@type',
+        'author',
+        'dateModified',
+        'datePublished',
+        'description',
+        'headline',
+        'isAccessibleForFree',
+        'mainEntityOfPage',
+        'publisher',
+      ].sort(),
+    );
+  });
+
+  it('gives a signed-in member a Sign out form and no structured data', () => {
+    const member = renderReportPage(clean, testPublication, { signOutPath: '/api/members/logout' });
+    expect(member).toContain('<form class="member-bar" method="post" action="/api/members/logout">');
+    expect(member).toContain('<button type="submit">Sign out</button>');
+    expect(scriptTags(member)).toEqual([]);
+    expect(page).not.toContain('member-bar"');
   });
 
   it('adds no notice to a full report', () => {
@@ -121,7 +180,10 @@ describe('renderReportPage', () => {
 
   it('escapes hostile titles, summaries, tags and alt text and drops control characters', () => {
     const hostile = renderReportPage(hostileFull, testPublication);
-    expect(head(hostile)).not.toContain('<script');
+    // The hostile title's `</script>` cannot close the JSON-LD block: `<`, `>` and `&` are escaped inside it.
+    expect(scriptTags(head(hostile))).toEqual(['<script type="application/ld+json">']);
+    expect(head(hostile).match(/<\/script>/g)).toHaveLength(1);
+    expect(structuredDataOf(hostile).headline).toContain('Gauges <script>alert("t")</script> spike');
     expect(hostile).toContain('<h1>Gauges &lt;script&gt;alert(&quot;t&quot;)&lt;/script&gt; spike ]]&gt; twice');
     expect(hostile).toContain('alt="Gauge at &quot;Mill&quot; &lt;weir&gt;"');
     expect(hostile).toContain('>Tech &lt;AI&gt;</a>');

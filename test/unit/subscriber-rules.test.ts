@@ -8,7 +8,9 @@ import {
   emailSchema,
   feedEligibility,
   mailableTier,
+  memberSessionVersionOf,
   type Subscriber,
+  withTier,
 } from '../../lambdas/core/subscribers/subscribers';
 
 const now = new Date('2026-11-24T09:00:00Z');
@@ -179,5 +181,39 @@ describe('administration and eligibility', () => {
     expect(mailableTier(subscriber({ tier: 'paid' }))).toBe('paid');
     expect(mailableTier(subscriber({ status: 'complained' }))).toBeUndefined();
     expect(mailableTier(undefined)).toBeUndefined();
+  });
+});
+
+describe('member session revocation', () => {
+  const paid = subscriber({ tier: 'paid', memberSessionVersion: 3 });
+  const admin = (from: Subscriber, update: Parameters<typeof applyAdminUpdate>[2]) =>
+    memberSessionVersionOf(applyAdminUpdate(from, from.email, update, 'x', now));
+
+  it('moves the session version on when the tier leaves paid (every cookie dies)', () => {
+    expect(admin(paid, { tier: 'free' })).toBe(4);
+    expect(memberSessionVersionOf(withTier(paid, 'free'))).toBe(4);
+  });
+
+  it('moves it on when the status leaves active, whatever the tier', () => {
+    expect(admin(paid, { status: 'unsubscribed' })).toBe(4);
+    expect(admin(subscriber({ memberSessionVersion: 1 }), { status: 'bounced' })).toBe(2);
+    const decision = decideUnsubscribe(paid, now);
+    expect(decision.action === 'unsubscribe' && memberSessionVersionOf(decision.subscriber)).toBe(4);
+  });
+
+  it('moves it on for a change that does both at once', () => {
+    expect(admin(paid, { tier: 'free', status: 'unsubscribed' })).toBeGreaterThan(3);
+  });
+
+  it('leaves it when nothing is taken away: an upgrade, a repeat, a rotated feed', () => {
+    expect(admin(subscriber({ memberSessionVersion: 3 }), { tier: 'paid' })).toBe(3);
+    expect(admin(paid, { tier: 'paid', status: 'active' })).toBe(3);
+    expect(admin(paid, { rotateFeedToken: true })).toBe(3);
+    expect(admin(subscriber({ status: 'unsubscribed', memberSessionVersion: 3 }), { status: 'active' })).toBe(3);
+  });
+
+  it('reads an absent version as 0', () => {
+    expect(memberSessionVersionOf(subscriber())).toBe(0);
+    expect(admin(subscriber({ tier: 'paid' }), { tier: 'free' })).toBe(1);
   });
 });

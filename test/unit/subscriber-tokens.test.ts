@@ -116,3 +116,93 @@ describe('subscriber tokens', () => {
     expect(() => tokens.unsubscribeToken('reader@example.org')).toThrow(/ULID/);
   });
 });
+
+describe('member sign-in and session tokens', () => {
+  const signer = tokens as unknown as { sign(p: string, s: string, e: string): string };
+
+  it('round-trips a sign-in link (15 minutes) and a session (30 days) with their versions', () => {
+    const signIn = tokens.verify(tokens.signInToken(id, 4, now), 'sign-in', now);
+    expect(signIn).toEqual({
+      ok: true,
+      claims: { purpose: 'sign-in', subscriberId: id, expiresAt: new Date('2026-11-24T09:15:00Z'), signInVersion: 4 },
+    });
+    const session = tokens.verify(tokens.sessionToken(id, 2, now), 'session', now);
+    expect(session).toEqual({
+      ok: true,
+      claims: {
+        purpose: 'session',
+        subscriberId: id,
+        expiresAt: new Date('2026-12-24T09:00:00Z'),
+        memberSessionVersion: 2,
+      },
+    });
+  });
+
+  it('expires a sign-in link after 15 minutes and a session after 30 days', () => {
+    const link = tokens.signInToken(id, 0, now);
+    expect(tokens.verify(link, 'sign-in', new Date(now.getTime() + 15 * 60_000 - 1000)).ok).toBe(true);
+    expect(tokens.verify(link, 'sign-in', new Date(now.getTime() + 15 * 60_000))).toEqual({
+      ok: false,
+      reason: 'expired',
+    });
+    const session = tokens.sessionToken(id, 0, now);
+    expect(tokens.verify(session, 'session', new Date(now.getTime() + 30 * 86_400_000 - 1000)).ok).toBe(true);
+    expect(tokens.verify(session, 'session', new Date(now.getTime() + 30 * 86_400_000))).toEqual({
+      ok: false,
+      reason: 'expired',
+    });
+  });
+
+  it('refuses a forged or tampered sign-in link or session', () => {
+    const other = new SubscriberTokens('z'.repeat(48));
+    expect(tokens.verify(other.signInToken(id, 0, now), 'sign-in', now)).toEqual({ ok: false, reason: 'forged' });
+    expect(tokens.verify(other.sessionToken(id, 0, now), 'session', now)).toEqual({ ok: false, reason: 'forged' });
+    // A later expiry or another version, keeping the signature: the signature no longer matches.
+    const session = tokens.sessionToken(id, 0, now);
+    const [code, subscriber, extra = '', signature] = session.split('.');
+    const [expiry = ''] = extra.split('-');
+    expect(tokens.verify(`${code}.${subscriber}.${expiry}-1.${signature}`, 'session', now)).toEqual({
+      ok: false,
+      reason: 'forged',
+    });
+    expect(tokens.verify(`${code}.${subscriber}.${Number(expiry) + 86_400}-0.${signature}`, 'session', now)).toEqual({
+      ok: false,
+      reason: 'forged',
+    });
+  });
+
+  it('never takes one purpose for another: a sign-in link is no session, a session no sign-in link', () => {
+    expect(tokens.verify(tokens.signInToken(id, 0, now), 'session', now)).toEqual({
+      ok: false,
+      reason: 'wrong-purpose',
+    });
+    expect(tokens.verify(tokens.sessionToken(id, 0, now), 'sign-in', now)).toEqual({
+      ok: false,
+      reason: 'wrong-purpose',
+    });
+    expect(tokens.verify(tokens.confirmToken(id, 0, now), 'session', now)).toEqual({
+      ok: false,
+      reason: 'wrong-purpose',
+    });
+    expect(tokens.verify(tokens.feedToken(id, 0), 'session', now)).toEqual({ ok: false, reason: 'wrong-purpose' });
+  });
+
+  it('refuses a signed sign-in link or session without a version', () => {
+    const expiry = String(Math.floor(now.getTime() / 1000) + 600);
+    expect(tokens.verify(signer.sign('sign-in', id, expiry), 'sign-in', now)).toEqual({
+      ok: false,
+      reason: 'malformed',
+    });
+    expect(tokens.verify(signer.sign('session', id, expiry), 'session', now)).toEqual({
+      ok: false,
+      reason: 'malformed',
+    });
+  });
+
+  it('is URL- and cookie-safe and never carries the address', () => {
+    for (const token of [tokens.signInToken(id, 12, now), tokens.sessionToken(id, 3, now)]) {
+      expect(token).toMatch(/^[A-Za-z0-9._-]+$/);
+      expect(token).not.toContain('@');
+    }
+  });
+});

@@ -1,7 +1,8 @@
 import type { Publication } from '../shared/publication';
 import type { ReaderTier } from '../shared/reader-tier';
 import type { PaidPart, ReportRecord } from '../reports/report';
-import { paidView, publicView, type ReportView } from '../paywall/tiers';
+import { isFullyPublic, paidView, publicView, type ReportView } from '../paywall/tiers';
+import { memberReportUrl } from '../shared/reader-urls';
 
 /**
  * What an edition says, once per reader tier and without any rendering library: which report goes in which
@@ -21,18 +22,22 @@ export class EditionContentError extends Error {
   override readonly name = 'EditionContentError';
 }
 
-/** The reports of one tier's edition: public views for free readers, full views (with the vault part) for paid. */
+/**
+ * The reports of one tier's edition: public views for free readers, full views (with the vault part) for paid. A
+ * paid reader's subscriber report links to its member page, where a signed-in paid reader reads it in full (the
+ * public page would show them the preview); everything else links to its public page.
+ */
 export function editionViews(
   records: readonly ReportRecord[],
   paidParts: ReadonlyMap<string, PaidPart>,
   tier: ReaderTier,
   publication: Publication,
 ): ReportView[] {
-  return records.map((record) =>
-    tier === 'free'
-      ? publicView(record, publication)
-      : paidView(record, record.paidRef ? paidParts.get(record.paidRef) : undefined, publication),
-  );
+  return records.map((record) => {
+    if (tier === 'free') return publicView(record, publication);
+    const view = paidView(record, record.paidRef ? paidParts.get(record.paidRef) : undefined, publication);
+    return isFullyPublic(record) ? view : { ...view, url: memberReportUrl(publication, record.slug) };
+  });
 }
 
 export const SUBJECT_MAX_LENGTH = 110;

@@ -13,7 +13,7 @@ export type Visibility = 'scheduled' | 'published' | 'unpublished';
 export interface ReportView {
   id: string;
   slug: string;
-  /** Absolute URL of the public report page. */
+  /** Absolute URL of the report for this audience: its public page (a paid edition links to the member page). */
   url: string;
   title: string;
   summary: string;

@@ -3,12 +3,13 @@ import * as z from 'zod/mini';
 import { isCalendarDay } from '../shared/datelines';
 import type { Publication } from '../shared/publication';
 import { hasVisibleText, stripInvisible } from '../shared/text-safety';
+import { SLUG_PATTERN } from './slug-pattern';
 
 /** The report model (brief §2). Types come from the schemas; nothing here is restated by hand. */
 export const TIERS = ['complimentary', 'subscriber'] as const;
 export type Tier = (typeof TIERS)[number];
 
-export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+export { SLUG_PATTERN };
 /** ISO 8601 duration with date parts and/or time parts, e.g. P30D, P1M, PT12H, P1Y2M3DT4H. */
 export const ISO_DURATION_PATTERN = /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/;
 

@@ -1,5 +1,5 @@
 import { stripInvisible, stripXmlIllegal } from '../shared/text-safety';
-import { SLUG_PATTERN } from './report';
+import { SLUG_PATTERN } from './slug-pattern';
 
 /** A URL slug from a title: ASCII words joined by hyphens, at most 80 characters, cut at a word boundary. */
 export function slugFromTitle(title: string, fallbackSuffix: string): string {

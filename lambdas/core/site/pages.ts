@@ -6,6 +6,8 @@ import {
   captionTemplate,
   leadImageTemplate,
   reportTemplate,
+  signOutTemplate,
+  structuredDataTemplate,
   tagTemplate,
   tagsTemplate,
   updatedTemplate,
@@ -18,7 +20,14 @@ import {
   subscribersBadgeTemplate,
 } from '../../../templates/pages/archive';
 import { humanDate, shownDateline } from '../shared/datelines';
-import { mainFeedUrls, seriesPageUrl, siteRootUrl, tagFeedUrls } from '../shared/reader-urls';
+import {
+  mainFeedUrls,
+  memberReportUrl,
+  memberSignInUrl,
+  seriesPageUrl,
+  siteRootUrl,
+  tagFeedUrls,
+} from '../shared/reader-urls';
 import type { Publication } from '../shared/publication';
 import { sanitizeStrings } from '../shared/text-safety';
 import type { ReportView } from '../paywall/tiers';
@@ -51,6 +60,8 @@ const templates = {
   archive: parseTemplate(archiveTemplate, {}, 'archive'),
   archiveList: parseTemplate(archiveListTemplate, {}, 'archive-list'),
   archiveItem: parseTemplate(archiveItemTemplate, {}, 'archive-item'),
+  signOut: parseTemplate(signOutTemplate, {}, 'sign-out'),
+  structuredData: parseTemplate(structuredDataTemplate, {}, 'structured-data'),
 };
 
 /** Markup built in this module from escaped parts or sanitised bodies, to go into a `{{{raw}}}` placeholder. */
@@ -58,8 +69,16 @@ function trusted(html: string): TrustedHtml {
   return new TrustedHtml(html);
 }
 
-/** `/reports/{slug}/index.html` */
-export function renderReportPage(view: ReportView, publication: Publication): string {
+export interface ReportPageOptions {
+  /**
+   * A signed-in member's full-text page (`/members/reports/{slug}/`): a "Sign out" form posting here, and no
+   * structured data (the page is private and never indexed).
+   */
+  signOutPath?: string;
+}
+
+/** `/reports/{slug}/index.html`, and the member page of a subscriber report (see {@link ReportPageOptions}). */
+export function renderReportPage(view: ReportView, publication: Publication, options: ReportPageOptions = {}): string {
   const report = sanitizeStrings(view);
   // Readers see the dateline, which may be years before the report went live.
   const published = parseDate(report.dateline);
@@ -102,7 +121,12 @@ export function renderReportPage(view: ReportView, publication: Publication): st
     bodyHtml: trusted(report.bodyHtml),
     subscriberNotice: trusted(
       report.access === 'preview'
-        ? `${renderTemplate(templates.subscriberNotice, { notice: SUBSCRIBER_NOTICE, subscribeUrl: publication.subscribeUrl })}\n`
+        ? `${renderTemplate(templates.subscriberNotice, {
+            notice: SUBSCRIBER_NOTICE,
+            subscribeUrl: publication.subscribeUrl,
+            // Back to the member page of this report once signed in: there a paid reader reads it in full.
+            signInUrl: memberSignInUrl(publication, new URL(memberReportUrl(publication, report.slug)).pathname),
+          })}\n`
         : '',
     ),
     tags: trusted(
@@ -124,7 +148,10 @@ export function renderReportPage(view: ReportView, publication: Publication): st
       }),
     ),
   });
+  const signOut =
+    options.signOutPath === undefined ? '' : renderTemplate(templates.signOut, { action: options.signOutPath });
   const extraHead = [
+    ...(options.signOutPath === undefined ? [structuredData(report, publication, published, updated)] : []),
     ...(report.leadImage
       ? [
           meta('og:image', report.leadImage.url),
@@ -144,8 +171,38 @@ export function renderReportPage(view: ReportView, publication: Publication): st
     canonicalUrl: report.url,
     ogType: 'article',
     extraHead,
-    main,
+    main: `${signOut}${main}`,
   });
+}
+
+/**
+ * schema.org Article data for search engines, which require it on paywalled pages: `isAccessibleForFree` false
+ * with the paywalled section named by its CSS selector (the subscriber notice stands where the paid text would),
+ * true for a report everyone may read in full. Title, summary, dates and authors only: never body text, paid or not.
+ * `<`, `>` and `&` are escaped inside the JSON so no text can close the script element.
+ */
+function structuredData(report: ReportView, publication: Publication, published: Date, updated: Date): string {
+  const paywalled = report.access === 'preview';
+  const data = {
+    '@context': 'https://schema.org',
+    '@type': 'Article',
+    headline: report.title,
+    description: report.summary,
+    datePublished: published.toISOString(),
+    dateModified: updated.toISOString(),
+    ...(report.authors.length > 0 ? { author: report.authors.map((name) => ({ '@type': 'Person', name })) } : {}),
+    publisher: { '@type': 'Organization', name: publication.name },
+    mainEntityOfPage: report.url,
+    isAccessibleForFree: !paywalled,
+    ...(paywalled
+      ? { hasPart: { '@type': 'WebPageElement', isAccessibleForFree: false, cssSelector: '.paywalled' } }
+      : {}),
+  };
+  const json = JSON.stringify(data).replace(
+    /[<>&]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return renderTemplate(templates.structuredData, { json: trusted(json) });
 }
 
 /** `/index.html`: the views the caller has found published, newest first whatever order they arrive in. */

@@ -30,6 +30,19 @@ export interface Subscriber {
    * once it moved on. Absent on records from before it existed: read it with {@link statusVersionOf}.
    */
   statusVersion?: number;
+  /**
+   * Member sign-in links carry it; signing in moves it on (a conditional update), so a link works once and every
+   * link mailed before dies with it. Absent = 0: read it with {@link signInVersionOf}.
+   */
+  signInVersion?: number;
+  /**
+   * Member session cookies carry it; it goes up on logout and whenever the reader stops being an active paid
+   * subscriber ({@link withStatus}, {@link withTier}), which revokes every cookie issued before. Absent = 0: read it
+   * with {@link memberSessionVersionOf}.
+   */
+  memberSessionVersion?: number;
+  /** When the last sign-in link went out; another login inside the cooldown mails nothing. */
+  signInSentAt?: string;
   createdAt: string;
   updatedAt: string;
   /** When the last confirmation mail went out; repeat sign-ups inside the cooldown send nothing. */
@@ -148,17 +161,42 @@ export function statusVersionOf(subscriber: Subscriber): number {
   return subscriber.statusVersion ?? 0;
 }
 
+export function signInVersionOf(subscriber: Subscriber): number {
+  return subscriber.signInVersion ?? 0;
+}
+
+export function memberSessionVersionOf(subscriber: Subscriber): number {
+  return subscriber.memberSessionVersion ?? 0;
+}
+
 /**
  * The one way a status changes: the status version goes up (older confirmation links die), and leaving
- * `active` also bumps the feed token version (older private feed URLs die for good).
+ * `active` also bumps the feed token version (older private feed URLs die for good) and the member session
+ * version (every session cookie dies: a lapsed reader must not keep reading paid pages on an old cookie).
  */
-function withStatus(subscriber: Subscriber, status: SubscriberStatus): Subscriber {
+export function withStatus(subscriber: Subscriber, status: SubscriberStatus): Subscriber {
   if (status === subscriber.status) return subscriber;
+  const leavesActive = subscriber.status === 'active';
   return {
     ...subscriber,
     status,
     statusVersion: statusVersionOf(subscriber) + 1,
-    feedTokenVersion: subscriber.feedTokenVersion + (subscriber.status === 'active' ? 1 : 0),
+    feedTokenVersion: subscriber.feedTokenVersion + (leavesActive ? 1 : 0),
+    memberSessionVersion: memberSessionVersionOf(subscriber) + (leavesActive ? 1 : 0),
+  };
+}
+
+/**
+ * The one way a tier changes (an admin today, billing webhooks later): leaving `paid` revokes every member session
+ * cookie issued so far, so a downgraded reader is signed out of the paid pages at once rather than at the cookie's
+ * expiry. Coming to `paid` revokes nothing; the reader's current cookie starts opening the paid pages.
+ */
+export function withTier(subscriber: Subscriber, tier: ReaderTier): Subscriber {
+  if (tier === subscriber.tier) return subscriber;
+  return {
+    ...subscriber,
+    tier,
+    memberSessionVersion: memberSessionVersionOf(subscriber) + (subscriber.tier === 'paid' ? 1 : 0),
   };
 }
 
@@ -233,10 +271,9 @@ export function applyAdminUpdate(
     updatedAt: at,
   };
   const status = update.status ?? base.status;
-  const changed = withStatus(base, status);
+  const changed = withTier(withStatus(base, status), update.tier ?? base.tier);
   const next: Subscriber = {
     ...(update.series === undefined ? changed : withSeries(changed, update.series ?? undefined)),
-    tier: update.tier ?? base.tier,
     feedTokenVersion: changed.feedTokenVersion + (update.rotateFeedToken ? 1 : 0),
     updatedAt: at,
   };
