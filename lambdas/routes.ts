@@ -73,6 +73,8 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/api/digests/{id}/cancel', fn: 'digests-api', access: 'admin' },
   { method: 'POST', path: '/api/digests/{id}/retry-unknown', fn: 'digests-api', access: 'admin' },
   { method: 'GET', path: '/feeds/private/{token}/{file}', fn: 'private-feed', access: 'public' },
+  // No editor token: Stripe signs each delivery, and the function checks that signature before anything else.
+  { method: 'POST', path: '/api/billing/stripe', fn: 'billing-webhook', access: 'public' },
 ];
 
 /**

@@ -151,6 +151,19 @@ function withStatus(subscriber: Subscriber, status: SubscriberStatus): Subscribe
   };
 }
 
+/**
+ * The one way a tier changes: leaving `paid` bumps the feed token version, so a private feed URL issued while the
+ * reader paid stays dead if they pay again later (they get a new one), as it does for a reader who leaves `active`.
+ */
+function withTier(subscriber: Subscriber, tier: ReaderTier): Subscriber {
+  if (tier === subscriber.tier) return subscriber;
+  return {
+    ...subscriber,
+    tier,
+    feedTokenVersion: subscriber.feedTokenVersion + (subscriber.tier === 'paid' ? 1 : 0),
+  };
+}
+
 export type ConfirmDecision =
   | { action: 'activate'; subscriber: Subscriber }
   | { action: 'none'; reason: 'already-active' }
@@ -212,10 +225,9 @@ export function applyAdminUpdate(
     updatedAt: at,
   };
   const status = update.status ?? base.status;
-  const changed = withStatus(base, status);
+  const changed = withTier(withStatus(base, status), update.tier ?? base.tier);
   const next: Subscriber = {
     ...changed,
-    tier: update.tier ?? base.tier,
     feedTokenVersion: changed.feedTokenVersion + (update.rotateFeedToken ? 1 : 0),
     updatedAt: at,
   };
