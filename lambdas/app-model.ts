@@ -411,7 +411,7 @@ const CATALOG = {
     tables: [readWrite(subscribersTable), readWrite(digestsTable)],
   },
   'billing-webhook': {
-    description: 'POST /api/billing/stripe: signed Stripe checkout and subscription events → the reader\'s tier.',
+    description: "POST /api/billing/stripe: signed Stripe checkout and subscription events → the reader's tier.",
     triggers: [ROUTES_TRIGGER],
     // The subscribers table only through the subscriber service's update path; no token key: it issues no links.
     tables: [readWrite(billingTable), readWrite(subscribersTable)],

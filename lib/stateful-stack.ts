@@ -127,7 +127,8 @@ export class DispatchStatefulStack extends Stack implements DispatchData {
     // Stripe generates this value; until the operator pastes it in, the placeholder fails the webhook's cold start
     // (it is no whsec_ value) and Stripe retries its events meanwhile.
     this.stripeWebhookSecret = new Secret(this, 'StripeWebhookSecret', {
-      description: "Stripe's webhook signing secret (whsec_…) for POST /api/billing/stripe; paste it from the Stripe dashboard.",
+      description:
+        "Stripe's webhook signing secret (whsec_…) for POST /api/billing/stripe; paste it from the Stripe dashboard.",
       generateSecretString: { passwordLength: 32, excludePunctuation: true },
       removalPolicy: RemovalPolicy.RETAIN,
     });

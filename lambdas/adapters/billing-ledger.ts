@@ -1,4 +1,10 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { type Entitlement, graceEnd } from '../core/billing/entitlements';
 import type { BillingLedger, CustomerBilling, CustomerProfile } from '../core/billing/ports';
 import { billingTable } from './data-model';

@@ -12,7 +12,9 @@ import { requireEnv } from '../config';
 export async function loadStripeWebhookSecret(client?: SecretsManagerClient): Promise<string> {
   const direct = process.env[STRIPE_WEBHOOK_SECRET_ENV];
   const value =
-    direct !== undefined && direct.trim() !== '' ? direct.trim() : await fromSecretsManager(client ?? new SecretsManagerClient({}));
+    direct !== undefined && direct.trim() !== ''
+      ? direct.trim()
+      : await fromSecretsManager(client ?? new SecretsManagerClient({}));
   if (!value.startsWith('whsec_')) {
     throw new Error(
       "The Stripe webhook signing secret is not set: put Stripe's whsec_… value into it (README, Billing)",

@@ -13,14 +13,20 @@ export const SIGNATURE_TOLERANCE_SECONDS = 300;
  * correctly signed but stale delivery are told apart by their codes; none of them says more, and nothing of the
  * header, the body or the secret is kept in the error.
  */
-export function verifiedStripeEvent(payload: Buffer, signature: string | undefined, secret: string, now: Date): unknown {
+export function verifiedStripeEvent(
+  payload: Buffer,
+  signature: string | undefined,
+  secret: string,
+  now: Date,
+): unknown {
   if (signature === undefined || signature.trim() === '') {
     throw new BadRequestError('missing_signature', 'The Stripe-Signature header is required');
   }
   // The signature first, ignoring its age (tolerance 0), so a stale forgery reads as what it is: a forgery.
   signatureCheck(() => Stripe.webhooks.constructEvent(payload, signature, secret, 0), 'invalid_signature');
   return signatureCheck(
-    () => Stripe.webhooks.constructEvent(payload, signature, secret, SIGNATURE_TOLERANCE_SECONDS, undefined, now.getTime()),
+    () =>
+      Stripe.webhooks.constructEvent(payload, signature, secret, SIGNATURE_TOLERANCE_SECONDS, undefined, now.getTime()),
     'stale_signature',
   );
 }
@@ -34,7 +40,8 @@ function signatureCheck(construct: () => Stripe.Event, code: keyof typeof MESSAG
   try {
     return construct();
   } catch (error) {
-    if (error instanceof Stripe.errors.StripeSignatureVerificationError) throw new BadRequestError(code, MESSAGES[code]);
+    if (error instanceof Stripe.errors.StripeSignatureVerificationError)
+      throw new BadRequestError(code, MESSAGES[code]);
     throw error;
   }
 }

@@ -430,7 +430,12 @@ export async function runScenario(context: ScenarioContext): Promise<void> {
   const subscription = `sub_verify${randomUUID().slice(0, 8)}`;
   const eventTime = Math.floor(Date.now() / 1000) - 60;
   /** POST /api/billing/stripe with a Stripe event signed by the secret (the one in Secrets Manager by default). */
-  const stripe = (type: string, object: Record<string, unknown>, created: number, secret = backend.stripeWebhookSecret) => {
+  const stripe = (
+    type: string,
+    object: Record<string, unknown>,
+    created: number,
+    secret = backend.stripeWebhookSecret,
+  ) => {
     const payload = JSON.stringify({ id: `evt_${randomUUID()}`, object: 'event', type, created, data: { object } });
     const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret });
     return api.request('POST', '/api/billing/stripe', {

@@ -192,7 +192,9 @@ describe('IAM per function', () => {
       Description: Match.stringLikeRegexp('^POST /api/billing/stripe'),
       Environment: {
         Variables: Match.objectLike({
-          STRIPE_WEBHOOK_SECRET_ARN: Match.objectLike({ 'Fn::ImportValue': Match.stringLikeRegexp('StripeWebhookSecret') }),
+          STRIPE_WEBHOOK_SECRET_ARN: Match.objectLike({
+            'Fn::ImportValue': Match.stringLikeRegexp('StripeWebhookSecret'),
+          }),
           STRIPE_WEBHOOK_SECRET: Match.absent(),
           TOKEN_SECRET_ARN: Match.absent(),
           TABLE_BILLING: Match.anyValue(),

@@ -78,7 +78,9 @@ function subscriptionEvent(
       status,
       items: {
         object: 'list',
-        data: [{ id: unique('si'), object: 'subscription_item', current_period_end: options.periodEnd ?? clock + 86_400 }],
+        data: [
+          { id: unique('si'), object: 'subscription_item', current_period_end: options.periodEnd ?? clock + 86_400 },
+        ],
       },
     },
     options.created,
@@ -101,7 +103,10 @@ async function deliver(
   const response = await harness.api('/api/billing/stripe', {
     method: 'POST',
     token: null,
-    headers: { 'content-type': 'application/json; charset=utf-8', ...(signature === null ? {} : { 'stripe-signature': signature }) },
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      ...(signature === null ? {} : { 'stripe-signature': signature }),
+    },
     body: payload,
   });
   return { status: response.status, body: (await response.json()) as Answer['body'] };
@@ -191,7 +196,9 @@ describe('POST /api/billing/stripe', () => {
     expect(open.status).toBe(200);
     expect(await open.text()).toContain(PAID_MARKER);
 
-    const canceled = await deliver(subscriptionEvent('customer.subscription.updated', customer, subscription, 'canceled'));
+    const canceled = await deliver(
+      subscriptionEvent('customer.subscription.updated', customer, subscription, 'canceled'),
+    );
     expect(canceled).toEqual({ status: 200, body: { received: true, outcome: 'applied', tier: 'free' } });
     const closed = await fetch(url);
     expect(closed.status).toBe(404);
@@ -256,8 +263,12 @@ describe('POST /api/billing/stripe', () => {
     const { customer, subscription, created } = await paidReader(email);
     const t1 = created + 1;
     const t2 = created + 2;
-    const canceled = subscriptionEvent('customer.subscription.updated', customer, subscription, 'canceled', { created: t2 });
-    const active = subscriptionEvent('customer.subscription.updated', customer, subscription, 'active', { created: t1 });
+    const canceled = subscriptionEvent('customer.subscription.updated', customer, subscription, 'canceled', {
+      created: t2,
+    });
+    const active = subscriptionEvent('customer.subscription.updated', customer, subscription, 'active', {
+      created: t1,
+    });
     expect((await deliver(canceled)).body).toMatchObject({ outcome: 'applied', tier: 'free' });
     expect(await deliver(active)).toEqual({ status: 200, body: { received: true, outcome: 'superseded' } });
     expect(await reader(email)).toMatchObject({ tier: 'free' });
@@ -297,7 +308,9 @@ describe('POST /api/billing/stripe', () => {
   });
 
   it('answers 200 to event types it does not act on, changing nothing', async () => {
-    const answer = await deliver(stripeEvent('invoice.paid', { id: unique('in'), object: 'invoice', customer: 'cus_x' }));
+    const answer = await deliver(
+      stripeEvent('invoice.paid', { id: unique('in'), object: 'invoice', customer: 'cus_x' }),
+    );
     expect(answer).toEqual({ status: 200, body: { received: true, outcome: 'ignored' } });
   });
 
@@ -326,7 +339,9 @@ describe('POST /api/billing/stripe', () => {
     });
 
     it('a signed event billing acts on that lacks a field, naming it', async () => {
-      const answer = await deliver(stripeEvent('customer.subscription.updated', { id: unique('sub'), status: 'active' }));
+      const answer = await deliver(
+        stripeEvent('customer.subscription.updated', { id: unique('sub'), status: 'active' }),
+      );
       expect(answer.status).toBe(400);
       expect(answer.body.error?.code).toBe('invalid_event');
       expect(JSON.stringify(answer.body)).toContain('data.object.customer');

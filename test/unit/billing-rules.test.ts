@@ -30,7 +30,8 @@ const change = (overrides: Partial<SubscriptionChanged> = {}): SubscriptionChang
   periodEnd: undefined,
   ...overrides,
 });
-const snapshot = (overrides: Partial<SubscriptionChanged> = {}): Entitlement => subscriptionEntitlement(change(overrides));
+const snapshot = (overrides: Partial<SubscriptionChanged> = {}): Entitlement =>
+  subscriptionEntitlement(change(overrides));
 
 const reader = (overrides: Partial<Subscriber> = {}): Subscriber => ({
   email: 'reader@example.org',
@@ -185,7 +186,9 @@ describe('what billing changes on a reader', () => {
 
   it('asks for nothing when the reader already is what billing says', () => {
     expect(billingUpdate(reader({ tier: 'paid' }), { tier: 'paid', activate: true })).toBeUndefined();
-    expect(billingUpdate(reader({ tier: 'free', status: 'bounced' }), { tier: 'free', activate: true })).toBeUndefined();
+    expect(
+      billingUpdate(reader({ tier: 'free', status: 'bounced' }), { tier: 'free', activate: true }),
+    ).toBeUndefined();
   });
 
   it('revokes the private feed URLs of a reader who stops paying, through the admin update rule', () => {

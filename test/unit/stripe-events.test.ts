@@ -57,7 +57,9 @@ describe('Stripe signature check', () => {
 
   it('tells a stale forgery as a forgery: the signature is checked before the age', () => {
     const header = signed(payload, nowSeconds - 3600, 'whsec_someone_else');
-    expect(refusal(() => verifiedStripeEvent(Buffer.from(payload), header, SECRET, now)).code).toBe('invalid_signature');
+    expect(refusal(() => verifiedStripeEvent(Buffer.from(payload), header, SECRET, now)).code).toBe(
+      'invalid_signature',
+    );
   });
 
   it('checks the exact bytes, not a re-encoding of them', () => {
@@ -103,7 +105,12 @@ describe('reading a verified event', () => {
         payment_status: 'unpaid',
       }),
     );
-    expect(read).toMatchObject({ customerId: 'cus_9', subscriptionId: undefined, email: 'reader@example.org', paid: false });
+    expect(read).toMatchObject({
+      customerId: 'cus_9',
+      subscriptionId: undefined,
+      email: 'reader@example.org',
+      paid: false,
+    });
   });
 
   it('reads the period end from the subscription, or from its items in newer API versions', () => {
@@ -126,7 +133,10 @@ describe('reading a verified event', () => {
   });
 
   it('ignores every other event type', () => {
-    expect(billingEventOf(event('invoice.paid', { id: 'in_1' }))).toMatchObject({ kind: 'ignored', type: 'invoice.paid' });
+    expect(billingEventOf(event('invoice.paid', { id: 'in_1' }))).toMatchObject({
+      kind: 'ignored',
+      type: 'invoice.paid',
+    });
   });
 
   it('refuses an event billing acts on that lacks a field, naming it', () => {

@@ -106,7 +106,10 @@ export class BillingService {
     if (!recorded) return { outcome: 'superseded' };
     const { profile, entitlements } = await this.ledger.customer(event.customerId);
     if (!profile) return { outcome: 'awaiting-checkout' };
-    return { outcome: 'applied', tier: await this.setTier(profile.email, customerPaysAt(entitlements, now), false, now) };
+    return {
+      outcome: 'applied',
+      tier: await this.setTier(profile.email, customerPaysAt(entitlements, now), false, now),
+    };
   }
 
   /** Stores the snapshot if it is newer than the stored one; false when the stored one stays. */

@@ -21,8 +21,7 @@ export interface BillingChange {
  */
 export function billingUpdate(existing: Subscriber | undefined, change: BillingChange): AdminUpdate | undefined {
   if (existing === undefined) return change.activate ? { tier: change.tier, status: 'active' } : undefined;
-  const activate =
-    change.activate && existing.status !== 'active' && !SUPPRESSED_STATUSES.includes(existing.status);
+  const activate = change.activate && existing.status !== 'active' && !SUPPRESSED_STATUSES.includes(existing.status);
   const retier = existing.tier !== change.tier;
   if (!activate && !retier) return undefined;
   return { ...(retier ? { tier: change.tier } : {}), ...(activate ? { status: 'active' } : {}) };

@@ -139,7 +139,8 @@ export async function updateSubscriber(
     const update = decide(existing);
     if (!update) return { subscriber: existing, created: false, changed: false };
     const next = applyAdminUpdate(existing, email, update, ulid(now.getTime()), now);
-    if (await subscribers.save(next, existing)) return { subscriber: next, created: existing === undefined, changed: true };
+    if (await subscribers.save(next, existing))
+      return { subscriber: next, created: existing === undefined, changed: true };
   }
   throw new ConflictError('busy', 'This subscriber is being changed by another request; try again');
 }
