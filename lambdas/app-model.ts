@@ -1,4 +1,5 @@
 import {
+  billingTable,
   digestsTable,
   editorsTable,
   idempotencyTable,
@@ -98,7 +99,7 @@ export interface QueueTrigger {
 export type ScheduleWhen = { readonly cron: string; readonly timeZone: string } | { readonly everyMinutes: number };
 
 /** The schedules `LocalStack.fireSchedule` can fire. */
-export type ScheduleName = 'digest' | 'release-sweeper';
+export type ScheduleName = 'digest' | 'release-sweeper' | 'billing-sweeper';
 
 /** The event field holding the scheduled time (ISO 8601), as EventBridge Scheduler's `<aws.scheduler.scheduled-time>`. */
 export const SCHEDULED_TIME_FIELD = 'scheduledTime';
@@ -182,6 +183,8 @@ export interface FunctionSpec {
   readonly sendsTo?: readonly QueueDefinition[];
   /** `secretsmanager:GetSecretValue` on the token HMAC key. */
   readonly tokenSecret?: boolean;
+  /** `secretsmanager:GetSecretValue` on Stripe's webhook signing secret (its ARN in `STRIPE_WEBHOOK_SECRET_ARN_ENV`). */
+  readonly stripeWebhookSecret?: boolean;
   /** `ses:SendEmail` on the sender identity and the configuration set, from the sender address only. */
   readonly sendsEmail?: boolean;
   /** Project directories shipped next to the bundle, e.g. `templates` (MJML read at run time). */
@@ -191,6 +194,11 @@ export interface FunctionSpec {
   /** @default 10 */
   readonly timeoutSeconds?: number;
 }
+
+/** The variable naming the Stripe webhook signing secret's ARN, for a function with `stripeWebhookSecret`. */
+export const STRIPE_WEBHOOK_SECRET_ARN_ENV = 'STRIPE_WEBHOOK_SECRET_ARN';
+/** The variable holding the signing secret itself: the local stack's stand-in for Secrets Manager. */
+export const STRIPE_WEBHOOK_SECRET_ENV = 'STRIPE_WEBHOOK_SECRET';
 
 /**
  * DynamoDB actions. Items are read by key (`TABLE_READ_ACTIONS`), indexes only queried (`INDEX_READ_ACTIONS`), and
@@ -414,6 +422,33 @@ const CATALOG = {
     // SNS invokes asynchronously: feedback that still cannot be applied is kept for the operator.
     asyncInvoke: { retryAttempts: 2, toFailedEvents: true },
     tables: [readWrite(subscribersTable), readWrite(digestsTable)],
+  },
+  'billing-webhook': {
+    description: "POST /api/billing/stripe: signed Stripe checkout and subscription events → the reader's tier.",
+    triggers: [ROUTES_TRIGGER],
+    // The subscribers table only through the subscriber service's update path; no token key: it issues no links.
+    tables: [readWrite(billingTable), readWrite(subscribersTable)],
+    stripeWebhookSecret: true,
+  },
+  'billing-sweeper': {
+    description: 'Every 15 minutes: readers of past-due subscriptions whose paid period has ended become free.',
+    triggers: [
+      {
+        kind: 'schedule',
+        name: 'billing-sweeper',
+        constructId: 'BillingSweepSchedule',
+        description: 'Ends the paid period of past-due subscriptions',
+        // A period end is a day boundary for a reader: a quarter of an hour late is no one's loss.
+        when: { everyMinutes: 15 },
+        input: {},
+        // A missed sweep is the next one: ended periods stay listed until a sweep applies them.
+        retryAttempts: 0,
+        maxEventAgeSeconds: 15 * 60,
+      },
+    ],
+    asyncInvoke: { retryAttempts: 0, maxEventAgeSeconds: 15 * 60 },
+    tables: [readWrite(billingTable), readWrite(subscribersTable)],
+    timeoutSeconds: 60,
   },
 } as const satisfies Record<string, FunctionSpec>;
 

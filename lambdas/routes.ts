@@ -93,6 +93,8 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/members/sign-in', fn: 'members', access: 'public' },
   { method: 'GET', path: '/members/reports/{slug}', fn: 'members', access: 'public' },
   { method: 'GET', path: '/members/editions/{id}', fn: 'members', access: 'public' },
+  // No editor token: Stripe signs each delivery, and the function checks that signature before anything else.
+  { method: 'POST', path: '/api/billing/stripe', fn: 'billing-webhook', access: 'public' },
 ];
 
 /**

@@ -41,6 +41,8 @@ export interface DispatchData {
   readonly failedEventsQueue: Queue;
   /** HMAC key for subscriber tokens (confirm, unsubscribe, private feed). */
   readonly tokenSecret: Secret;
+  /** Stripe's webhook signing secret (`whsec_…`), pasted in by the operator (README, Billing). */
+  readonly stripeWebhookSecret: Secret;
 }
 
 export interface ExportedArn {
@@ -70,6 +72,7 @@ export class DispatchStatefulStack extends Stack implements DispatchData {
   public readonly accessLogsBucket: Bucket;
   public readonly failedEventsQueue: Queue;
   public readonly tokenSecret: Secret;
+  public readonly stripeWebhookSecret: Secret;
   private readonly bucketArnExports = new Map<string, ExportedArn>();
 
   constructor(scope: Construct, id: string, props?: DispatchStatefulStackProps) {
@@ -119,6 +122,24 @@ export class DispatchStatefulStack extends Stack implements DispatchData {
       id: 'AwsSolutions-SMG4',
       reason:
         'Rotating the token key would invalidate every private feed URL and unsubscribe link already mailed; rotation is a deliberate operator action with a key-versioning plan, not a schedule.',
+    });
+
+    // Stripe generates this value; until the operator pastes it in, the placeholder fails the webhook's cold start
+    // (it is no whsec_ value) and Stripe retries its events meanwhile.
+    this.stripeWebhookSecret = new Secret(this, 'StripeWebhookSecret', {
+      description:
+        "Stripe's webhook signing secret (whsec_…) for POST /api/billing/stripe; paste it from the Stripe dashboard.",
+      generateSecretString: { passwordLength: 32, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.stripeWebhookSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Stripe generates and rolls the webhook signing secret (Dashboard, "Roll secret"); the operator pastes the new value in. Secrets Manager cannot rotate it.',
+    });
+    new CfnOutput(this, 'StripeWebhookSecretArn', {
+      description: "Put Stripe's whsec_… signing secret here (README, Billing)",
+      value: this.stripeWebhookSecret.secretArn,
     });
   }
 

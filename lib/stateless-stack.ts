@@ -24,6 +24,7 @@ import {
   type ScheduleTrigger,
   SITE_MEDIA_PREFIX,
   SITE_OBJECT_ACTIONS,
+  STRIPE_WEBHOOK_SECRET_ARN_ENV,
   type StreamTrigger,
   TABLE_READ_ACTIONS,
   TABLE_WRITE_ACTIONS,
@@ -236,6 +237,9 @@ export class DispatchStatelessStack extends Stack {
     if (spec.vault !== undefined) environment[vaultBucket.env] = data.bucket(vaultBucket).bucketName;
     for (const queue of spec.sendsTo ?? []) environment[queue.env] = data.workQueue(queue).queue.queueUrl;
     if (spec.tokenSecret === true) environment.TOKEN_SECRET_ARN = data.tokenSecret.secretArn;
+    if (spec.stripeWebhookSecret === true) {
+      environment[STRIPE_WEBHOOK_SECRET_ARN_ENV] = data.stripeWebhookSecret.secretArn;
+    }
     if (spec.sendsEmail === true) {
       environment.SES_CONFIGURATION_SET = this.mail.configurationSet.configurationSetName;
     }
@@ -322,6 +326,7 @@ export class DispatchStatelessStack extends Stack {
     }
     for (const queue of spec.sendsTo ?? []) data.workQueue(queue).queue.grantSendMessages(fn);
     if (spec.tokenSecret === true) data.tokenSecret.grantRead(fn);
+    if (spec.stripeWebhookSecret === true) data.stripeWebhookSecret.grantRead(fn);
     if (spec.sendsEmail === true) fn.addToRolePolicy(this.mail.sendEmailStatement());
   }
 

@@ -24,6 +24,8 @@ const modules: Readonly<Record<DispatchFunctionName, () => Promise<{ handler: An
   'digest-planner': () => import('../lambdas/handlers/digest-planner'),
   'mail-sender': () => import('../lambdas/handlers/mail-sender'),
   'ses-feedback': () => import('../lambdas/handlers/ses-feedback'),
+  'billing-webhook': () => import('../lambdas/handlers/billing-webhook'),
+  'billing-sweeper': () => import('../lambdas/handlers/billing-sweeper'),
 };
 
 const loaded = new Map<DispatchFunctionName, Promise<AnyHandler>>();

@@ -58,6 +58,7 @@ async function main(): Promise<void> {
     isolateConsumers: true,
     streamBatchWindowMs: 1000,
     sendRatePerSecond: sendRate(),
+    stripeWebhookSecret: process.env.DISPATCH_STRIPE_WEBHOOK_SECRET,
     log,
   });
   log(`Dispatch is running.
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
   SES inbox        ${stack.sesUrl}/store
   DynamoDB         ${stack.endpoints.dynamodb}   S3 ${stack.endpoints.s3}   SQS ${stack.endpoints.sqs}
   Admin token      ${stack.adminTokenFile}
+  Stripe webhook   POST ${stack.apiUrl}/api/billing/stripe  (signing secret: ${stack.stripeWebhookSecret.file ?? '$DISPATCH_STRIPE_WEBHOOK_SECRET'})
   Endpoints file   ${join(dataDir, 'endpoints.json')}
   AWS CLI          export AWS_CONFIG_FILE=${join(dataDir, AWS_CLI_FILES.config)} AWS_SHARED_CREDENTIALS_FILE=${join(dataDir, AWS_CLI_FILES.credentials)}
                    aws --endpoint-url ${stack.endpoints.dynamodb} dynamodb scan --table-name dispatch-reports

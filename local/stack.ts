@@ -13,7 +13,7 @@ import {
   type TableDefinition,
 } from '../lambdas/adapters/data-model';
 import { EditorsStore } from '../lambdas/adapters/editors-store';
-import type { DispatchFunctionName, ScheduleName } from '../lambdas/app-model';
+import { type DispatchFunctionName, type ScheduleName, STRIPE_WEBHOOK_SECRET_ENV } from '../lambdas/app-model';
 import { issueEditor } from '../lambdas/core/editors/editors';
 import { parsePublication, type Publication } from '../lambdas/core/shared/publication';
 import { ROUTES } from '../lambdas/routes';
@@ -68,6 +68,11 @@ export interface LocalStackOptions {
    * (tests that never open `/console/` skip the build). @default true
    */
   console?: boolean;
+  /**
+   * Stripe's webhook signing secret (`$DISPATCH_STRIPE_WEBHOOK_SECRET`, e.g. the one `stripe listen` prints).
+   * @default - generated on first start into `<dataDir>/stripe-webhook-secret` and reused after
+   */
+  stripeWebhookSecret?: string;
   log: (line: string) => void;
 }
 
@@ -89,6 +94,8 @@ export interface LocalStack {
   endpoints: Endpoints;
   adminToken: string;
   adminTokenFile: string;
+  /** What `POST /api/billing/stripe` checks signatures with, and where it came from (a file, or the option). */
+  stripeWebhookSecret: { value: string; file: string | undefined };
   publication: Publication;
   /** Waits until every stream and queue delivery is idle (one may feed another, so it loops). */
   drain(timeoutMs?: number): Promise<void>;
@@ -176,6 +183,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const sqsPort = await sqs.listen(options.sqsPort);
 
   const tokenSecret = await persistentSecret(join(dataDir, 'token-secret'));
+  const stripeWebhookSecret = await localStripeWebhookSecret(dataDir, options.stripeWebhookSecret);
 
   // The environment every handler reads at cold start; set before any handler module is imported.
   const setEnv = (apiUrl: string): Publication => {
@@ -191,6 +199,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       DISPATCH_S3_FORCE_PATH_STYLE: 'true',
       DISPATCH_PUBLICATION: JSON.stringify(publication),
       TOKEN_SECRET: tokenSecret,
+      [STRIPE_WEBHOOK_SECRET_ENV]: stripeWebhookSecret.value,
       SES_CONFIGURATION_SET: 'dispatch-local',
       ...Object.fromEntries(tables.map(({ definition, tableName }) => [`TABLE_${definition.env}`, tableName])),
       ...buckets,
@@ -329,6 +338,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     endpoints,
     adminToken,
     adminTokenFile,
+    stripeWebhookSecret,
     publication,
     async drain(timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
@@ -364,16 +374,29 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
 }
 
-async function persistentSecret(file: string): Promise<string> {
+async function persistentSecret(file: string, generate = () => randomBytes(32).toString('base64url')): Promise<string> {
   try {
     return (await readFile(file, 'utf8')).trim();
   } catch (error) {
     // Only a missing file means first start; a new secret would void every link already mailed.
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    const secret = randomBytes(32).toString('base64url');
+    const secret = generate();
     await writeFile(file, secret + '\n', { mode: 0o600 });
     return secret;
   }
+}
+
+/**
+ * The given secret, else one generated on first start in Stripe's own shape (`whsec_…`) and kept in the data dir,
+ * so events signed with it (tests, a script) keep verifying across restarts.
+ */
+async function localStripeWebhookSecret(
+  dataDir: string,
+  given: string | undefined,
+): Promise<LocalStack['stripeWebhookSecret']> {
+  if (given !== undefined && given.trim() !== '') return { value: given.trim(), file: undefined };
+  const file = join(dataDir, 'stripe-webhook-secret');
+  return { value: await persistentSecret(file, () => `whsec_${randomBytes(32).toString('base64url')}`), file };
 }
 
 /** First start: an admin editor whose token is written (0600) to the data dir; later starts reuse it. */

@@ -122,6 +122,26 @@ export const rateLimitsTable = {
   timeToLiveAttribute: 'expiresAt',
 } as const satisfies TableDefinition;
 
+/**
+ * Stripe billing state, apart from the subscribers table so that table stays payment-agnostic and only the billing
+ * functions may touch payment data. Per Stripe customer (`CUSTOMER#<cus_…>`): the address it pays for (`PROFILE`)
+ * and one entitlement per subscription or one-off checkout (`ENTITLEMENT#<sub_…|cs_…>`, the last applied snapshot
+ * with its event time). Per processed event (`EVENT#<evt_…>`): a marker that expires by TTL once Stripe has long
+ * stopped retrying it.
+ */
+export const billingTable = {
+  id: 'Billing',
+  env: 'BILLING',
+  partitionKey: S('pk'),
+  sortKey: S('sk'),
+  indexes: [
+    /** Sparse: `past_due` entitlements that are paid until `dueAt` (ISO 8601); the billing sweeper ends them. */
+    { name: 'byDue', partitionKey: S('dueKey'), sortKey: S('dueAt') },
+  ],
+  stream: false,
+  timeToLiveAttribute: 'expiresAt',
+} as const satisfies TableDefinition;
+
 export const TABLES: readonly TableDefinition[] = [
   reportsTable,
   editorsTable,
@@ -129,6 +149,7 @@ export const TABLES: readonly TableDefinition[] = [
   digestsTable,
   idempotencyTable,
   rateLimitsTable,
+  billingTable,
 ];
 
 export interface BucketDefinition {

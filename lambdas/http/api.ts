@@ -43,6 +43,15 @@ export function rawBody(event: ApiEvent): string {
   return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
 }
 
+/**
+ * The body exactly as the client sent it, for signature checks over the bytes: API Gateway base64-encodes bodies
+ * it does not treat as text and passes text as a string, whose UTF-8 encoding is the bytes sent.
+ */
+export function rawBodyBytes(event: ApiEvent): Buffer {
+  if (!event.body) return Buffer.alloc(0);
+  return Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+}
+
 /** The body as a JSON object, or a 400 naming what is wrong with it. */
 export function jsonObjectBody(event: ApiEvent): Record<string, unknown> {
   const body = rawBody(event);

@@ -89,9 +89,20 @@ export function proxyEvent(
       ...request.requestContext,
       ...(authorizerContext ? { authorizer: { lambda: authorizerContext } } : {}),
     } as APIGatewayProxyEventV2['requestContext'],
-    ...(body.length > 0 ? { body: body.toString('utf8') } : {}),
-    isBase64Encoded: false,
+    ...eventBody(body),
   };
+}
+
+/**
+ * Text as a string, as API Gateway passes it; bytes that are not UTF-8 base64-encoded, as API Gateway does for
+ * binary bodies, so a handler that checks a signature over the body (Stripe's) always sees the bytes sent.
+ */
+function eventBody(body: Buffer): Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'> {
+  if (body.length === 0) return { isBase64Encoded: false };
+  const text = body.toString('utf8');
+  return Buffer.from(text, 'utf8').equals(body)
+    ? { body: text, isBase64Encoded: false }
+    : { body: body.toString('base64'), isBase64Encoded: true };
 }
 
 /** Writes a function's result as the HTTP API does; `overrides` win over the function's own headers. */

@@ -16,7 +16,13 @@ import { ensureTables } from '../../local/provision';
 import { SqsEndpoint, type QueuedMessage } from '../../local/sqs-endpoint';
 import { localBucketName, localTableName } from '../../local/stack';
 import { StreamProxy, type StreamTable } from '../../local/stream-proxy';
-import { LOCAL_REGION, LOCAL_TOKEN_SECRET_ARN, localQueueName, localStreamArn } from './local-resources';
+import {
+  LOCAL_REGION,
+  LOCAL_STRIPE_WEBHOOK_SECRET_ARN,
+  LOCAL_TOKEN_SECRET_ARN,
+  localQueueName,
+  localStreamArn,
+} from './local-resources';
 import { SecretsEndpoint } from './secrets-endpoint';
 import type { StreamSource } from './template-triggers';
 
@@ -39,6 +45,8 @@ export interface LocalBackend {
   };
   /** The token HMAC key Secrets Manager holds for `TOKEN_SECRET_ARN`. */
   readonly tokenSecret: string;
+  /** What the billing webhook's Secrets Manager read answers; the scenario signs Stripe events with it. */
+  readonly stripeWebhookSecret: string;
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly documents: DynamoDBDocumentClient;
   readonly s3: S3Client;
@@ -94,7 +102,13 @@ export async function startLocalBackend(streamSources: readonly StreamSource[]):
   const sqs = new SqsEndpoint(queues);
   const sqsUrl = `http://127.0.0.1:${await sqs.listen(0)}`;
   const tokenSecret = randomBytes(32).toString('base64url');
-  const secrets = new SecretsEndpoint(new Map([[LOCAL_TOKEN_SECRET_ARN, tokenSecret]]));
+  const stripeWebhookSecret = `whsec_${randomBytes(24).toString('base64url')}`;
+  const secrets = new SecretsEndpoint(
+    new Map([
+      [LOCAL_TOKEN_SECRET_ARN, tokenSecret],
+      [LOCAL_STRIPE_WEBHOOK_SECRET_ARN, stripeWebhookSecret],
+    ]),
+  );
   const secretsManager = await secrets.listen();
 
   const traceSegments: string[] = [];
@@ -127,6 +141,7 @@ export async function startLocalBackend(streamSources: readonly StreamSource[]):
       xrayDaemon: `127.0.0.1:${daemon.address().port}`,
     },
     tokenSecret,
+    stripeWebhookSecret,
     credentials: CREDENTIALS,
     documents: DynamoDBDocumentClient.from(dynamo),
     s3,

@@ -21,6 +21,8 @@ export const localStreamArn = (definition: TableDefinition): string => `${localT
 
 /** The token HMAC key's stand-in in the local Secrets Manager endpoint (`secrets-endpoint.ts`). */
 export const LOCAL_TOKEN_SECRET_ARN = `arn:aws:secretsmanager:${LOCAL_REGION}:${LOCAL_ACCOUNT}:secret:dispatch-token-secret-local`;
+/** Stripe's webhook signing secret's stand-in in the same endpoint. */
+export const LOCAL_STRIPE_WEBHOOK_SECRET_ARN = `arn:aws:secretsmanager:${LOCAL_REGION}:${LOCAL_ACCOUNT}:secret:dispatch-stripe-webhook-secret-local`;
 /** The configuration set name the local stack hands its functions; the SES emulator accepts any. */
 export const LOCAL_CONFIGURATION_SET = 'dispatch-local';
 export const LOCAL_FEEDBACK_TOPIC_ARN = `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:dispatch-ses-feedback`;
@@ -69,6 +71,12 @@ export function localEquivalentTable(queueUrl: (definition: QueueDefinition) => 
       path: 'TokenSecret/Resource',
       local: 'the verifier’s Secrets Manager stand-in',
       ref: () => LOCAL_TOKEN_SECRET_ARN,
+    },
+    {
+      type: 'AWS::SecretsManager::Secret',
+      path: 'StripeWebhookSecret/Resource',
+      local: 'the verifier’s Secrets Manager stand-in',
+      ref: () => LOCAL_STRIPE_WEBHOOK_SECRET_ARN,
     },
     {
       type: 'AWS::SES::ConfigurationSet',

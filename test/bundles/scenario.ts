@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import Stripe from 'stripe';
 import {
   editorsTable,
   mailQueue,
@@ -57,6 +58,8 @@ const READERS = {
   signUp: 'new.reader@verify.test',
   bounce: SIMULATOR.bounce,
 } as const;
+/** Becomes a reader by paying (the billing checks come after the digest, so it is in no edition). */
+const STRIPE_PAYER = 'stripe.payer@verify.test';
 
 interface StoredReport {
   id: string;
@@ -496,5 +499,64 @@ export async function runScenario(context: ScenarioContext): Promise<void> {
       `the sweep answered ${JSON.stringify(counts)}, expected "${scheduled.title}" published`,
     );
     return 'the ReleaseSweepSchedule input a minute after publishAt → the scheduled report published';
+  });
+
+  const customer = `cus_verify${randomUUID().slice(0, 8)}`;
+  const subscription = `sub_verify${randomUUID().slice(0, 8)}`;
+  const eventTime = Math.floor(Date.now() / 1000) - 60;
+  /** POST /api/billing/stripe with a Stripe event signed by the secret (the one in Secrets Manager by default). */
+  const stripe = (
+    type: string,
+    object: Record<string, unknown>,
+    created: number,
+    secret = backend.stripeWebhookSecret,
+  ) => {
+    const payload = JSON.stringify({ id: `evt_${randomUUID()}`, object: 'event', type, created, data: { object } });
+    const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret });
+    return api.request('POST', '/api/billing/stripe', {
+      body: payload,
+      headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+    });
+  };
+
+  await check('billing-webhook', 'routes', async () => {
+    const session = {
+      id: `cs_${randomUUID()}`,
+      object: 'checkout.session',
+      customer,
+      subscription,
+      customer_details: { email: STRIPE_PAYER },
+      payment_status: 'paid',
+    };
+    const forged = await stripe('checkout.session.completed', session, eventTime, 'whsec_not_the_secret');
+    expectStatus(forged, 400, 'POST /api/billing/stripe signed with another secret');
+    expectThat((await subscribers.get(STRIPE_PAYER)) === undefined, 'a wrongly signed checkout created a reader');
+    const paid = await stripe('checkout.session.completed', session, eventTime);
+    expectStatus(paid, 200, 'POST /api/billing/stripe checkout.session.completed');
+    const reader = await subscribers.get(STRIPE_PAYER);
+    expectThat(
+      reader?.tier === 'paid' && reader.status === 'active',
+      `the checkout left the reader ${reader?.tier}/${reader?.status}, expected paid/active`,
+    );
+    return 'Stripe-Signature checked with the secret from Secrets Manager: forged → 400; checkout → a paid active reader';
+  });
+
+  await check('billing-sweeper', 'schedule', async () => {
+    const periodEnd = Math.floor(Date.now() / 1000) + 3600;
+    const pastDue = await stripe(
+      'customer.subscription.updated',
+      { id: subscription, object: 'subscription', customer, status: 'past_due', current_period_end: periodEnd },
+      eventTime + 30,
+    );
+    expectStatus(pastDue, 200, 'POST /api/billing/stripe customer.subscription.updated past_due');
+    const counts = (await sources.fireSchedule('billing-sweeper', new Date((periodEnd + 60) * 1000))) as {
+      ended?: number;
+    };
+    const reader = await subscribers.get(STRIPE_PAYER);
+    expectThat(
+      counts.ended === 1 && reader?.tier === 'free',
+      `the sweep answered ${JSON.stringify(counts)} and left the reader ${reader?.tier}, expected 1 ended and free`,
+    );
+    return 'the BillingSweepSchedule input after a past-due period ended → the reader free';
   });
 }

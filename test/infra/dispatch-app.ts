@@ -101,6 +101,7 @@ export function describeResource(resource: Json): string {
     [/GetAtt(\w+?)Table[0-9A-F]{8}Arn/, 'table:$1'],
     [/(PlanQueue|MailQueue|SignUpQueue|FailedEventsQueue)\w*Arn/, 'queue:$1'],
     [/TokenSecret/, 'secret:Token'],
+    [/StripeWebhookSecret/, 'secret:StripeWebhook'],
     [/configuration-set/, 'ses:configuration-set'],
     [/MailSenderIdentity|identity\//, 'ses:identity'],
     [/(\w+)FunctionLogGroup/, 'log-group:$1'],

@@ -27,9 +27,9 @@ describe('functions', () => {
     template = synthDispatch().statelessTemplate;
   });
 
-  it('builds 16 functions, all arm64 on the Node.js 24 runtime with our handler export', () => {
+  it('builds 18 functions, all arm64 on the Node.js 24 runtime with our handler export', () => {
     const functions = Object.values(appFunctions(template));
-    expect(functions).toHaveLength(16);
+    expect(functions).toHaveLength(18);
     for (const resource of functions) {
       expect(resource.Properties).toMatchObject({
         Architectures: ['arm64'],
@@ -131,6 +131,16 @@ describe('functions', () => {
       'TABLE_SUBSCRIBERS',
       'TOKEN_SECRET_ARN',
     ]);
+  });
+
+  it('hands billing-webhook the billing and subscribers tables and the signing secret ARN, the sweeper no secret', () => {
+    const shared = ['DISPATCH_PUBLICATION', 'NODE_OPTIONS', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME'];
+    expect(Object.keys(fn(template, 'BillingWebhook').Environment.Variables).sort()).toEqual(
+      [...shared, 'STRIPE_WEBHOOK_SECRET_ARN', 'TABLE_BILLING', 'TABLE_SUBSCRIBERS'].sort(),
+    );
+    expect(Object.keys(fn(template, 'BillingSweeper').Environment.Variables).sort()).toEqual(
+      [...shared, 'TABLE_BILLING', 'TABLE_SUBSCRIBERS'].sort(),
+    );
   });
 
   it('retries nothing for the minute sweeper and dead-letters SES feedback it could not apply', () => {

@@ -2,6 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  billingTable,
   digestsTable,
   editorsTable,
   idempotencyTable,
@@ -43,6 +44,10 @@ const streamRead = [
   'dynamodb:ListStreams *',
 ];
 const tokenSecret = ['secretsmanager:DescribeSecret secret:Token', 'secretsmanager:GetSecretValue secret:Token'];
+const stripeWebhookSecret = [
+  'secretsmanager:DescribeSecret secret:StripeWebhook',
+  'secretsmanager:GetSecretValue secret:StripeWebhook',
+];
 const sendEmail = ['ses:SendEmail ses:configuration-set', 'ses:SendEmail ses:identity'];
 /** Active tracing on every function: X-Ray's write actions have no resource-level permission. */
 const tracing = ['xray:PutTelemetryRecords *', 'xray:PutTraceSegments *'];
@@ -157,6 +162,15 @@ const EXPECTED: Record<string, string[]> = {
     ...readWrite(digestsTable),
     ...sendTo('FailedEventsQueue'),
   ],
+  // The signing secret and the two tables; no token key (it issues no links), no vault, no mail.
+  BillingWebhook: [
+    ...logs('BillingWebhook'),
+    ...readWrite(billingTable),
+    ...readWrite(subscribersTable),
+    ...stripeWebhookSecret,
+  ],
+  // Ends grace periods: the same tables, and not the signing secret.
+  BillingSweeper: [...logs('BillingSweeper'), ...readWrite(billingTable), ...readWrite(subscribersTable)],
 };
 
 describe('IAM per function', () => {
@@ -178,6 +192,27 @@ describe('IAM per function', () => {
         for (const action of actions) expect(action).not.toContain('*');
       }
     }
+  });
+
+  it("only billing-webhook may read Stripe's signing secret, and it gets the secret's ARN, never its value", () => {
+    const readers = Object.keys(EXPECTED).filter((fn) =>
+      grantsOf(roleStatements(template, `${fn}Function`)).some((grant) => grant.endsWith('secret:StripeWebhook')),
+    );
+    expect(readers).toEqual(['BillingWebhook']);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^POST /api/billing/stripe'),
+      Environment: {
+        Variables: Match.objectLike({
+          STRIPE_WEBHOOK_SECRET_ARN: Match.objectLike({
+            'Fn::ImportValue': Match.stringLikeRegexp('StripeWebhookSecret'),
+          }),
+          STRIPE_WEBHOOK_SECRET: Match.absent(),
+          TOKEN_SECRET_ARN: Match.absent(),
+          TABLE_BILLING: Match.anyValue(),
+          TABLE_SUBSCRIBERS: Match.anyValue(),
+        }),
+      },
+    });
   });
 
   it('feed-publisher has no statement that mentions the vault bucket at all', () => {
@@ -306,7 +341,7 @@ describe('IAM per function', () => {
         }),
       ).filter(([id]) => !id.startsWith(CONSOLE_DEPLOYMENT_HANDLER_PREFIX)),
     );
-    expect(Object.keys(roles)).toHaveLength(16);
+    expect(Object.keys(roles)).toHaveLength(18);
     for (const role of Object.values(roles)) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
@@ -324,6 +359,7 @@ describe('IAM per function', () => {
       },
     });
     expect(Object.keys(roles).sort()).toEqual([
+      expect.stringMatching(/^BillingSweepScheduleRole/),
       expect.stringMatching(/^DigestScheduleRole/),
       expect.stringMatching(/^ReleaseSweepScheduleRole/),
     ]);

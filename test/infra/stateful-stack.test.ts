@@ -183,6 +183,17 @@ describe('stateful stack', () => {
     });
   });
 
+  it("keeps Stripe's webhook signing secret apart, retained, its ARN an output for the operator", () => {
+    template.hasResource('AWS::SecretsManager::Secret', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({ Description: Match.stringLikeRegexp('^Stripe.s webhook signing secret') }),
+    });
+    const outputs = Object.entries(template.findOutputs('*'));
+    const output = outputs.find(([id]) => id === 'StripeWebhookSecretArn')?.[1] as { Value?: { Ref?: string } };
+    expect(output?.Value?.Ref).toMatch(/^StripeWebhookSecret/);
+  });
+
   it('exports the bucket ARNs under stable names for prefix-scoped IAM', () => {
     const outputs = template.findOutputs('*');
     const names = Object.values(outputs).map((output) => (output as { Export?: { Name: string } }).Export?.Name);

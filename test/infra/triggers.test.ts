@@ -114,6 +114,17 @@ describe('triggers', () => {
     });
   });
 
+  it('ends past-due grace periods every 15 minutes, without retries', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      Target: Match.objectLike({
+        Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BillingSweeperFunction'), 'Arn'] },
+        Input: JSON.stringify({ scheduledTime: '<aws.scheduler.scheduled-time>' }),
+        RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 900 },
+      }),
+    });
+  });
+
   describe('SES', () => {
     it('verifies the sender domain with Easy DKIM and uses the configuration set by default', () => {
       template.hasResourceProperties('AWS::SES::EmailIdentity', {

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import Stripe from 'stripe';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { logger } from '../../lambdas/adapters/logger';
 import { SubscriberTokens } from '../../lambdas/core/subscribers/subscriber-tokens';
@@ -16,6 +17,7 @@ const ADDRESSES = [
   'paid.reader@example.org',
   'signup.someone@example.org',
   'digest.tester@example.org',
+  'stripe.payer@example.org',
 ];
 
 let harness: Harness;
@@ -162,6 +164,33 @@ it('no log line carries an address, a token or paid text', async () => {
   expect((await fetch(manage, { method: 'POST', headers: form, body: 'series=grid-watch' })).status).toBe(200);
   expect((await fetch(manage, { method: 'POST', headers: form, body: 'series=nope' })).status).toBe(422);
   expect((await fetch(`${manage}x`, { method: 'POST', headers: form, body: 'action=unsubscribe' })).status).toBe(400);
+  // Stripe: a paid checkout (the address in the signed body, a signature in the header), and a forged one.
+  const stripeSecret = harness.stack.stripeWebhookSecret.value;
+  const payload = JSON.stringify({
+    id: 'evt_log_privacy',
+    object: 'event',
+    type: 'checkout.session.completed',
+    created: Math.floor(Date.now() / 1000),
+    data: {
+      object: {
+        id: 'cs_log_privacy',
+        customer: 'cus_log_privacy',
+        subscription: 'sub_log_privacy',
+        customer_details: { email: ADDRESSES[4] },
+        payment_status: 'paid',
+      },
+    },
+  });
+  for (const secret of [stripeSecret, 'whsec_forged_for_the_log_check']) {
+    const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret });
+    secrets.push(signature, secret);
+    const billed = await fetch(`${harness.stack.apiUrl}/api/billing/stripe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+      body: payload,
+    });
+    expect(billed.status).toBe(secret === stripeSecret ? 200 : 400);
+  }
 
   // Requests that fail, too: a bad token, a bad address, a route that does not exist.
   await fetch(`${harness.stack.apiUrl}/api/subscribers/confirm?token=${confirmToken}x`);

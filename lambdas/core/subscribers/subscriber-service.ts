@@ -7,6 +7,7 @@ import { parseWith } from '../shared/validation';
 import { chosenSeries } from './series-preferences';
 import type { SubscriberTokens, TokenFailure } from './subscriber-tokens';
 import {
+  type AdminUpdate,
   adminUpdateSchema,
   applyAdminUpdate,
   decideConfirm,
@@ -75,12 +76,10 @@ export class SubscriberService {
     const parsed = parseWith(adminUpdateSchema, body);
     // Checked against the configured series here: the schema knows the shape of an id, not the publication.
     const update = parsed.series ? { ...parsed, series: chosenSeries(parsed.series, this.publication) } : parsed;
-    for (let round = 0; round < MAX_ROUNDS; round += 1) {
-      const existing = await this.subscribers.get(email);
-      const next = applyAdminUpdate(existing, email, update, ulid(now.getTime()), now);
-      if (await this.subscribers.save(next, existing)) return { subscriber: next, created: existing === undefined };
-    }
-    throw new ConflictError('busy', 'This subscriber is being changed by another request; try again');
+    const { subscriber, created } = await updateSubscriber(this.subscribers, email, () => update, now);
+    // The decision above always answers an update, so there is always a subscriber written.
+    if (!subscriber) throw new Error('An admin update wrote no subscriber');
+    return { subscriber, created };
   }
 
   async feedUrl(rawEmail: string): Promise<string> {
@@ -116,6 +115,37 @@ export class SubscriberService {
     }
     throw new ConflictError('busy', 'This subscription is being changed by another request; try again');
   }
+}
+
+export interface SubscriberUpdate {
+  /** The subscriber as stored afterwards; undefined when there was none and `decide` created none. */
+  subscriber: Subscriber | undefined;
+  created: boolean;
+  /** False when `decide` asked for nothing, so nothing was written. */
+  changed: boolean;
+}
+
+/**
+ * The one write path for a subscriber's tier and status from outside a reader's own links: the admin API and
+ * billing alike. `decide` sees what is stored and answers the change (or nothing), and {@link applyAdminUpdate}
+ * applies it, so the rules that follow a tier or status change (feed URLs revoked, statusVersion moved on) hold
+ * whoever asked. A write that lost a race re-reads and decides again.
+ */
+export async function updateSubscriber(
+  subscribers: Pick<SubscribersRepository, 'get' | 'save'>,
+  email: string,
+  decide: (existing: Subscriber | undefined) => AdminUpdate | undefined,
+  now: Date,
+): Promise<SubscriberUpdate> {
+  for (let round = 0; round < MAX_ROUNDS; round += 1) {
+    const existing = await subscribers.get(email);
+    const update = decide(existing);
+    if (!update) return { subscriber: existing, created: false, changed: false };
+    const next = applyAdminUpdate(existing, email, update, ulid(now.getTime()), now);
+    if (await subscribers.save(next, existing))
+      return { subscriber: next, created: existing === undefined, changed: true };
+  }
+  throw new ConflictError('busy', 'This subscriber is being changed by another request; try again');
 }
 
 function invalid(reason: TokenFailure): LinkOutcome {

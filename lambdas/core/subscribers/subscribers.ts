@@ -187,16 +187,20 @@ export function withStatus(subscriber: Subscriber, status: SubscriberStatus): Su
 }
 
 /**
- * The one way a tier changes (an admin today, billing webhooks later): leaving `paid` revokes every member session
- * cookie issued so far, so a downgraded reader is signed out of the paid pages at once rather than at the cookie's
- * expiry. Coming to `paid` revokes nothing; the reader's current cookie starts opening the paid pages.
+ * The one way a tier changes (an admin, a Stripe webhook): leaving `paid` revokes what paid access was issued so far.
+ * The feed token version goes up, so a private feed URL issued while the reader paid stays dead if they pay again
+ * later (they get a new one), as it does for a reader who leaves `active`. The member session version goes up, so a
+ * downgraded reader is signed out of the paid pages at once rather than at the cookie's expiry. Coming to `paid`
+ * revokes nothing; the reader's current cookie starts opening the paid pages.
  */
 export function withTier(subscriber: Subscriber, tier: ReaderTier): Subscriber {
   if (tier === subscriber.tier) return subscriber;
+  const leavesPaid = subscriber.tier === 'paid';
   return {
     ...subscriber,
     tier,
-    memberSessionVersion: memberSessionVersionOf(subscriber) + (subscriber.tier === 'paid' ? 1 : 0),
+    feedTokenVersion: subscriber.feedTokenVersion + (leavesPaid ? 1 : 0),
+    memberSessionVersion: memberSessionVersionOf(subscriber) + (leavesPaid ? 1 : 0),
   };
 }
 

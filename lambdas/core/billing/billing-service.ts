@@ -1,0 +1,131 @@
+import { ConflictError } from '../shared/errors';
+import type { ReaderTier } from '../shared/reader-tier';
+import { MAX_ROUNDS, type SubscribersRepository, updateSubscriber } from '../subscribers/subscriber-service';
+import { emailSchema } from '../subscribers/subscribers';
+import type { BillingEvent, CheckoutCompleted, SubscriptionChanged } from './billing-events';
+import {
+  checkoutEntitlement,
+  customerPaysAt,
+  type Entitlement,
+  subscriptionEntitlement,
+  supersedes,
+} from './entitlements';
+import type { BillingLedger, CustomerProfile } from './ports';
+import { billingUpdate } from './reader-changes';
+
+/**
+ * - `applied`: the event was recorded and the reader's tier (and for a payment, status) follows it.
+ * - `duplicate`: this event id was applied before; nothing changed.
+ * - `superseded`: Stripe already told us something newer about this subscription; nothing changed.
+ * - `awaiting-checkout`: recorded, but no checkout has named the customer's address yet; the checkout applies it.
+ * - `no-address`: a checkout without any email address; recorded, no reader to change.
+ * - `ignored`: an event type billing does not act on.
+ */
+export type BillingOutcome = 'applied' | 'duplicate' | 'superseded' | 'awaiting-checkout' | 'no-address' | 'ignored';
+
+export interface BillingResult {
+  readonly outcome: BillingOutcome;
+  /** The tier the customer's reader has now, when a reader was looked at. */
+  readonly tier?: ReaderTier;
+}
+
+export interface GraceSweep {
+  ended: number;
+  failed: number;
+}
+
+export interface GraceObserver {
+  failed(entitlement: Entitlement, error: unknown): void;
+}
+
+/** A sweep reads this many ended grace periods at most; the rest wait for the next sweep. */
+export const GRACE_SWEEP_LIMIT = 100;
+
+/**
+ * Stripe's events → who is a paid reader. Each subscription keeps its last applied snapshot; a customer is paid
+ * while any of theirs pays (`entitlements.ts`), and that tier is written to the reader the customer's latest
+ * checkout named, through the subscriber service's own update path.
+ */
+export class BillingService {
+  constructor(
+    private readonly ledger: BillingLedger,
+    private readonly subscribers: Pick<SubscribersRepository, 'get' | 'save'>,
+  ) {}
+
+  async handle(event: BillingEvent, now: Date): Promise<BillingResult> {
+    if (event.kind === 'ignored') return { outcome: 'ignored' };
+    if (await this.ledger.isProcessed(event.id)) return { outcome: 'duplicate' };
+    const result = event.kind === 'checkout' ? await this.checkout(event, now) : await this.subscription(event, now);
+    // Only once applied: a failure above answers 5xx and Stripe's retry applies the event again.
+    await this.ledger.markProcessed(event.id, now);
+    return result;
+  }
+
+  /** Applies every past-due entitlement whose paid period has ended by `now` (the billing sweeper's schedule). */
+  async endGracePeriods(now: Date, observer: GraceObserver): Promise<GraceSweep> {
+    const counts: GraceSweep = { ended: 0, failed: 0 };
+    for (const entitlement of await this.ledger.graceEnded(now, GRACE_SWEEP_LIMIT)) {
+      try {
+        const { profile, entitlements } = await this.ledger.customer(entitlement.customerId);
+        if (profile) await this.setTier(profile.email, customerPaysAt(entitlements, now), false, now);
+        await this.ledger.settleGrace(entitlement);
+        counts.ended += 1;
+      } catch (error) {
+        // Left on the grace list: the next sweep tries it again.
+        observer.failed(entitlement, error);
+        counts.failed += 1;
+      }
+    }
+    return counts;
+  }
+
+  private async checkout(event: CheckoutCompleted, now: Date): Promise<BillingResult> {
+    const parsed = event.email === undefined ? undefined : emailSchema.safeParse(event.email);
+    const email = parsed?.success ? parsed.data : undefined;
+    const { customerId } = event;
+    if (customerId === undefined) {
+      // A one-off payment without a Stripe customer: nothing to follow later, the payment alone decides.
+      if (email === undefined) return { outcome: 'no-address' };
+      if (!event.paid) return { outcome: 'awaiting-checkout' };
+      return { outcome: 'applied', tier: await this.setTier(email, true, true, now) };
+    }
+    const entitlement = checkoutEntitlement({ ...event, customerId });
+    if (entitlement) await this.record(entitlement);
+    if (email === undefined) return { outcome: 'no-address' };
+    const profile: CustomerProfile = { customerId, email, eventId: event.id, eventCreated: event.created };
+    const named = await this.ledger.saveProfile(profile);
+    const current = await this.ledger.customer(customerId);
+    const paid = customerPaysAt(current.entitlements, now);
+    // A later checkout of the same customer named another address: that address follows the customer from now on.
+    const reader = named ? email : (current.profile?.email ?? email);
+    return { outcome: 'applied', tier: await this.setTier(reader, paid, event.paid && reader === email, now) };
+  }
+
+  private async subscription(event: SubscriptionChanged, now: Date): Promise<BillingResult> {
+    const recorded = await this.record(subscriptionEntitlement(event));
+    if (!recorded) return { outcome: 'superseded' };
+    const { profile, entitlements } = await this.ledger.customer(event.customerId);
+    if (!profile) return { outcome: 'awaiting-checkout' };
+    return {
+      outcome: 'applied',
+      tier: await this.setTier(profile.email, customerPaysAt(entitlements, now), false, now),
+    };
+  }
+
+  /** Stores the snapshot if it is newer than the stored one; false when the stored one stays. */
+  private async record(next: Entitlement): Promise<boolean> {
+    for (let round = 0; round < MAX_ROUNDS; round += 1) {
+      const { entitlements } = await this.ledger.customer(next.customerId);
+      const stored = entitlements.find((entitlement) => entitlement.key === next.key);
+      if (!supersedes(next, stored)) return false;
+      if (await this.ledger.saveEntitlement(next, stored)) return true;
+    }
+    throw new ConflictError('busy', 'This subscription is being changed by another event; try again');
+  }
+
+  private async setTier(email: string, paid: boolean, activate: boolean, now: Date): Promise<ReaderTier> {
+    const tier: ReaderTier = paid ? 'paid' : 'free';
+    await updateSubscriber(this.subscribers, email, (existing) => billingUpdate(existing, { tier, activate }), now);
+    return tier;
+  }
+}

@@ -1,0 +1,33 @@
+import type { Entitlement } from './entitlements';
+
+/** The address a Stripe customer pays for, as the latest checkout of that customer named it. */
+export interface CustomerProfile {
+  readonly customerId: string;
+  readonly email: string;
+  /** The checkout event that named the address, and when Stripe created it (Unix seconds). */
+  readonly eventId: string;
+  readonly eventCreated: number;
+}
+
+export interface CustomerBilling {
+  /** Undefined until a checkout names the customer's address; subscription events wait for it. */
+  readonly profile: CustomerProfile | undefined;
+  readonly entitlements: readonly Entitlement[];
+}
+
+/** What billing needs from storage; the DynamoDB adapter (`adapters/billing-ledger.ts`) implements it. */
+export interface BillingLedger {
+  /** Whether this event id was applied before (a replay, or Stripe retrying a delivery we answered late). */
+  isProcessed(eventId: string): Promise<boolean>;
+  /** Remembers the event id as applied, for longer than Stripe retries a delivery. */
+  markProcessed(eventId: string, now: Date): Promise<void>;
+  customer(customerId: string): Promise<CustomerBilling>;
+  /** Conditional on `previous` being what is stored (or nothing stored); false when it changed meanwhile. */
+  saveEntitlement(next: Entitlement, previous: Entitlement | undefined): Promise<boolean>;
+  /** Stores the profile unless one from a later checkout is stored; false when that one stays. */
+  saveProfile(profile: CustomerProfile): Promise<boolean>;
+  /** Past-due entitlements whose paid period ended at or before `now`, oldest first, at most `limit`. */
+  graceEnded(now: Date, limit: number): Promise<Entitlement[]>;
+  /** Takes an entitlement off the grace list once its end was applied (unless a newer snapshot replaced it). */
+  settleGrace(entitlement: Entitlement): Promise<void>;
+}

@@ -1,0 +1,126 @@
+import Stripe from 'stripe';
+import { z } from 'zod';
+import type { BillingEvent } from '../core/billing/billing-events';
+import { fieldErrors } from '../core/shared/validation';
+import { BadRequestError } from './errors';
+
+/** How old a signed delivery may be (Stripe's own default): a captured request cannot be replayed later. */
+export const SIGNATURE_TOLERANCE_SECONDS = 300;
+
+/**
+ * Checks the `Stripe-Signature` header over the exact body bytes with the official package, and answers the
+ * event's JSON. A missing header, a signature that does not match (a forgery, or another endpoint's secret) and a
+ * correctly signed but stale delivery are told apart by their codes; none of them says more, and nothing of the
+ * header, the body or the secret is kept in the error.
+ */
+export function verifiedStripeEvent(
+  payload: Buffer,
+  signature: string | undefined,
+  secret: string,
+  now: Date,
+): unknown {
+  if (signature === undefined || signature.trim() === '') {
+    throw new BadRequestError('missing_signature', 'The Stripe-Signature header is required');
+  }
+  // The signature first, ignoring its age (tolerance 0), so a stale forgery reads as what it is: a forgery.
+  signatureCheck(() => Stripe.webhooks.constructEvent(payload, signature, secret, 0), 'invalid_signature');
+  return signatureCheck(
+    () =>
+      Stripe.webhooks.constructEvent(payload, signature, secret, SIGNATURE_TOLERANCE_SECONDS, undefined, now.getTime()),
+    'stale_signature',
+  );
+}
+
+const MESSAGES = {
+  invalid_signature: 'The Stripe-Signature header does not match this body and the webhook signing secret',
+  stale_signature: `The Stripe-Signature timestamp is more than ${SIGNATURE_TOLERANCE_SECONDS} seconds old`,
+} as const;
+
+function signatureCheck(construct: () => Stripe.Event, code: keyof typeof MESSAGES): Stripe.Event {
+  try {
+    return construct();
+  } catch (error) {
+    if (error instanceof Stripe.errors.StripeSignatureVerificationError)
+      throw new BadRequestError(code, MESSAGES[code]);
+    throw error;
+  }
+}
+
+/** An id, or the object it names when the sender expanded it. */
+const stripeId = z.union([z.string().min(1), z.object({ id: z.string().min(1) }).transform(({ id }) => id)]);
+const periodEnd = z.number().int().nullish();
+
+const envelopeSchema = z.object({
+  id: z.string().min(1),
+  type: z.string().min(1),
+  created: z.number().int(),
+  data: z.object({ object: z.unknown() }),
+});
+
+const checkoutSchema = z.object({
+  id: z.string().min(1),
+  customer: stripeId.nullish(),
+  subscription: stripeId.nullish(),
+  customer_details: z.object({ email: z.string().nullish() }).nullish(),
+  customer_email: z.string().nullish(),
+  payment_status: z.string().min(1),
+});
+
+const subscriptionSchema = z.object({
+  id: z.string().min(1),
+  customer: stripeId,
+  status: z.string().min(1),
+  // Before API version 2025-03-31 on the subscription; since then on each item.
+  current_period_end: periodEnd,
+  items: z.object({ data: z.array(z.object({ current_period_end: periodEnd })) }).nullish(),
+});
+
+const CHECKOUT_TYPES = new Set(['checkout.session.completed', 'checkout.session.async_payment_succeeded']);
+const SUBSCRIPTION_TYPES = new Set(['customer.subscription.updated', 'customer.subscription.deleted']);
+
+/** The verified event as billing reads it; a 400 naming the field when an event billing acts on lacks one. */
+export function billingEventOf(json: unknown): BillingEvent {
+  const { id, type, created, data } = parse(envelopeSchema, json, '');
+  const meta = { id, type, created };
+  if (CHECKOUT_TYPES.has(type)) {
+    const session = parse(checkoutSchema, data.object, 'data.object.');
+    return {
+      ...meta,
+      kind: 'checkout',
+      sessionId: session.id,
+      customerId: session.customer ?? undefined,
+      subscriptionId: session.subscription ?? undefined,
+      email: session.customer_details?.email ?? session.customer_email ?? undefined,
+      paid: session.payment_status === 'paid' || session.payment_status === 'no_payment_required',
+    };
+  }
+  if (SUBSCRIPTION_TYPES.has(type)) {
+    const subscription = parse(subscriptionSchema, data.object, 'data.object.');
+    return {
+      ...meta,
+      kind: 'subscription',
+      customerId: subscription.customer,
+      subscriptionId: subscription.id,
+      status: subscription.status,
+      deleted: type === 'customer.subscription.deleted',
+      periodEnd: periodEndOf(subscription),
+    };
+  }
+  return { ...meta, kind: 'ignored' };
+}
+
+/** The subscription's own period end, else the latest of its items' (they share one period unless mixed). */
+function periodEndOf(subscription: z.infer<typeof subscriptionSchema>): number | undefined {
+  if (typeof subscription.current_period_end === 'number') return subscription.current_period_end;
+  const ends = (subscription.items?.data ?? []).flatMap((item) =>
+    typeof item.current_period_end === 'number' ? [item.current_period_end] : [],
+  );
+  return ends.length > 0 ? Math.max(...ends) : undefined;
+}
+
+function parse<T extends z.ZodType>(schema: T, value: unknown, prefix: string): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const fields = fieldErrors(result.error).map(({ field, message }) => ({ field: `${prefix}${field}`, message }));
+  throw new BadRequestError('invalid_event', 'The Stripe event lacks a field billing needs', fields);
+}

@@ -1,0 +1,350 @@
+import Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from './harness';
+
+/**
+ * Stripe webhooks against the real local stack: events signed with the package's own test-header helper and the
+ * stack's signing secret, posted through the gateway as Stripe posts them; readers read back through the admin API.
+ */
+const PAID_MARKER = 'LYNX-6604';
+const SECRET_TEXT = `Vault-only finding: breaker ${PAID_MARKER} at Osterby was bypassed for eleven days.`;
+
+let harness: Harness;
+let signingSecret: string;
+/** Event times (Unix seconds) in the recent past, so any signature timestamp is fresh. */
+let clock = Math.floor(Date.now() / 1000) - 3000;
+const tick = (): number => (clock += 10);
+let serial = 0;
+const unique = (prefix: string): string => `${prefix}_${Date.now().toString(36)}${(serial += 1)}`;
+
+interface StoredMail {
+  destination: { to: string[] };
+  subject: string;
+  body: { html?: string; text?: string };
+}
+
+interface Reader {
+  email: string;
+  tier: string;
+  status: string;
+  feedTokenVersion: number;
+}
+
+interface Answer {
+  status: number;
+  body: { received?: boolean; outcome?: string; tier?: string; error?: { code: string; message: string } };
+}
+
+function stripeEvent(type: string, object: Record<string, unknown>, created = tick(), id = unique('evt')) {
+  return { id, object: 'event', api_version: '2025-03-31.basil', type, created, livemode: false, data: { object } };
+}
+
+function checkout(
+  email: string,
+  customer: string | null,
+  options: { subscription?: string | null; created?: number; id?: string; paymentStatus?: string } = {},
+) {
+  return stripeEvent(
+    'checkout.session.completed',
+    {
+      id: unique('cs'),
+      object: 'checkout.session',
+      mode: options.subscription === null ? 'payment' : 'subscription',
+      customer,
+      subscription: options.subscription === undefined ? unique('sub') : options.subscription,
+      customer_details: { email, name: 'A Reader' },
+      customer_email: null,
+      payment_status: options.paymentStatus ?? 'paid',
+    },
+    options.created,
+    options.id,
+  );
+}
+
+function subscriptionEvent(
+  type: 'customer.subscription.updated' | 'customer.subscription.deleted',
+  customer: string,
+  subscription: string,
+  status: string,
+  options: { created?: number; periodEnd?: number } = {},
+) {
+  // A recent API version: the period sits on the subscription items.
+  return stripeEvent(
+    type,
+    {
+      id: subscription,
+      object: 'subscription',
+      customer,
+      status,
+      items: {
+        object: 'list',
+        data: [
+          { id: unique('si'), object: 'subscription_item', current_period_end: options.periodEnd ?? clock + 86_400 },
+        ],
+      },
+    },
+    options.created,
+  );
+}
+
+async function deliver(
+  event: object,
+  options: { secret?: string; timestamp?: number; signature?: string | null } = {},
+): Promise<Answer> {
+  const payload = JSON.stringify(event);
+  const signature =
+    options.signature !== undefined
+      ? options.signature
+      : Stripe.webhooks.generateTestHeaderString({
+          payload,
+          secret: options.secret ?? signingSecret,
+          ...(options.timestamp === undefined ? {} : { timestamp: options.timestamp }),
+        });
+  const response = await harness.api('/api/billing/stripe', {
+    method: 'POST',
+    token: null,
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      ...(signature === null ? {} : { 'stripe-signature': signature }),
+    },
+    body: payload,
+  });
+  return { status: response.status, body: (await response.json()) as Answer['body'] };
+}
+
+async function reader(email: string): Promise<Reader | undefined> {
+  const response = await harness.api(`/api/subscribers?q=${encodeURIComponent(email)}`);
+  expect(response.status).toBe(200);
+  const { items } = (await response.json()) as { items: Reader[] };
+  return items.find((item) => item.email === email);
+}
+
+async function setReader(email: string, body: Record<string, unknown>): Promise<void> {
+  const response = await harness.api(`/api/subscribers/${encodeURIComponent(email)}`, { method: 'PUT', json: body });
+  expect(response.status).toBe(200);
+}
+
+async function feedUrl(email: string): Promise<string> {
+  const response = await harness.api(`/api/subscribers/${encodeURIComponent(email)}/feed-url`);
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { url: string }).url;
+}
+
+/** A reader who paid at checkout: the customer and subscription ids, and the checkout's event time. */
+async function paidReader(email: string): Promise<{ customer: string; subscription: string; created: number }> {
+  const customer = unique('cus');
+  const subscription = unique('sub');
+  const created = tick();
+  const answer = await deliver(checkout(email, customer, { subscription, created }));
+  expect(answer).toEqual({ status: 200, body: { received: true, outcome: 'applied', tier: 'paid' } });
+  return { customer, subscription, created };
+}
+
+beforeAll(async () => {
+  harness = await startHarness();
+  signingSecret = harness.stack.stripeWebhookSecret.value;
+  const response = await harness.api('/api/reports', {
+    method: 'POST',
+    json: {
+      title: 'Osterby breaker bypass',
+      summary: 'A breaker at Osterby ran bypassed; the public filings show when.',
+      body: `The operator filed a notice.\n\nThe regulator asked why.\n\n<!-- paywall -->\n\n${SECRET_TEXT}`,
+      tier: 'subscriber',
+      series: 'grid-watch',
+    },
+  });
+  expect(response.status).toBe(201);
+  await harness.stack.drain();
+});
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+describe('POST /api/billing/stripe', () => {
+  it('keeps its signing secret in the data dir, in Stripe shape, readable by the owner only', async () => {
+    const { file, value } = harness.stack.stripeWebhookSecret;
+    expect(value).toMatch(/^whsec_[\w-]{20,}$/);
+    expect(file).toBe(`${harness.dataDir}/stripe-webhook-secret`);
+    const { readFile, stat } = await import('node:fs/promises');
+    expect((await readFile(file as string, 'utf8')).trim()).toBe(value);
+    expect((await stat(file as string)).mode & 0o777).toBe(0o600);
+  });
+
+  it('makes a new address from checkout a paid active reader whose next digest carries the paid text', async () => {
+    const email = 'new.payer@billing.test';
+    expect(await reader(email)).toBeUndefined();
+    await paidReader(email);
+    expect(await reader(email)).toMatchObject({ tier: 'paid', status: 'active' });
+
+    const sent = await harness.api('/api/digests', { method: 'POST', json: {} });
+    expect(sent.status).toBe(202);
+    await harness.stack.drain();
+    const { emails } = (await (await fetch(`${harness.stack.sesUrl}/store`)).json()) as { emails: StoredMail[] };
+    const mine = emails.filter((mail) => mail.destination.to.includes(email));
+    expect(mine).toHaveLength(1);
+    expect(mine[0]?.body.html).toContain(PAID_MARKER);
+    expect(mine[0]?.body.text).toContain(PAID_MARKER);
+    expect(mine[0]?.body.html).toContain('/feeds/private/');
+  });
+
+  it('serves the private feed once paid, and not after the subscription is canceled', async () => {
+    const email = 'feed.payer@billing.test';
+    const { customer, subscription } = await paidReader(email);
+    const url = await feedUrl(email);
+    const open = await fetch(url);
+    expect(open.status).toBe(200);
+    expect(await open.text()).toContain(PAID_MARKER);
+
+    const canceled = await deliver(
+      subscriptionEvent('customer.subscription.updated', customer, subscription, 'canceled'),
+    );
+    expect(canceled).toEqual({ status: 200, body: { received: true, outcome: 'applied', tier: 'free' } });
+    const closed = await fetch(url);
+    expect(closed.status).toBe(404);
+    expect(await closed.text()).toBe('');
+    expect(await reader(email)).toMatchObject({ tier: 'free', status: 'active' });
+  });
+
+  it.each([
+    ['customer.subscription.updated', 'active', 'paid'],
+    ['customer.subscription.updated', 'trialing', 'paid'],
+    ['customer.subscription.updated', 'unpaid', 'free'],
+    ['customer.subscription.updated', 'canceled', 'free'],
+    ['customer.subscription.updated', 'incomplete_expired', 'free'],
+    ['customer.subscription.deleted', 'canceled', 'free'],
+  ] as const)('%s with status %s leaves the reader %s', async (type, status, tier) => {
+    const email = `${status}.${type.split('.').at(-1)}@billing.test`;
+    const { customer, subscription } = await paidReader(email);
+    if (tier === 'paid') await setReader(email, { tier: 'free' });
+    const answer = await deliver(subscriptionEvent(type, customer, subscription, status));
+    expect(answer).toEqual({ status: 200, body: { received: true, outcome: 'applied', tier } });
+    expect(await reader(email)).toMatchObject({ tier, status: 'active' });
+  });
+
+  it('keeps a past-due reader paid until the paid period ends, then the billing sweeper makes them free', async () => {
+    const email = 'late.payer@billing.test';
+    const { customer, subscription } = await paidReader(email);
+    const periodEnd = Math.floor(Date.now() / 1000) + 3600;
+    const answer = await deliver(
+      subscriptionEvent('customer.subscription.updated', customer, subscription, 'past_due', { periodEnd }),
+    );
+    expect(answer.body).toMatchObject({ outcome: 'applied', tier: 'paid' });
+
+    await harness.stack.fireSchedule('billing-sweeper', new Date((periodEnd - 60) * 1000));
+    expect(await reader(email)).toMatchObject({ tier: 'paid' });
+    await harness.stack.fireSchedule('billing-sweeper', new Date((periodEnd + 60) * 1000));
+    expect(await reader(email)).toMatchObject({ tier: 'free', status: 'active' });
+  });
+
+  it('makes a past-due reader free at once when the paid period has already ended', async () => {
+    const email = 'long.overdue@billing.test';
+    const { customer, subscription } = await paidReader(email);
+    const periodEnd = Math.floor(Date.now() / 1000) - 60;
+    const answer = await deliver(
+      subscriptionEvent('customer.subscription.updated', customer, subscription, 'past_due', { periodEnd }),
+    );
+    expect(answer.body).toMatchObject({ outcome: 'applied', tier: 'free' });
+  });
+
+  it('changes nothing on a replay of the same event id, and answers 200', async () => {
+    const email = 'replayed@billing.test';
+    const event = checkout(email, unique('cus'));
+    expect((await deliver(event)).body).toMatchObject({ outcome: 'applied', tier: 'paid' });
+    // The reader unsubscribes from mail; Stripe then delivers the same checkout again.
+    await setReader(email, { status: 'unsubscribed' });
+    const replay = await deliver(event);
+    expect(replay).toEqual({ status: 200, body: { received: true, outcome: 'duplicate' } });
+    expect(await reader(email)).toMatchObject({ tier: 'paid', status: 'unsubscribed' });
+  });
+
+  it('resolves reordered events by their own times: canceled at t2 before active at t1 stays free', async () => {
+    const email = 'reordered@billing.test';
+    const { customer, subscription, created } = await paidReader(email);
+    const t1 = created + 1;
+    const t2 = created + 2;
+    const canceled = subscriptionEvent('customer.subscription.updated', customer, subscription, 'canceled', {
+      created: t2,
+    });
+    const active = subscriptionEvent('customer.subscription.updated', customer, subscription, 'active', {
+      created: t1,
+    });
+    expect((await deliver(canceled)).body).toMatchObject({ outcome: 'applied', tier: 'free' });
+    expect(await deliver(active)).toEqual({ status: 200, body: { received: true, outcome: 'superseded' } });
+    expect(await reader(email)).toMatchObject({ tier: 'free' });
+  });
+
+  it('keeps a subscription event that arrives before its checkout, and applies it when the checkout maps the customer', async () => {
+    const email = 'early.event@billing.test';
+    const customer = unique('cus');
+    const subscription = unique('sub');
+    const started = tick();
+    const canceled = subscriptionEvent('customer.subscription.updated', customer, subscription, 'canceled', {
+      created: started + 5,
+    });
+    expect(await deliver(canceled)).toEqual({ status: 200, body: { received: true, outcome: 'awaiting-checkout' } });
+    expect(await reader(email)).toBeUndefined();
+
+    // The checkout that started it arrives late: the address is mapped, and the stored cancellation still holds.
+    const late = await deliver(checkout(email, customer, { subscription, created: started }));
+    expect(late.body).toMatchObject({ outcome: 'applied', tier: 'free' });
+    expect(await reader(email)).toMatchObject({ tier: 'free', status: 'active' });
+  });
+
+  it('activates a pending or unsubscribed address that pays, and only records the tier of a bounced one', async () => {
+    await setReader('was.unsubscribed@billing.test', { status: 'unsubscribed' });
+    await deliver(checkout('was.unsubscribed@billing.test', unique('cus')));
+    expect(await reader('was.unsubscribed@billing.test')).toMatchObject({ tier: 'paid', status: 'active' });
+
+    await setReader('bounced@billing.test', { status: 'bounced' });
+    expect((await deliver(checkout('bounced@billing.test', unique('cus')))).body).toMatchObject({ tier: 'paid' });
+    expect(await reader('bounced@billing.test')).toMatchObject({ tier: 'paid', status: 'bounced' });
+  });
+
+  it('makes a one-off payment without a Stripe customer a paid reader', async () => {
+    const answer = await deliver(checkout('one.off@billing.test', null, { subscription: null }));
+    expect(answer.body).toMatchObject({ outcome: 'applied', tier: 'paid' });
+    expect(await reader('one.off@billing.test')).toMatchObject({ tier: 'paid', status: 'active' });
+  });
+
+  it('answers 200 to event types it does not act on, changing nothing', async () => {
+    const answer = await deliver(
+      stripeEvent('invoice.paid', { id: unique('in'), object: 'invoice', customer: 'cus_x' }),
+    );
+    expect(answer).toEqual({ status: 200, body: { received: true, outcome: 'ignored' } });
+  });
+
+  describe('refuses with 400 and changes nothing', () => {
+    const email = 'forged@billing.test';
+    const event = checkout(email, 'cus_forged');
+    const stale = Math.floor(Date.now() / 1000) - 301;
+
+    it.each([
+      ['a missing Stripe-Signature header', { signature: null }, 'missing_signature'],
+      ['a bad signature', { signature: 't=1700000000,v1=0123456789abcdef' }, 'invalid_signature'],
+      ['another endpoint’s secret', { secret: 'whsec_not_this_endpoint' }, 'invalid_signature'],
+      ['a stale timestamp', { timestamp: stale }, 'stale_signature'],
+    ] as const)('%s', async (_case, options, code) => {
+      const answer = await deliver(event, options);
+      expect(answer.status).toBe(400);
+      expect(answer.body.error?.code).toBe(code);
+      expect(JSON.stringify(answer.body)).not.toContain(signingSecret);
+      expect(JSON.stringify(answer.body)).not.toContain(email);
+      expect(await reader(email)).toBeUndefined();
+    });
+
+    it('and the same event, correctly signed, is then applied (the refusals did not mark it processed)', async () => {
+      expect((await deliver(event)).body).toMatchObject({ outcome: 'applied', tier: 'paid' });
+      expect(await reader(email)).toMatchObject({ tier: 'paid', status: 'active' });
+    });
+
+    it('a signed event billing acts on that lacks a field, naming it', async () => {
+      const answer = await deliver(
+        stripeEvent('customer.subscription.updated', { id: unique('sub'), status: 'active' }),
+      );
+      expect(answer.status).toBe(400);
+      expect(answer.body.error?.code).toBe('invalid_event');
+      expect(JSON.stringify(answer.body)).toContain('data.object.customer');
+    });
+  });
+});
