@@ -42,23 +42,30 @@ function signatureCheck(construct: () => Stripe.Event, code: keyof typeof MESSAG
   } catch (error) {
     if (error instanceof Stripe.errors.StripeSignatureVerificationError)
       throw new BadRequestError(code, MESSAGES[code]);
+    // The package parses the body once the signature holds. Its SyntaxError quotes the body: not passed on.
+    if (error instanceof SyntaxError) throw new BadRequestError('invalid_event', 'The body is not a JSON Stripe event');
     throw error;
   }
 }
 
+/**
+ * Stripe's ids are at most 255 characters; a longer one is not Stripe's (and would pass DynamoDB's key limits only
+ * to fail there with a 5xx).
+ */
+const idString = z.string().min(1).max(255);
 /** An id, or the object it names when the sender expanded it. */
-const stripeId = z.union([z.string().min(1), z.object({ id: z.string().min(1) }).transform(({ id }) => id)]);
+const stripeId = z.union([idString, z.object({ id: idString }).transform(({ id }) => id)]);
 const periodEnd = z.number().int().nullish();
 
 const envelopeSchema = z.object({
-  id: z.string().min(1),
+  id: idString,
   type: z.string().min(1),
   created: z.number().int(),
   data: z.object({ object: z.unknown() }),
 });
 
 const checkoutSchema = z.object({
-  id: z.string().min(1),
+  id: idString,
   customer: stripeId.nullish(),
   subscription: stripeId.nullish(),
   customer_details: z.object({ email: z.string().nullish() }).nullish(),
@@ -67,7 +74,7 @@ const checkoutSchema = z.object({
 });
 
 const subscriptionSchema = z.object({
-  id: z.string().min(1),
+  id: idString,
   customer: stripeId,
   status: z.string().min(1),
   // Before API version 2025-03-31 on the subscription; since then on each item.

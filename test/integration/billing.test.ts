@@ -88,10 +88,10 @@ function subscriptionEvent(
 }
 
 async function deliver(
-  event: object,
+  event: object | string,
   options: { secret?: string; timestamp?: number; signature?: string | null } = {},
 ): Promise<Answer> {
-  const payload = JSON.stringify(event);
+  const payload = typeof event === 'string' ? event : JSON.stringify(event);
   const signature =
     options.signature !== undefined
       ? options.signature
@@ -336,6 +336,32 @@ describe('POST /api/billing/stripe', () => {
     it('and the same event, correctly signed, is then applied (the refusals did not mark it processed)', async () => {
       expect((await deliver(event)).body).toMatchObject({ outcome: 'applied', tier: 'paid' });
       expect(await reader(email)).toMatchObject({ tier: 'paid', status: 'active' });
+    });
+
+    it.each([
+      ['a signed body that is not JSON', 'LEAKY-FRAGMENT not json'],
+      ['a signed empty body', ''],
+      ['a signed JSON value that is not an event', '["LEAKY-FRAGMENT"]'],
+    ])('%s, as an invalid event that echoes nothing of it', async (_case, payload) => {
+      const answer = await deliver(payload);
+      expect(answer.status).toBe(400);
+      expect(answer.body.error?.code).toBe('invalid_event');
+      expect(JSON.stringify(answer.body)).not.toContain('LEAKY-FRAGMENT');
+    });
+
+    it('a signed event whose ids are longer than any Stripe id, naming the field', async () => {
+      const long = `cus_${'x'.repeat(3000)}`;
+      for (const [event, field] of [
+        [checkout('long.id@billing.test', long), 'data.object.customer'],
+        [checkout('long.id@billing.test', unique('cus'), { id: `evt_${'y'.repeat(3000)}` }), 'id'],
+        [subscriptionEvent('customer.subscription.updated', unique('cus'), long, 'active'), 'data.object.id'],
+      ] as const) {
+        const answer = await deliver(event);
+        expect(answer.status).toBe(400);
+        expect(answer.body.error?.code).toBe('invalid_event');
+        expect(JSON.stringify(answer.body)).toContain(field);
+      }
+      expect(await reader('long.id@billing.test')).toBeUndefined();
     });
 
     it('a signed event billing acts on that lacks a field, naming it', async () => {
