@@ -19,6 +19,8 @@ export const PROCESSED_EVENT_TTL_SECONDS = 30 * 24 * 60 * 60;
 const GRACE_DUE_KEY = 'grace';
 
 const customerKey = (customerId: string): string => `CUSTOMER#${customerId}`;
+/** Per address, one item per customer a checkout ever named it for: which customers may pay for it. */
+const addressKey = (email: string): string => `ADDRESS#${email}`;
 const PROFILE_SK = 'PROFILE';
 const ENTITLEMENT_SK_PREFIX = 'ENTITLEMENT#';
 const eventKey = (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: 'EVENT' });
@@ -92,6 +94,14 @@ export class BillingLedgerStore implements BillingLedger {
   }
 
   async saveProfile(profile: CustomerProfile): Promise<boolean> {
+    // The link first (there are no transactions to pair the writes): a link without its profile is filtered out
+    // by customersNaming, a profile without its link would go unseen there.
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: addressKey(profile.email), sk: customerKey(profile.customerId), customerId: profile.customerId },
+      }),
+    );
     return conditionalWrite(
       this.client,
       new PutCommand({
@@ -101,6 +111,17 @@ export class BillingLedgerStore implements BillingLedger {
         ExpressionAttributeValues: { ':created': profile.eventCreated },
       }),
     );
+  }
+
+  async customersNaming(email: string): Promise<CustomerBilling[]> {
+    const links = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': addressKey(email) },
+      ConsistentRead: true,
+    });
+    const customers = await Promise.all(links.map((link) => this.customer(String(link.customerId))));
+    return customers.filter(({ profile }) => profile?.email === email);
   }
 
   async graceEnded(now: Date, limit: number): Promise<Entitlement[]> {

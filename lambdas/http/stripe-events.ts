@@ -71,6 +71,7 @@ const checkoutSchema = z.object({
   customer_details: z.object({ email: z.string().nullish() }).nullish(),
   customer_email: z.string().nullish(),
   payment_status: z.string().min(1),
+  mode: z.string().nullish(),
 });
 
 const subscriptionSchema = z.object({
@@ -98,7 +99,10 @@ export function billingEventOf(json: unknown): BillingEvent {
       customerId: session.customer ?? undefined,
       subscriptionId: session.subscription ?? undefined,
       email: session.customer_details?.email ?? session.customer_email ?? undefined,
-      paid: session.payment_status === 'paid' || session.payment_status === 'no_payment_required',
+      // A setup-mode session only saves a payment method: `no_payment_required`, and nothing was bought.
+      paid:
+        session.mode !== 'setup' &&
+        (session.payment_status === 'paid' || session.payment_status === 'no_payment_required'),
     };
   }
   if (SUBSCRIPTION_TYPES.has(type)) {

@@ -42,14 +42,14 @@ function stripeEvent(type: string, object: Record<string, unknown>, created = ti
 function checkout(
   email: string,
   customer: string | null,
-  options: { subscription?: string | null; created?: number; id?: string; paymentStatus?: string } = {},
+  options: { subscription?: string | null; created?: number; id?: string; paymentStatus?: string; mode?: string } = {},
 ) {
   return stripeEvent(
     'checkout.session.completed',
     {
       id: unique('cs'),
       object: 'checkout.session',
-      mode: options.subscription === null ? 'payment' : 'subscription',
+      mode: options.mode ?? (options.subscription === null ? 'payment' : 'subscription'),
       customer,
       subscription: options.subscription === undefined ? unique('sub') : options.subscription,
       customer_details: { email, name: 'A Reader' },
@@ -305,6 +305,55 @@ describe('POST /api/billing/stripe', () => {
     const answer = await deliver(checkout('one.off@billing.test', null, { subscription: null }));
     expect(answer.body).toMatchObject({ outcome: 'applied', tier: 'paid' });
     expect(await reader('one.off@billing.test')).toMatchObject({ tier: 'paid', status: 'active' });
+  });
+
+  it('moves the paid tier with a customer whose later checkout names another address: the earlier one is free', async () => {
+    const { customer, subscription } = await paidReader('first.address@billing.test');
+    const second = unique('sub');
+    const moved = await deliver(checkout('second.address@billing.test', customer, { subscription: second }));
+    expect(moved.body).toMatchObject({ outcome: 'applied', tier: 'paid' });
+    expect(await reader('second.address@billing.test')).toMatchObject({ tier: 'paid', status: 'active' });
+    expect(await reader('first.address@billing.test')).toMatchObject({ tier: 'free', status: 'active' });
+
+    for (const ended of [subscription, second]) {
+      await deliver(subscriptionEvent('customer.subscription.deleted', customer, ended, 'canceled'));
+    }
+    expect(await reader('second.address@billing.test')).toMatchObject({ tier: 'free' });
+    expect(await reader('first.address@billing.test')).toMatchObject({ tier: 'free' });
+  });
+
+  it('never lets another customer’s unpaid checkout or ended subscription lower a paying address', async () => {
+    const victim = 'still.paying@billing.test';
+    await paidReader(victim);
+    const stranger = unique('cus');
+    const strangerSubscription = unique('sub');
+    const unpaid = checkout(victim, stranger, { subscription: strangerSubscription, paymentStatus: 'unpaid' });
+    expect((await deliver(unpaid)).body).toMatchObject({ outcome: 'applied', tier: 'paid' });
+    expect(await reader(victim)).toMatchObject({ tier: 'paid' });
+    await deliver(subscriptionEvent('customer.subscription.deleted', stranger, strangerSubscription, 'canceled'));
+    expect(await reader(victim)).toMatchObject({ tier: 'paid' });
+
+    // A reader an admin made paid, with no Stripe customer of their own: an unpaid checkout naming them is no payment.
+    await setReader('granted@billing.test', { tier: 'paid', status: 'active' });
+    await deliver(checkout('granted@billing.test', unique('cus'), { paymentStatus: 'unpaid' }));
+    expect(await reader('granted@billing.test')).toMatchObject({ tier: 'paid' });
+  });
+
+  it('takes a setup-mode checkout (a saved card, nothing paid) for no payment at all', async () => {
+    const setup = checkout('card.saved@billing.test', unique('cus'), {
+      subscription: null,
+      mode: 'setup',
+      paymentStatus: 'no_payment_required',
+    });
+    await deliver(setup);
+    expect(await reader('card.saved@billing.test')).toBeUndefined();
+    await setReader('card.saved.free@billing.test', { tier: 'free', status: 'active' });
+    await deliver({
+      ...setup,
+      id: unique('evt'),
+      data: { object: { ...setup.data.object, customer_details: { email: 'card.saved.free@billing.test' } } },
+    });
+    expect(await reader('card.saved.free@billing.test')).toMatchObject({ tier: 'free' });
   });
 
   it('answers 200 to event types it does not act on, changing nothing', async () => {

@@ -20,8 +20,9 @@ export interface CheckoutCompleted extends EventMeta {
   /** `customer_details.email`, else `customer_email`; undefined when Stripe had neither. */
   readonly email: string | undefined;
   /**
-   * Money arrived (`payment_status` `paid` or `no_payment_required`). A session completed with a delayed payment
-   * method is `unpaid`: it maps the customer to the address, and the subscription's own events decide the tier.
+   * Money arrived (`payment_status` `paid`), or a purchase needed none (`no_payment_required`: a trial, a full
+   * discount), never a setup-mode session (it only saves a card). A session completed with a delayed payment method
+   * is `unpaid`: it maps the customer to the address, and the subscription's own events decide the tier.
    */
   readonly paid: boolean;
 }

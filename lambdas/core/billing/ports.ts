@@ -24,8 +24,13 @@ export interface BillingLedger {
   customer(customerId: string): Promise<CustomerBilling>;
   /** Conditional on `previous` being what is stored (or nothing stored); false when it changed meanwhile. */
   saveEntitlement(next: Entitlement, previous: Entitlement | undefined): Promise<boolean>;
-  /** Stores the profile unless one from a later checkout is stored; false when that one stays. */
+  /**
+   * Stores the profile unless one from a later checkout is stored; false when that one stays. Either way the
+   * address remembers the customer, for {@link customersNaming}.
+   */
   saveProfile(profile: CustomerProfile): Promise<boolean>;
+  /** Every customer whose current profile names this address (one that moved on to another address is not). */
+  customersNaming(email: string): Promise<CustomerBilling[]>;
   /** Past-due entitlements whose paid period ended at or before `now`, oldest first, at most `limit`. */
   graceEnded(now: Date, limit: number): Promise<Entitlement[]>;
   /** Takes an entitlement off the grace list once its end was applied (unless a newer snapshot replaced it). */
