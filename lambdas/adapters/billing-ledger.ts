@@ -6,7 +6,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { type Entitlement, graceEnd } from '../core/billing/entitlements';
-import type { BillingLedger, CustomerBilling, CustomerProfile } from '../core/billing/ports';
+import type { BillingLedger, CustomerBilling, CustomerProfile, PaymentRecord } from '../core/billing/ports';
 import { billingTable } from './data-model';
 import { conditionalWrite } from './dynamo/conditional-write';
 import { queryAll } from './dynamo/query';
@@ -24,6 +24,7 @@ const addressKey = (email: string): string => `ADDRESS#${email}`;
 const PROFILE_SK = 'PROFILE';
 const ENTITLEMENT_SK_PREFIX = 'ENTITLEMENT#';
 const eventKey = (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: 'EVENT' });
+const paymentKey = (paymentIntentId: string) => ({ pk: `PAYMENT#${paymentIntentId}`, sk: 'PAYMENT' });
 
 type Item = Record<string, unknown>;
 
@@ -122,6 +123,49 @@ export class BillingLedgerStore implements BillingLedger {
     });
     const customers = await Promise.all(links.map((link) => this.customer(String(link.customerId))));
     return customers.filter(({ profile }) => profile?.email === email);
+  }
+
+  async linkPayment(paymentIntentId: string, bought: NonNullable<PaymentRecord['bought']>): Promise<PaymentRecord> {
+    return this.updatePayment(paymentIntentId, 'SET customerId = :customerId, boughtKey = :key', {
+      ':customerId': bought.customerId,
+      ':key': bought.key,
+    });
+  }
+
+  async reversePayment(
+    paymentIntentId: string,
+    reversal: NonNullable<PaymentRecord['reversal']>,
+  ): Promise<PaymentRecord> {
+    // The first reversal stays: a second one (a refund after a lost dispute) changes nothing.
+    return this.updatePayment(
+      paymentIntentId,
+      'SET reversalEventId = if_not_exists(reversalEventId, :eventId), reversalCreated = if_not_exists(reversalCreated, :created)',
+      { ':eventId': reversal.eventId, ':created': reversal.eventCreated },
+    );
+  }
+
+  private async updatePayment(
+    paymentIntentId: string,
+    expression: string,
+    values: Record<string, unknown>,
+  ): Promise<PaymentRecord> {
+    const { Attributes = {} } = await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: paymentKey(paymentIntentId),
+        UpdateExpression: expression,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return {
+      ...(typeof Attributes.customerId === 'string' && typeof Attributes.boughtKey === 'string'
+        ? { bought: { customerId: Attributes.customerId, key: Attributes.boughtKey } }
+        : {}),
+      ...(typeof Attributes.reversalEventId === 'string'
+        ? { reversal: { eventId: Attributes.reversalEventId, eventCreated: Number(Attributes.reversalCreated) } }
+        : {}),
+    };
   }
 
   async graceEnded(now: Date, limit: number): Promise<Entitlement[]> {

@@ -72,7 +72,11 @@ const checkoutSchema = z.object({
   customer_email: z.string().nullish(),
   payment_status: z.string().min(1),
   mode: z.string().nullish(),
+  payment_intent: stripeId.nullish(),
 });
+
+const chargeSchema = z.object({ payment_intent: stripeId.nullish(), refunded: z.boolean() });
+const disputeSchema = z.object({ payment_intent: stripeId.nullish(), status: z.string().min(1) });
 
 const subscriptionSchema = z.object({
   id: idString,
@@ -98,6 +102,7 @@ export function billingEventOf(json: unknown): BillingEvent {
       sessionId: session.id,
       customerId: session.customer ?? undefined,
       subscriptionId: session.subscription ?? undefined,
+      paymentIntentId: session.payment_intent ?? undefined,
       email: session.customer_details?.email ?? session.customer_email ?? undefined,
       // A setup-mode session only saves a payment method: `no_payment_required`, and nothing was bought.
       paid:
@@ -117,7 +122,25 @@ export function billingEventOf(json: unknown): BillingEvent {
       periodEnd: periodEndOf(subscription),
     };
   }
+  const reversed = reversedPayment(type, data.object);
+  if (reversed !== undefined) return { ...meta, kind: 'reversal', paymentIntentId: reversed };
   return { ...meta, kind: 'ignored' };
+}
+
+/**
+ * The payment intent a full refund or a lost dispute takes back; undefined for any other charge event (a partial
+ * refund keeps what was bought; a dispute still open or won changes nothing).
+ */
+function reversedPayment(type: string, object: unknown): string | undefined {
+  if (type === 'charge.refunded') {
+    const charge = parse(chargeSchema, object, 'data.object.');
+    return charge.refunded ? (charge.payment_intent ?? undefined) : undefined;
+  }
+  if (type === 'charge.dispute.closed') {
+    const dispute = parse(disputeSchema, object, 'data.object.');
+    return dispute.status === 'lost' ? (dispute.payment_intent ?? undefined) : undefined;
+  }
+  return undefined;
 }
 
 /** The subscription's own period end, else the latest of its items' (they share one period unless mixed). */

@@ -42,7 +42,14 @@ function stripeEvent(type: string, object: Record<string, unknown>, created = ti
 function checkout(
   email: string,
   customer: string | null,
-  options: { subscription?: string | null; created?: number; id?: string; paymentStatus?: string; mode?: string } = {},
+  options: {
+    subscription?: string | null;
+    created?: number;
+    id?: string;
+    paymentStatus?: string;
+    mode?: string;
+    paymentIntent?: string;
+  } = {},
 ) {
   return stripeEvent(
     'checkout.session.completed',
@@ -55,6 +62,7 @@ function checkout(
       customer_details: { email, name: 'A Reader' },
       customer_email: null,
       payment_status: options.paymentStatus ?? 'paid',
+      payment_intent: options.paymentIntent ?? null,
     },
     options.created,
     options.id,
@@ -354,6 +362,57 @@ describe('POST /api/billing/stripe', () => {
       data: { object: { ...setup.data.object, customer_details: { email: 'card.saved.free@billing.test' } } },
     });
     expect(await reader('card.saved.free@billing.test')).toMatchObject({ tier: 'free' });
+  });
+
+  describe('a one-off payment, paid for good until it is refunded or a dispute is lost', () => {
+    const refund = (paymentIntent: string, refunded: boolean, created?: number) =>
+      stripeEvent(
+        'charge.refunded',
+        { id: unique('ch'), object: 'charge', payment_intent: paymentIntent, refunded, amount_refunded: 100 },
+        created,
+      );
+    const lostDispute = (paymentIntent: string, status: string) =>
+      stripeEvent('charge.dispute.closed', {
+        id: unique('dp'),
+        object: 'dispute',
+        charge: unique('ch'),
+        payment_intent: paymentIntent,
+        status,
+      });
+
+    it.each([
+      ['with a Stripe customer', 'refunded.customer@billing.test', true],
+      ['without one', 'refunded.guest@billing.test', false],
+    ])('%s: a partial refund keeps it, a full refund ends it', async (_case, email, withCustomer) => {
+      const paymentIntent = unique('pi');
+      const customer = withCustomer ? unique('cus') : null;
+      await deliver(checkout(email, customer, { subscription: null, paymentIntent }));
+      expect(await reader(email)).toMatchObject({ tier: 'paid' });
+      expect((await deliver(refund(paymentIntent, false))).body).toMatchObject({ outcome: 'ignored' });
+      expect(await reader(email)).toMatchObject({ tier: 'paid' });
+      expect((await deliver(refund(paymentIntent, true))).body).toMatchObject({ outcome: 'applied', tier: 'free' });
+      expect(await reader(email)).toMatchObject({ tier: 'free', status: 'active' });
+    });
+
+    it('ends with a lost dispute, and not with a won one', async () => {
+      const email = 'disputed@billing.test';
+      const paymentIntent = unique('pi');
+      await deliver(checkout(email, unique('cus'), { subscription: null, paymentIntent }));
+      expect((await deliver(lostDispute(paymentIntent, 'won'))).body).toMatchObject({ outcome: 'ignored' });
+      expect(await reader(email)).toMatchObject({ tier: 'paid' });
+      expect((await deliver(lostDispute(paymentIntent, 'lost'))).body).toMatchObject({ tier: 'free' });
+      expect(await reader(email)).toMatchObject({ tier: 'free' });
+    });
+
+    it('stays ended when the refund arrives before the checkout', async () => {
+      const email = 'refund.first@billing.test';
+      const paymentIntent = unique('pi');
+      const paidAt = tick();
+      const early = await deliver(refund(paymentIntent, true, paidAt + 5));
+      expect(early.body).toMatchObject({ outcome: 'awaiting-checkout' });
+      await deliver(checkout(email, unique('cus'), { subscription: null, paymentIntent, created: paidAt }));
+      expect(await reader(email)).not.toMatchObject({ tier: 'paid' });
+    });
   });
 
   it('answers 200 to event types it does not act on, changing nothing', async () => {

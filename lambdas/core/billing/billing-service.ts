@@ -2,11 +2,13 @@ import { ConflictError } from '../shared/errors';
 import type { ReaderTier } from '../shared/reader-tier';
 import { MAX_ROUNDS, type SubscribersRepository, updateSubscriber } from '../subscribers/subscriber-service';
 import { emailSchema } from '../subscribers/subscribers';
-import type { BillingEvent, CheckoutCompleted, SubscriptionChanged } from './billing-events';
+import type { BillingEvent, CheckoutCompleted, PaymentReversed, SubscriptionChanged } from './billing-events';
 import {
   checkoutEntitlement,
   customerPaysAt,
   type Entitlement,
+  ONE_OFF,
+  reversedEntitlement,
   subscriptionEntitlement,
   supersedes,
 } from './entitlements';
@@ -57,7 +59,12 @@ export class BillingService {
   async handle(event: BillingEvent, now: Date): Promise<BillingResult> {
     if (event.kind === 'ignored') return { outcome: 'ignored' };
     if (await this.ledger.isProcessed(event.id)) return { outcome: 'duplicate' };
-    const result = event.kind === 'checkout' ? await this.checkout(event, now) : await this.subscription(event, now);
+    const result =
+      event.kind === 'checkout'
+        ? await this.checkout(event, now)
+        : event.kind === 'subscription'
+          ? await this.subscription(event, now)
+          : await this.reversal(event, now);
     // Only once applied: a failure above answers 5xx and Stripe's retry applies the event again.
     await this.ledger.markProcessed(event.id, now);
     return result;
@@ -89,6 +96,11 @@ export class BillingService {
     const customerId = event.customerId ?? sessionCustomerId(event.sessionId);
     const entitlement = checkoutEntitlement({ ...event, customerId });
     if (entitlement) await this.record(entitlement);
+    if (entitlement?.status === ONE_OFF && event.paymentIntentId !== undefined) {
+      // Linked so a later refund finds what it bought; a refund that came first ends it at once.
+      const { reversal } = await this.ledger.linkPayment(event.paymentIntentId, entitlement);
+      if (reversal) await this.record(reversedEntitlement(entitlement, reversal));
+    }
     if (email === undefined) return { outcome: 'no-address' };
     const before = await this.ledger.customer(customerId);
     const profile: CustomerProfile = { customerId, email, eventId: event.id, eventCreated: event.created };
@@ -106,6 +118,17 @@ export class BillingService {
     const recorded = await this.record(subscriptionEntitlement(event));
     if (!recorded) return { outcome: 'superseded' };
     const { profile } = await this.ledger.customer(event.customerId);
+    if (!profile) return { outcome: 'awaiting-checkout' };
+    return { outcome: 'applied', tier: await this.follow(profile.email, now) };
+  }
+
+  private async reversal(event: PaymentReversed, now: Date): Promise<BillingResult> {
+    const reversal = { eventId: event.id, eventCreated: event.created };
+    const { bought } = await this.ledger.reversePayment(event.paymentIntentId, reversal);
+    // Kept on the payment: its checkout, when it comes, finds the reversal and ends what it bought.
+    if (!bought) return { outcome: 'awaiting-checkout' };
+    await this.record(reversedEntitlement(bought, reversal));
+    const { profile } = await this.ledger.customer(bought.customerId);
     if (!profile) return { outcome: 'awaiting-checkout' };
     return { outcome: 'applied', tier: await this.follow(profile.email, now) };
   }

@@ -9,6 +9,12 @@ export interface CustomerProfile {
   readonly eventCreated: number;
 }
 
+/** What is known of a one-off payment: the entitlement it bought (once its checkout came), its reversal (if any). */
+export interface PaymentRecord {
+  readonly bought?: Pick<Entitlement, 'customerId' | 'key'>;
+  readonly reversal?: Pick<Entitlement, 'eventId' | 'eventCreated'>;
+}
+
 export interface CustomerBilling {
   /** Undefined until a checkout names the customer's address; subscription events wait for it. */
   readonly profile: CustomerProfile | undefined;
@@ -31,6 +37,10 @@ export interface BillingLedger {
   saveProfile(profile: CustomerProfile): Promise<boolean>;
   /** Every customer whose current profile names this address (one that moved on to another address is not). */
   customersNaming(email: string): Promise<CustomerBilling[]>;
+  /** Links a one-off payment to the entitlement it bought; answers the record, with a reversal stored before. */
+  linkPayment(paymentIntentId: string, bought: NonNullable<PaymentRecord['bought']>): Promise<PaymentRecord>;
+  /** Records a reversal of the payment (first one kept); answers the record, with what it bought if linked yet. */
+  reversePayment(paymentIntentId: string, reversal: NonNullable<PaymentRecord['reversal']>): Promise<PaymentRecord>;
   /** Past-due entitlements whose paid period ended at or before `now`, oldest first, at most `limit`. */
   graceEnded(now: Date, limit: number): Promise<Entitlement[]>;
   /** Takes an entitlement off the grace list once its end was applied (unless a newer snapshot replaced it). */
