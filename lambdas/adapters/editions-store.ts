@@ -232,12 +232,14 @@ export class EditionsStore implements EditionStatusWriter, EditionListing {
   /**
    * paused → planning with a new compile version: the planner compiles again from the table's current state
    * (an unpublished report gone, a correction in) and sends the deferred readers, then the rest as planned.
+   * `compiledSeries` is kept: its entries name their version, and the planner reads the earlier ones to compile
+   * again every combination that messages queued before the pause may still name.
    */
   async resume(id: string, at: Date): Promise<EditionRecord | undefined> {
     return this.transition(
       id,
       ['paused'],
-      'SET #status = :to, updatedAt = :at, reason = :reason ADD compileVersion :one REMOVE compiledAt, compiledSeries',
+      'SET #status = :to, updatedAt = :at, reason = :reason ADD compileVersion :one REMOVE compiledAt',
       'planning',
       at,
       { ':one': 1, ':reason': 'resumed: compiling the remaining mails again' },

@@ -137,6 +137,11 @@ class PlanRun {
   readonly compiled: Set<string>;
   /** Combinations stored for earlier versions: a resume compiles them again (see `plan`). */
   readonly earlier: Set<string>;
+  /**
+   * Pages were queued but no combination was ever noted: the edition was planned before readers chose series,
+   * so queued messages carry no combination and mean the whole edition (queue-messages.ts).
+   */
+  readonly legacy: boolean;
 
   constructor(
     readonly edition: EditionRecord,
@@ -146,6 +151,7 @@ class PlanRun {
     const entries = (edition.compiledSeries ?? []).map(parseCompiledSeries);
     this.compiled = new Set(entries.filter((entry) => entry.version === this.version).map((entry) => entry.series));
     this.earlier = new Set(entries.filter((entry) => entry.version < this.version).map((entry) => entry.series));
+    this.legacy = edition.compiledSeries === undefined && edition.planPage > 0;
   }
 
   source(): Promise<EditionSource | undefined> {
@@ -272,6 +278,7 @@ export class EditionPlanner {
           noSeries: [],
         };
         if (!(await this.compileAll(run, earlier))) return this.pauseForLeak(edition.id, now);
+        if (run.legacy && !(await this.compileWhole(run))) return this.pauseForLeak(edition.id, now);
       }
       await this.editions.markCompiled(edition.id, now());
       if (run.version > 0) {
@@ -408,20 +415,42 @@ export class EditionPlanner {
       if (!source) throw new Error(`Edition ${run.edition.id} has no reports to compile`);
       const wanted = new Set(combinationSeries(series));
       const reports = source.reports.filter((report) => wanted.has(report.series));
-      const documents: CompiledEdition[] = [];
-      for (const tier of READER_TIERS) {
-        const guarded = await this.compileGuarded(this.contentOf(source, tier, reports), reports);
-        if (!guarded) return false;
-        documents.push(guarded);
-      }
-      for (const document of documents) {
-        await this.compiled.put(
-          { editionId: run.edition.id, version: run.version, tier: document.tier, series },
-          document,
-        );
-      }
+      if (!(await this.compileTiers(run, source, reports, series))) return false;
       await this.editions.markSeriesCompiled(run.edition.id, compiledSeriesEntry(run.version, series));
       run.compiled.add(series);
+    }
+    return true;
+  }
+
+  /**
+   * The whole edition stored without a combination for the run's version, for messages queued before readers
+   * chose series: the sender loads the current version, so after a resume they need it compiled again.
+   */
+  private async compileWhole(run: PlanRun): Promise<boolean> {
+    const source = await run.source();
+    if (!source) throw new Error(`Edition ${run.edition.id} has no reports to compile`);
+    return this.compileTiers(run, source, source.reports);
+  }
+
+  /**
+   * Both tiers of `reports` through the leak guard, stored only once neither leaks (nothing of a combination is
+   * stored when its free compile pauses the edition); `series` undefined stores the whole edition's key.
+   */
+  private async compileTiers(
+    run: PlanRun,
+    source: EditionSource,
+    reports: readonly ReportRecord[],
+    series?: string,
+  ): Promise<boolean> {
+    const documents: CompiledEdition[] = [];
+    for (const tier of READER_TIERS) {
+      const guarded = await this.compileGuarded(this.contentOf(source, tier, reports), reports);
+      if (!guarded) return false;
+      documents.push(guarded);
+    }
+    for (const document of documents) {
+      const ref = { editionId: run.edition.id, version: run.version, tier: document.tier };
+      await this.compiled.put(series === undefined ? ref : { ...ref, series }, document);
     }
     return true;
   }
