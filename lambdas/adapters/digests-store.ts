@@ -33,6 +33,8 @@ export class DigestsStore implements EditionsRepository, DeliveriesRepository, E
   readonly getEdition: EditionsStore['getEdition'] = (...args) => this.editions.getEdition(...args);
   readonly editionStatus: EditionsStore['editionStatus'] = (...args) => this.editions.editionStatus(...args);
   readonly markCompiled: EditionsStore['markCompiled'] = (...args) => this.editions.markCompiled(...args);
+  readonly markSeriesCompiled: EditionsStore['markSeriesCompiled'] = (...args) =>
+    this.editions.markSeriesCompiled(...args);
   readonly recordPlannedPage: EditionsStore['recordPlannedPage'] = (...args) =>
     this.editions.recordPlannedPage(...args);
   readonly finishPlanning: EditionsStore['finishPlanning'] = (...args) => this.editions.finishPlanning(...args);

@@ -1,5 +1,6 @@
-import { parseCompiledEdition, type CompiledEdition } from '../core/digest/compiled-edition';
-import type { ReaderTier } from '../core/shared/reader-tier';
+import { parseCompiledEdition, type CompiledEdition, type CompiledEditionRef } from '../core/digest/compiled-edition';
+import type { ReaderOfEdition } from '../core/digest/series-combination';
+import type { Subscriber } from '../core/subscribers/subscribers';
 import type { CompiledEditionsStore, EditionSources, RecipientPages } from '../core/digest/edition-planner';
 import type { EditionWindow } from '../core/digest/edition-windows';
 import type { CompiledEditionSource } from '../core/digest/mail-delivery';
@@ -29,23 +30,33 @@ export class VaultEditionSources implements EditionSources {
   }
 }
 
-/** Version 0 is the first compile; each resume compiles again under the next version. */
-export const compiledEditionKey = (editionId: string, tier: ReaderTier, version = 0): string =>
-  `${VAULT_PREFIX.editions}${editionId}/${version === 0 ? '' : `v${version}/`}${tier}.json`;
+/**
+ * Version 0 is the first compile; each resume compiles again under the next version. Each combination of series
+ * has its own folder; a document without one (the whole edition, compiled before readers chose series) keeps the
+ * key it always had, so messages queued before the change still find it.
+ */
+export const compiledEditionKey = (ref: CompiledEditionRef): string =>
+  `${VAULT_PREFIX.editions}${ref.editionId}/${ref.version === 0 ? '' : `v${ref.version}/`}${
+    ref.series === undefined ? '' : `series/${ref.series}/`
+  }${ref.tier}.json`;
 
 export class VaultCompiledEditions implements CompiledEditionsStore, CompiledEditionSource {
   constructor(private readonly vault: Vault) {}
 
-  async put(editionId: string, tier: ReaderTier, compiled: CompiledEdition, version = 0): Promise<void> {
-    await this.vault.put(compiledEditionKey(editionId, tier, version), JSON.stringify(compiled), 'application/json');
+  async put(ref: CompiledEditionRef, compiled: CompiledEdition): Promise<void> {
+    const stored: CompiledEdition = ref.series === undefined ? compiled : { ...compiled, series: ref.series };
+    await this.vault.put(compiledEditionKey(ref), JSON.stringify(stored), 'application/json');
   }
 
-  async get(editionId: string, tier: ReaderTier, version = 0): Promise<CompiledEdition> {
-    const key = compiledEditionKey(editionId, tier, version);
+  async get(ref: CompiledEditionRef): Promise<CompiledEdition> {
+    const key = compiledEditionKey(ref);
     const compiled = parseCompiledEdition(await this.vault.getJson<unknown>(key));
-    // The paid edition must never reach a free reader, whatever a key or a caller gets wrong.
-    if (compiled.tier !== tier || compiled.editionId !== editionId) {
-      throw new Error(`Compiled edition at ${key} is ${compiled.editionId}/${compiled.tier}`);
+    // The paid edition must never reach a free reader, nor a series a reader left, whatever a key or a caller
+    // gets wrong.
+    if (compiled.tier !== ref.tier || compiled.editionId !== ref.editionId || compiled.series !== ref.series) {
+      throw new Error(
+        `Compiled edition at ${key} is ${compiled.editionId}/${compiled.tier}/${compiled.series ?? 'whole'}`,
+      );
     }
     return compiled;
   }
@@ -54,8 +65,19 @@ export class VaultCompiledEditions implements CompiledEditionsStore, CompiledEdi
 export class ActiveSubscriberPages implements RecipientPages {
   constructor(private readonly subscribers: SubscribersStore) {}
 
-  async activePage(limit: number, cursor?: string): Promise<{ emails: string[]; next?: string }> {
+  /** Each reader with their stored series, so the planner groups them without reading them again. */
+  async activePage(limit: number, cursor?: string): Promise<{ readers: ReaderOfEdition[]; next?: string }> {
     const page = await this.subscribers.pageByStatus('active', limit, cursor);
-    return { emails: page.items.map((subscriber) => subscriber.email), ...(page.next ? { next: page.next } : {}) };
+    return { readers: page.items.map(readerOfEdition), ...(page.next ? { next: page.next } : {}) };
   }
+
+  async readers(emails: readonly string[]): Promise<ReaderOfEdition[]> {
+    return [...(await this.subscribers.getMany(emails)).values()].map(readerOfEdition);
+  }
+}
+
+function readerOfEdition(subscriber: Subscriber): ReaderOfEdition {
+  return subscriber.series === undefined
+    ? { email: subscriber.email }
+    : { email: subscriber.email, series: subscriber.series };
 }

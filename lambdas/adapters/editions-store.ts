@@ -183,26 +183,39 @@ export class EditionsStore implements EditionStatusWriter, EditionListing {
     await this.update(id, 'SET compiledAt = :at, updatedAt = :at', { ':at': at.toISOString() });
   }
 
-  /** Records one enqueued page of recipients; false when another planner recorded this page first. */
+  /** Appends an entry (`{version}/{combination}`) to the combinations compiled and stored for the edition. */
+  async markSeriesCompiled(id: string, entry: string): Promise<void> {
+    await this.update(id, 'SET compiledSeries = list_append(if_not_exists(compiledSeries, :none), :entry)', {
+      ':none': [],
+      ':entry': [entry],
+    });
+  }
+
+  /**
+   * Records one enqueued page of recipients (`count` readers, `noSeries` of whom get no mail because they receive
+   * none of the edition's series); false when another planner recorded this page first.
+   */
   async recordPlannedPage(
     id: string,
     page: number,
     nextCursor: string | undefined,
     count: number,
     at: Date,
+    noSeries = 0,
   ): Promise<boolean> {
     return conditionalWrite(
       this.client,
       new UpdateCommand({
         TableName: this.tableName,
         Key: editionKey(id),
-        UpdateExpression: `SET planPage = :next, updatedAt = :at, ${nextCursor ? 'planCursor = :cursor' : 'plannedAll = :true'} ADD queued :count${nextCursor ? '' : ' REMOVE planCursor'}`,
+        UpdateExpression: `SET planPage = :next, updatedAt = :at, ${nextCursor ? 'planCursor = :cursor' : 'plannedAll = :true'} ADD queued :count, noSeries :noSeries${nextCursor ? '' : ' REMOVE planCursor'}`,
         ConditionExpression: 'planPage = :page AND #status = :planning',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':page': page,
           ':next': page + 1,
           ':count': count,
+          ':noSeries': noSeries,
           ':at': at.toISOString(),
           ':planning': 'planning',
           ...(nextCursor ? { ':cursor': nextCursor } : { ':true': true }),
@@ -219,6 +232,8 @@ export class EditionsStore implements EditionStatusWriter, EditionListing {
   /**
    * paused → planning with a new compile version: the planner compiles again from the table's current state
    * (an unpublished report gone, a correction in) and sends the deferred readers, then the rest as planned.
+   * `compiledSeries` is kept: its entries name their version, and the planner reads the earlier ones to compile
+   * again every combination that messages queued before the pause may still name.
    */
   async resume(id: string, at: Date): Promise<EditionRecord | undefined> {
     return this.transition(

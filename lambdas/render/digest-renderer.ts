@@ -85,7 +85,11 @@ const htmlToText = compileHtmlToText({
 /** Random per compile, so no report text can contain a sentinel and receive a reader's private URL. */
 function newSentinels(): Record<RecipientToken, string> {
   const nonce = randomBytes(12).toString('hex').toUpperCase();
-  return { unsubscribeUrl: `%%DISPATCH_UNSUBSCRIBE_URL_${nonce}%%`, feedUrl: `%%DISPATCH_FEED_URL_${nonce}%%` };
+  return {
+    unsubscribeUrl: `%%DISPATCH_UNSUBSCRIBE_URL_${nonce}%%`,
+    feedUrl: `%%DISPATCH_FEED_URL_${nonce}%%`,
+    manageUrl: `%%DISPATCH_MANAGE_URL_${nonce}%%`,
+  };
 }
 
 function byline(authors: readonly string[]): string {
@@ -138,6 +142,7 @@ function editionModel(content: EditionContent, publication: Publication, sentine
     subscriberNotice: SUBSCRIBER_NOTICE,
     offeringNotice: COMPLIMENTARY_OFFERING_NOTICE,
     unsubscribeUrl: sentinels.unsubscribeUrl,
+    manageUrl: sentinels.manageUrl,
     feedUrl: paid ? sentinels.feedUrl : null,
   };
 }
@@ -173,7 +178,8 @@ export async function compileEdition(content: EditionContent, publication: Publi
     throw new DigestRenderError(`MJML reported errors for edition ${content.id}: ${messages}`);
   }
 
-  const required: RecipientToken[] = content.tier === 'paid' ? ['unsubscribeUrl', 'feedUrl'] : ['unsubscribeUrl'];
+  const required: RecipientToken[] =
+    content.tier === 'paid' ? ['unsubscribeUrl', 'manageUrl', 'feedUrl'] : ['unsubscribeUrl', 'manageUrl'];
   const nonce = sentinels.unsubscribeUrl.slice('%%DISPATCH_UNSUBSCRIBE_URL_'.length, -2);
   const html = splitOnSentinels(compiled.html, sentinels);
   const text = splitOnSentinels(htmlToText(compiled.html), sentinels);

@@ -117,6 +117,8 @@ export const digestProgressSchema = z.object({
   failed: z.number().default(0),
   suppressed: z.number().default(0),
   unknown: z.number().default(0),
+  /** Readers who receive none of the edition's series: no mail, but handled. */
+  noSeries: z.number().default(0),
 });
 export type DigestProgress = z.infer<typeof digestProgressSchema>;
 

@@ -40,10 +40,15 @@ export async function measureDigestRender(messages = 200_000): Promise<DigestRen
     const began = performance.now();
     for (let i = 0; i < messages; i++) {
       const unsubscribeUrl = `https://lantern.example.net/api/unsubscribe?token=${i}&lang=en`;
+      const manageUrl = `https://lantern.example.net/api/subscribers/manage?token=${i}`;
       const message =
         i % 2 === 0
-          ? personalise(free, { unsubscribeUrl })
-          : personalise(paid, { unsubscribeUrl, feedUrl: `https://lantern.example.net/feeds/private/${i}/rss.xml` });
+          ? personalise(free, { unsubscribeUrl, manageUrl })
+          : personalise(paid, {
+              unsubscribeUrl,
+              manageUrl,
+              feedUrl: `https://lantern.example.net/feeds/private/${i}/rss.xml`,
+            });
       sink += measure(message.html) + measure(message.text);
     }
     const seconds = (performance.now() - began) / 1000;
@@ -51,7 +56,10 @@ export async function measureDigestRender(messages = 200_000): Promise<DigestRen
     return Math.round(messages / seconds);
   };
 
-  const sample = personalise(free, { unsubscribeUrl: 'https://lantern.example.net/api/unsubscribe?token=x' });
+  const sample = personalise(free, {
+    unsubscribeUrl: 'https://lantern.example.net/api/unsubscribe?token=x',
+    manageUrl: 'https://lantern.example.net/api/subscribers/manage?token=x',
+  });
   return {
     compilesPerEdition,
     compileMs: { free: Math.round(freeMs), paid: Math.round(paidMs) },

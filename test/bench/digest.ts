@@ -35,6 +35,7 @@ const NAIVE_PER_REPETITION = 5;
 
 const recipient = (i: number, tier: 'free' | 'paid') => ({
   unsubscribeUrl: `https://reports.example.org/api/unsubscribe?token=tok${i.toString(36)}x${(i * 7919).toString(36)}`,
+  manageUrl: `https://reports.example.org/api/subscribers/manage?token=man${i.toString(36)}x${(i * 7877).toString(36)}`,
   ...(tier === 'paid'
     ? { feedUrl: `https://reports.example.org/feeds/private/f${(i * 104729).toString(36)}/rss.xml` }
     : {}),

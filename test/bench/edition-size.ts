@@ -89,6 +89,7 @@ export async function measureEditionSize(log: (line: string) => void): Promise<E
   const reports = Array.from({ length: REPORTS }, (_, i) => longReport(i));
   const recipient = {
     unsubscribeUrl: 'https://lantern.example.net/api/unsubscribe?token=tok0123456789abcdefghijklmnop',
+    manageUrl: 'https://lantern.example.net/api/subscribers/manage?token=man0123456789abcdefghijklmnop',
     feedUrl: 'https://lantern.example.net/feeds/private/f0123456789abcdefghij/rss.xml',
   };
   const sizes = async (tier: ReaderTier) => {
@@ -103,7 +104,7 @@ export async function measureEditionSize(log: (line: string) => void): Promise<E
     });
     const message = personalise(
       await compileEdition(content, publication),
-      tier === 'free' ? { unsubscribeUrl: recipient.unsubscribeUrl } : recipient,
+      tier === 'free' ? { unsubscribeUrl: recipient.unsubscribeUrl, manageUrl: recipient.manageUrl } : recipient,
     );
     const bodies = views.reduce((sum, view) => sum + Buffer.byteLength(view.bodyHtml), 0);
     return { html: Buffer.byteLength(message.html), text: Buffer.byteLength(message.text), bodies };

@@ -91,7 +91,7 @@ async function newSendingEdition(): Promise<EditionRecord> {
     now: new Date(),
   });
   await digests.createEdition({ ...edition, status: 'sending', recipients: everyone.length, queued: everyone.length });
-  for (const tier of ['free', 'paid'] as const) await compiled.put(id, tier, tiny(id, tier));
+  for (const tier of ['free', 'paid'] as const) await compiled.put({ editionId: id, version: 0, tier }, tiny(id, tier));
   return edition;
 }
 

@@ -496,13 +496,17 @@ describe('dispatch digest', () => {
       if (request.method === 'POST') return { status: 202, body: { id: 'ed-48' } };
       polls += 1;
       const status = polls < 3 ? 'sending' : 'sent';
-      return { status: 200, body: { id: 'ed-48', status, recipients: 10, sent: polls * 3, failed: 0, suppressed: 1 } };
+      return {
+        status: 200,
+        body: { id: 'ed-48', status, recipients: 10, sent: polls * 3, failed: 0, suppressed: 1, noSeries: 1 },
+      };
     });
     const result = await dispatch(['digest', 'send'], api.url);
     expect(result.code).toBe(0);
     expect(polls).toBe(3);
     expect(result.stdout).toMatch(/^edition ed-48\n/);
     expect(result.stdout).toContain('status      sent');
+    expect(result.stdout).toMatch(/no series\s+1\n/);
     expect(result.stderr).toContain('sending [');
   });
 

@@ -78,7 +78,7 @@ const leakIntoFrame = async (content: EditionContent, pub: Publication): Promise
 
 function planner(compile: typeof compileEdition, findings: EditionLeakFinding[], stored: CompiledEdition[] = []) {
   const editions = new OneEdition();
-  const store: CompiledEditionsStore = { put: async (_id, _tier, compiled) => void stored.push(compiled) };
+  const store: CompiledEditionsStore = { put: async (_ref, compiled) => void stored.push(compiled) };
   return {
     editions,
     planner: new EditionPlanner(
@@ -112,7 +112,7 @@ describe('the free digest leak scan', () => {
     const stored: CompiledEdition[] = [];
     const { planner: frameLeaker, editions } = planner(leakIntoFrame, findings, stored);
     const fanOut = {
-      recipients: { activePage: async () => ({ emails: ['reader@example.org'] }) },
+      recipients: { activePage: async () => ({ readers: [{ email: 'reader@example.org' }] }), readers: async () => [] },
       mailQueue: { sendAll: async () => expect.unreachable('no mail may be queued') },
     };
     const result = await frameLeaker.plan('ed-1', fanOut, () => NOW);

@@ -21,6 +21,7 @@ const compiled = await compileEdition(fixtureEdition('paid'), publication);
 const mail = personalise(JSON.parse(JSON.stringify(compiled)), {
   unsubscribeUrl: 'https://u.example/x?a=1&b=2',
   feedUrl: 'https://f.example/private/rss.xml',
+  manageUrl: 'https://m.example/manage?token=t',
 });
 console.log(JSON.stringify({ compiles: mjmlCompileCount(), subject: mail.subject, html: mail.html, text: mail.text }));
 `;

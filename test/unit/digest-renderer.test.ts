@@ -14,6 +14,7 @@ import {
 } from '../fixtures/digest-edition';
 
 const UNSUBSCRIBE = 'https://lantern.example.net/api/unsubscribe?token=u-123&lang=en';
+const MANAGE = 'https://lantern.example.net/api/subscribers/manage?token=m-123';
 const FEED = 'https://lantern.example.net/feeds/private/p-456/rss.xml?src=digest&v=2';
 const amp = (url: string) => url.replaceAll('&', '&amp;');
 /** The text part is word-wrapped; compare paragraphs with their line breaks folded. */
@@ -32,9 +33,9 @@ beforeAll(async () => {
   const before = mjmlCompileCount();
   free = await compileEdition(fixtureEdition('free'), publication);
   paid = await compileEdition(fixtureEdition('paid'), publication);
-  for (let i = 0; i < 500; i++) personalise(free, { unsubscribeUrl: `${UNSUBSCRIBE}&n=${i}` });
-  freeMail = personalise(free, { unsubscribeUrl: UNSUBSCRIBE });
-  paidMail = personalise(paid, { unsubscribeUrl: UNSUBSCRIBE, feedUrl: FEED });
+  for (let i = 0; i < 500; i++) personalise(free, { manageUrl: MANAGE, unsubscribeUrl: `${UNSUBSCRIBE}&n=${i}` });
+  freeMail = personalise(free, { manageUrl: MANAGE, unsubscribeUrl: UNSUBSCRIBE });
+  paidMail = personalise(paid, { manageUrl: MANAGE, unsubscribeUrl: UNSUBSCRIBE, feedUrl: FEED });
   compileDelta = mjmlCompileCount() - before;
 });
 
@@ -48,10 +49,11 @@ describe('compileEdition', () => {
   });
 
   it('keeps the per-recipient tokens through MJML and html-to-text', () => {
-    expect(free.html.slots).toContain('unsubscribeUrl');
-    expect(free.text.slots).toEqual(['unsubscribeUrl']);
-    expect(paid.html.slots).toEqual(expect.arrayContaining(['unsubscribeUrl', 'feedUrl']));
-    expect(paid.text.slots).toEqual(expect.arrayContaining(['unsubscribeUrl', 'feedUrl']));
+    expect(free.html.slots).toEqual(expect.arrayContaining(['unsubscribeUrl', 'manageUrl']));
+    expect(free.html.slots).not.toContain('feedUrl');
+    expect(free.text.slots).toEqual(['unsubscribeUrl', 'manageUrl']);
+    expect(paid.html.slots).toEqual(expect.arrayContaining(['unsubscribeUrl', 'feedUrl', 'manageUrl']));
+    expect(paid.text.slots).toEqual(expect.arrayContaining(['unsubscribeUrl', 'feedUrl', 'manageUrl']));
     for (const part of [...free.html.parts, ...free.text.parts, ...paid.html.parts, ...paid.text.parts]) {
       expect(part).not.toContain('%%DISPATCH');
     }
@@ -63,9 +65,9 @@ describe('compileEdition', () => {
     if (!first) throw new Error('fixture has no complimentary report');
     const forged = { ...first, bodyHtml: `${first.bodyHtml}<p>%%DISPATCH_UNSUBSCRIBE_URL%% %%DISPATCH_FEED_URL%%</p>` };
     const compiled = await compileEdition({ ...content, complimentary: [forged, ...rest] }, publication);
-    const mail = personalise(compiled, { unsubscribeUrl: UNSUBSCRIBE });
+    const mail = personalise(compiled, { manageUrl: MANAGE, unsubscribeUrl: UNSUBSCRIBE });
     expect(mail.html).toContain('%%DISPATCH_UNSUBSCRIBE_URL%% %%DISPATCH_FEED_URL%%');
-    expect(compiled.html.slots.filter((slot) => slot === 'unsubscribeUrl')).toEqual(free.html.slots);
+    expect(compiled.html.slots).toEqual(free.html.slots);
   });
 });
 

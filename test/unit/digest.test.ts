@@ -141,7 +141,7 @@ describe('escapeHtml', () => {
   });
 });
 
-const SENTINELS = { unsubscribeUrl: '%%U_TEST%%', feedUrl: '%%F_TEST%%' };
+const SENTINELS = { unsubscribeUrl: '%%U_TEST%%', feedUrl: '%%F_TEST%%', manageUrl: '%%M_TEST%%' };
 
 function compiledFixture(tier: 'free' | 'paid'): CompiledEdition {
   const html = `<a href="%%U_TEST%%">Unsubscribe</a>${tier === 'paid' ? '<a href="%%F_TEST%%">%%F_TEST%%</a>' : ''}`;
@@ -160,6 +160,7 @@ function compiledFixture(tier: 'free' | 'paid'): CompiledEdition {
 
 const UNSUBSCRIBE = 'https://lantern.example.net/api/unsubscribe?token=abc&lang=en';
 const FEED = 'https://lantern.example.net/feeds/private/t0k3n/rss.xml?utm=a&b=c';
+const MANAGE = 'https://lantern.example.net/api/subscribers/manage?token=m4n&x=1';
 
 describe('splitOnSentinels', () => {
   it('cuts a document into one more part than it has tokens', () => {
@@ -172,7 +173,11 @@ describe('splitOnSentinels', () => {
 
 describe('personalise', () => {
   it('puts HTML-escaped URLs in the HTML and raw URLs in the text', () => {
-    const message = personalise(compiledFixture('paid'), { unsubscribeUrl: UNSUBSCRIBE, feedUrl: FEED });
+    const message = personalise(compiledFixture('paid'), {
+      manageUrl: MANAGE,
+      unsubscribeUrl: UNSUBSCRIBE,
+      feedUrl: FEED,
+    });
     expect(message.html).toBe(
       `<a href="${UNSUBSCRIBE.replace('&', '&amp;')}">Unsubscribe</a>` +
         `<a href="${FEED.replace('&', '&amp;')}">${FEED.replace('&', '&amp;')}</a>`,
@@ -181,27 +186,35 @@ describe('personalise', () => {
   });
 
   it('adds RFC 8058 one-click unsubscribe headers', () => {
-    expect(personalise(compiledFixture('free'), { unsubscribeUrl: UNSUBSCRIBE }).headers).toEqual([
+    expect(personalise(compiledFixture('free'), { manageUrl: MANAGE, unsubscribeUrl: UNSUBSCRIBE }).headers).toEqual([
       { name: 'List-Unsubscribe', value: `<${UNSUBSCRIBE}>` },
       { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
     ]);
   });
 
   it('refuses a paid recipient without a private feed URL', () => {
-    expect(() => personalise(compiledFixture('paid'), { unsubscribeUrl: UNSUBSCRIBE })).toThrow(RecipientError);
+    expect(() => personalise(compiledFixture('paid'), { manageUrl: MANAGE, unsubscribeUrl: UNSUBSCRIBE })).toThrow(
+      RecipientError,
+    );
   });
 
   it('refuses URLs that could break a header or a link', () => {
     const free = compiledFixture('free');
-    expect(() => personalise(free, { unsubscribeUrl: 'https://x.example/\r\nBcc: a@b.c' })).toThrow(RecipientError);
-    expect(() => personalise(free, { unsubscribeUrl: 'javascript:alert(1)' })).toThrow(RecipientError);
-    expect(() => personalise(free, { unsubscribeUrl: 'https://x.example/>' })).toThrow(RecipientError);
+    expect(() => personalise(free, { manageUrl: MANAGE, unsubscribeUrl: 'https://x.example/\r\nBcc: a@b.c' })).toThrow(
+      RecipientError,
+    );
+    expect(() => personalise(free, { manageUrl: MANAGE, unsubscribeUrl: 'javascript:alert(1)' })).toThrow(
+      RecipientError,
+    );
+    expect(() => personalise(free, { manageUrl: MANAGE, unsubscribeUrl: 'https://x.example/>' })).toThrow(
+      RecipientError,
+    );
   });
 
   it('works on an edition that went through JSON and back', () => {
     const stored = parseCompiledEdition(JSON.parse(JSON.stringify(compiledFixture('paid'))));
-    expect(personalise(stored, { unsubscribeUrl: UNSUBSCRIBE, feedUrl: FEED })).toEqual(
-      personalise(compiledFixture('paid'), { unsubscribeUrl: UNSUBSCRIBE, feedUrl: FEED }),
+    expect(personalise(stored, { manageUrl: MANAGE, unsubscribeUrl: UNSUBSCRIBE, feedUrl: FEED })).toEqual(
+      personalise(compiledFixture('paid'), { manageUrl: MANAGE, unsubscribeUrl: UNSUBSCRIBE, feedUrl: FEED }),
     );
   });
 

@@ -7,7 +7,7 @@ const NOW = new Date('2026-11-30T08:00:00.000Z');
 const window = { start: '2026-11-23T08:00:00.000Z', end: '2026-11-30T08:00:00.000Z' };
 const edition: EditionRecord = newEdition({ id: 'E1', trigger: 'schedule', window, reportIds: ['R1'], now: NOW });
 const fanOut: FanOut = {
-  recipients: { activePage: async () => ({ emails: [] }) },
+  recipients: { activePage: async () => ({ readers: [] }), readers: async () => [] },
   mailQueue: { sendAll: async () => undefined },
 };
 

@@ -43,6 +43,7 @@ describe('reader URLs', () => {
     expect(previewRecipientUrls(testPublication)).toEqual({
       unsubscribeUrl: `${site}/api/unsubscribe?token=preview`,
       feedUrl: `${site}/feeds/private/preview/rss.xml`,
+      manageUrl: `${site}/api/subscribers/manage?token=preview`,
     });
   });
 });

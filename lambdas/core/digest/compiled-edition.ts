@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { READER_TIERS } from '../shared/reader-tier';
+import { READER_TIERS, type ReaderTier } from '../shared/reader-tier';
 
 /**
  * The compiled edition: what the planner stores once per edition and tier, and the sender loads for every
  * reader. Each document is already cut at the per-recipient tokens, so personalising a message is only a join.
  */
-export const RECIPIENT_TOKENS = ['unsubscribeUrl', 'feedUrl'] as const;
+export const RECIPIENT_TOKENS = ['unsubscribeUrl', 'feedUrl', 'manageUrl'] as const;
 export type RecipientToken = (typeof RECIPIENT_TOKENS)[number];
 
 /** A compiled document cut at each per-recipient token: parts[0] slot[0] parts[1] … parts[n]. */
@@ -24,9 +24,22 @@ export const compiledEditionSchema = z.object({
   subject: z.string().min(1),
   preheader: z.string(),
   reportIds: z.array(z.string()),
+  /** The combination of series it holds (series-combination.ts); absent in editions compiled whole. */
+  series: z.string().optional(),
   html: splitDocumentSchema,
   text: splitDocumentSchema,
 });
+
+/**
+ * Which compiled document: one per edition, compile version (each resume compiles again), tier and combination
+ * of series. No `series` is the whole edition as compiled before readers chose series (old queue messages).
+ */
+export interface CompiledEditionRef {
+  editionId: string;
+  version: number;
+  tier: ReaderTier;
+  series?: string;
+}
 
 export type SplitDocument = z.infer<typeof splitDocumentSchema>;
 export type CompiledEdition = z.infer<typeof compiledEditionSchema>;

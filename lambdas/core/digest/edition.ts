@@ -19,6 +19,7 @@ export const EDITION_COUNTERS = [
   'suppressed',
   'unknown',
   'notSent',
+  'noSeries',
   'bounced',
   'complained',
 ] as const;
@@ -55,6 +56,8 @@ export interface EditionRecord {
   reason?: string;
   /** Bumped by each resume: the compiled documents of this version are the ones to send. */
   compileVersion?: number;
+  /** Combinations of series compiled and stored, as `{compile version}/{combination}` (edition-planner.ts). */
+  compiledSeries?: string[];
   queued: number;
   sent: number;
   failed: number;
@@ -63,6 +66,11 @@ export interface EditionRecord {
   unknown?: number;
   /** Recipients never mailed because the edition was cancelled before their turn. */
   notSent: number;
+  /**
+   * Active readers who receive none of the edition's series: no mail, but accounted for, so the edition still
+   * completes. Named for its cause rather than `skipped`, which the sender already uses for "done earlier".
+   */
+  noSeries?: number;
   bounced: number;
   complained: number;
 }
@@ -95,6 +103,7 @@ export function editionProgress(edition: EditionRecord) {
     suppressed: edition.suppressed,
     unknown: edition.unknown ?? 0,
     notSent: edition.notSent,
+    noSeries: edition.noSeries ?? 0,
     bounced: edition.bounced,
     complained: edition.complained,
     createdAt: edition.createdAt,
@@ -103,7 +112,7 @@ export function editionProgress(edition: EditionRecord) {
   };
 }
 
-/** Recipients not yet accounted for: neither sent, failed, suppressed, unknown nor left out by a cancel. */
+/** Recipients not yet accounted for: neither sent, failed, suppressed, unknown, without series nor cancelled. */
 export function remaining(edition: EditionRecord): number {
   return Math.max(0, (edition.recipients ?? 0) - processed(edition));
 }
@@ -136,8 +145,17 @@ export function newEdition(input: {
   };
 }
 
-export function processed(edition: Pick<EditionRecord, 'sent' | 'failed' | 'suppressed' | 'notSent' | 'unknown'>) {
-  return edition.sent + edition.failed + edition.suppressed + edition.notSent + (edition.unknown ?? 0);
+export function processed(
+  edition: Pick<EditionRecord, 'sent' | 'failed' | 'suppressed' | 'notSent' | 'unknown' | 'noSeries'>,
+) {
+  return (
+    edition.sent +
+    edition.failed +
+    edition.suppressed +
+    edition.notSent +
+    (edition.unknown ?? 0) +
+    (edition.noSeries ?? 0)
+  );
 }
 
 /** Every planned recipient has an outcome: the edition is over. */
@@ -147,7 +165,7 @@ export function isComplete(edition: EditionRecord): boolean {
 
 /**
  * How a finished edition ends, with the reason an operator needs: `sent` only when every reader got the mail
- * or was deliberately left out (suppressed); anything else is `sent-with-gaps`, named.
+ * or was deliberately left out (suppressed, or no series of theirs in it); anything else is `sent-with-gaps`, named.
  */
 export function finalStatus(edition: Pick<EditionRecord, 'sent' | 'failed' | 'suppressed' | 'notSent' | 'unknown'>): {
   status: 'sent' | 'sent-with-gaps';

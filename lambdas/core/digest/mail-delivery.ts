@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { personalise, RecipientError } from './personalise';
-import type { CompiledEdition } from './compiled-edition';
+import type { CompiledEdition, CompiledEditionRef } from './compiled-edition';
 import type { ReaderTier } from '../shared/reader-tier';
 import {
   canSend,
@@ -21,7 +21,7 @@ import {
 import type { MailMessage } from './queue-messages';
 import { SendRejectedError, SendThrottledError, SendUnavailableError, type PacedMailer } from './outgoing-mail';
 import type { Publication } from '../shared/publication';
-import { privateFeedUrl, unsubscribeUrl } from '../shared/reader-urls';
+import { manageUrl, privateFeedUrl, unsubscribeUrl } from '../shared/reader-urls';
 import type { SubscriberTokens } from '../subscribers/subscriber-tokens';
 import { mailableTier, type Subscriber } from '../subscribers/subscribers';
 
@@ -53,7 +53,7 @@ export interface SubscriberLookup {
 }
 
 export interface CompiledEditionSource {
-  get(editionId: string, tier: ReaderTier, version?: number): Promise<CompiledEdition>;
+  get(ref: CompiledEditionRef): Promise<CompiledEdition>;
 }
 
 export interface MailSenderOptions {
@@ -167,7 +167,7 @@ export class MailSender {
         }
         try {
           const outcome = sending
-            ? await this.deliver(edition, email, subscribers.get(email), add)
+            ? await this.deliver(edition, message.series, email, subscribers.get(email), add)
             : await this.stopped(edition, edition.status, email, add);
           outcomes[outcome] += 1;
         } catch (error) {
@@ -184,6 +184,7 @@ export class MailSender {
 
   private async deliver(
     edition: EditionRecord,
+    series: string | undefined,
     email: string,
     subscriber: Subscriber | undefined,
     add: (counter: EditionCounter) => void,
@@ -197,7 +198,14 @@ export class MailSender {
 
     let mail;
     try {
-      const compiled = await this.compiledEdition(edition.id, tier, edition.compileVersion ?? 0);
+      // The tier the reader holds now, the combination the planner grouped them in (both tiers are stored for it),
+      // and the current compile version, so a resume's corrections reach messages queued before the pause.
+      const compiled = await this.compiledEdition({
+        editionId: edition.id,
+        version: edition.compileVersion ?? 0,
+        tier,
+        ...(series === undefined ? {} : { series }),
+      });
       mail = personalise(compiled, this.recipientLinks(subscriber, tier));
     } catch (error) {
       if (!(error instanceof RecipientError)) throw error;
@@ -340,10 +348,13 @@ export class MailSender {
   }
 
   private recipientLinks(subscriber: Subscriber, tier: ReaderTier) {
-    const unsubscribe = unsubscribeUrl(this.publication, this.tokens.unsubscribeToken(subscriber.subscriberId));
-    if (tier === 'free') return { unsubscribeUrl: unsubscribe };
+    const links = {
+      unsubscribeUrl: unsubscribeUrl(this.publication, this.tokens.unsubscribeToken(subscriber.subscriberId)),
+      manageUrl: manageUrl(this.publication, this.tokens.manageToken(subscriber.subscriberId)),
+    };
+    if (tier === 'free') return links;
     const feedToken = this.tokens.feedToken(subscriber.subscriberId, subscriber.feedTokenVersion);
-    return { unsubscribeUrl: unsubscribe, feedUrl: privateFeedUrl(this.publication, feedToken) };
+    return { ...links, feedUrl: privateFeedUrl(this.publication, feedToken) };
   }
 
   private async count(editionId: string, tally: Partial<Record<EditionCounter, number>>): Promise<void> {
@@ -354,12 +365,12 @@ export class MailSender {
     await this.deliveries.setStatus(editionId, ['sending'], status, this.now(), reason);
   }
 
-  /** Loaded from the vault once per edition, version and tier per container. */
-  private compiledEdition(editionId: string, tier: ReaderTier, version: number): Promise<CompiledEdition> {
-    const cacheKey = `${editionId}/${version}/${tier}`;
+  /** Loaded from the vault once per edition, version, tier and combination per container. */
+  private compiledEdition(ref: CompiledEditionRef): Promise<CompiledEdition> {
+    const cacheKey = `${ref.editionId}/${ref.version}/${ref.tier}/${ref.series ?? ''}`;
     let entry = this.cache.get(cacheKey);
     if (!entry) {
-      entry = this.compiled.get(editionId, tier, version);
+      entry = this.compiled.get(ref);
       entry.catch(() => this.cache.delete(cacheKey));
       this.cache.set(cacheKey, entry);
       while (this.cache.size > this.cacheSize * 2) {

@@ -13,6 +13,8 @@ export class RecipientError extends Error {
 
 export interface Recipient {
   unsubscribeUrl: string;
+  /** The reader's manage page (series and unsubscribe), in the footer of every edition. */
+  manageUrl: string;
   /** The paid reader's private-feed URL; required for the paid tier. */
   feedUrl?: string;
 }
@@ -55,13 +57,15 @@ export function personalise(compiled: CompiledEdition, recipient: Recipient): Pe
     throw new RecipientError('A paid edition needs the reader’s private feed URL');
   }
   const feedUrl = recipient.feedUrl === undefined ? undefined : checkedUrl('feedUrl', recipient.feedUrl);
+  const manageUrl = checkedUrl('manageUrl', recipient.manageUrl);
   return {
     subject: compiled.subject,
     html: join(compiled.html, {
       unsubscribeUrl: escapeHtml(unsubscribeUrl),
       feedUrl: feedUrl === undefined ? undefined : escapeHtml(feedUrl),
+      manageUrl: escapeHtml(manageUrl),
     }),
-    text: join(compiled.text, { unsubscribeUrl, feedUrl }),
+    text: join(compiled.text, { unsubscribeUrl, feedUrl, manageUrl }),
     headers: [
       { name: 'List-Unsubscribe', value: `<${unsubscribeUrl}>` },
       { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },

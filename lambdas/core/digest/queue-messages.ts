@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { COMBINATION_KEY } from './series-combination';
 
 /** What the planner and sender queues carry, and how recipients are batched into messages. */
 
@@ -16,6 +17,11 @@ export type PlanMessage = z.infer<typeof planMessageSchema>;
 export const mailMessageSchema = z.object({
   editionId: z.string().min(1),
   emails: z.array(z.string().min(3)).min(1).max(100),
+  /**
+   * The recipients' combination of series (series-combination.ts), whose compiled edition they get. Absent in
+   * messages queued before readers chose series: those mean the whole edition as compiled then.
+   */
+  series: z.string().max(1000).regex(COMBINATION_KEY).optional(),
 });
 export type MailMessage = z.infer<typeof mailMessageSchema>;
 

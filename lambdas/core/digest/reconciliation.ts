@@ -49,7 +49,8 @@ export function reconciledStatus(
   now: Date,
 ): { status: EditionStatus; reason?: string } {
   const recipients = edition.recipients ?? 0;
-  const accounted = processed(tally);
+  // Readers without any series of the edition have no delivery record: the planner's count is their truth.
+  const accounted = processed(tally) + (edition.noSeries ?? 0);
   if (accounted >= recipients) return finalStatus(tally);
   if (now.getTime() - Date.parse(edition.updatedAt) >= GIVE_UP_AFTER_MS) {
     const known = finalStatus(tally).reason;

@@ -124,9 +124,14 @@ export function unsubscribeUrl(publication: Publication, unsubscribeToken: strin
 export const PREVIEW_TOKEN = 'preview';
 
 /** The per-recipient links of the digest preview. */
-export function previewRecipientUrls(publication: Publication): { unsubscribeUrl: string; feedUrl: string } {
+export function previewRecipientUrls(publication: Publication): {
+  unsubscribeUrl: string;
+  feedUrl: string;
+  manageUrl: string;
+} {
   return {
     unsubscribeUrl: unsubscribeUrl(publication, PREVIEW_TOKEN),
+    manageUrl: manageUrl(publication, PREVIEW_TOKEN),
     feedUrl: privateFeedUrl(publication, PREVIEW_TOKEN),
   };
 }

@@ -53,6 +53,7 @@ function summary(state: DigestProgress): [string, string | number | undefined][]
     ['failed', state.failed],
     ['suppressed', state.suppressed],
     ['unknown', state.unknown],
+    ['no series', state.noSeries],
     ['remaining', state.remaining],
   ];
 }
@@ -75,9 +76,9 @@ async function followDigest(ctx: CommandContext, id: string): Promise<void> {
       await ctx.sleep(POLL_INTERVAL_MS);
       continue;
     }
-    progress.update(state.sent + state.failed + state.suppressed + state.unknown, {
+    progress.update(state.sent + state.failed + state.suppressed + state.unknown + state.noSeries, {
       ...(state.recipients === undefined ? {} : { total: state.recipients }),
-      detail: `${state.status} · sent ${state.sent} · failed ${state.failed} · suppressed ${state.suppressed} · unknown ${state.unknown}`,
+      detail: `${state.status} · sent ${state.sent} · failed ${state.failed} · suppressed ${state.suppressed} · unknown ${state.unknown} · no series ${state.noSeries}`,
     });
     if ((FINAL_DIGEST_STATES as readonly string[]).includes(state.status)) break;
     await ctx.sleep(POLL_INTERVAL_MS);

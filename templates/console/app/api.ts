@@ -146,6 +146,8 @@ export interface Edition {
   failed: number;
   suppressed: number;
   unknown: number;
+  /** Readers who receive none of the edition's series: no mail, but handled. */
+  noSeries?: number;
   createdAt: string;
   updatedAt?: string;
   completedAt?: string;

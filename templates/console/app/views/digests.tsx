@@ -190,7 +190,8 @@ function EditionProgress(props: { api: ApiClient; edition: Edition; onChange: (e
   };
 
   const recipients = edition.recipients ?? 0;
-  const processed = edition.sent + edition.failed + edition.suppressed + edition.unknown;
+  const noSeries = edition.noSeries ?? 0;
+  const processed = edition.sent + edition.failed + edition.suppressed + edition.unknown + noSeries;
   return (
     <section aria-labelledby="progress-heading" class="panel">
       <h2 id="progress-heading">Edition {edition.id}</h2>
@@ -203,7 +204,8 @@ function EditionProgress(props: { api: ApiClient; edition: Edition; onChange: (e
       </label>
       <progress id="edition-bar" max={Math.max(recipients, 1)} value={processed} />
       <p class="counters">
-        sent {edition.sent} · failed {edition.failed} · suppressed {edition.suppressed} · unknown {edition.unknown}
+        sent {edition.sent} · failed {edition.failed} · suppressed {edition.suppressed} · unknown {edition.unknown} · no
+        series {noSeries}
         {edition.remaining !== undefined ? ` · remaining ${edition.remaining}` : ''} · {edition.reports} report
         {edition.reports === 1 ? '' : 's'}
       </p>
