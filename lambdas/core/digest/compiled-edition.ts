@@ -24,6 +24,8 @@ export const compiledEditionSchema = z.object({
   subject: z.string().min(1),
   preheader: z.string(),
   reportIds: z.array(z.string()),
+  /** Reports the clip rule shortened to a link (clip-rule.ts); absent in documents compiled before it: none. */
+  shortenedReportIds: z.array(z.string()).optional(),
   html: splitDocumentSchema,
   text: splitDocumentSchema,
 });

@@ -19,6 +19,7 @@ import { previewRecipientUrls } from '../shared/reader-urls';
 import type { PaidPart, ReportRecord } from '../reports/report';
 import { loadPaidParts } from '../paywall/tiers';
 import { compileForTier, type Compile } from './tier-compile';
+import { shortenedReportsOf, type ShortenedReports } from './clip-rule';
 
 export { compiledEditionText, type Compile } from './tier-compile';
 
@@ -277,7 +278,7 @@ export class EditionPlanner {
   async preview(
     tier: ReaderTier,
     now: Date,
-  ): Promise<{ subject: string; html: string; text: string; window: EditionWindow } | undefined> {
+  ): Promise<({ subject: string; html: string; text: string; window: EditionWindow } & ShortenedReports) | undefined> {
     const window = await this.nextWindow(now);
     if (isEmptyWindow(window)) return undefined;
     const content = await this.contentFor(`preview-${now.getTime()}`, now, window);
@@ -286,7 +287,8 @@ export class EditionPlanner {
     if (!compiled) throw new EditionLeakError();
     if (compiled.tier !== tier) throw new Error(`Preview for ${tier} compiled a ${compiled.tier} edition`);
     const message = personalise(compiled, previewRecipientUrls(this.publication));
-    return { subject: message.subject, html: message.html, text: message.text, window };
+    const shortened = shortenedReportsOf(compiled, content[tier]);
+    return { subject: message.subject, html: message.html, text: message.text, window, ...shortened };
   }
 
   private async contentFor(
