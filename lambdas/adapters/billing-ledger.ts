@@ -6,7 +6,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { type Entitlement, graceEnd } from '../core/billing/entitlements';
-import type { BillingLedger, CustomerBilling, CustomerProfile } from '../core/billing/ports';
+import type { BillingLedger, CustomerBilling, CustomerProfile, PaymentRecord } from '../core/billing/ports';
 import { billingTable } from './data-model';
 import { conditionalWrite } from './dynamo/conditional-write';
 import { queryAll } from './dynamo/query';
@@ -19,9 +19,12 @@ export const PROCESSED_EVENT_TTL_SECONDS = 30 * 24 * 60 * 60;
 const GRACE_DUE_KEY = 'grace';
 
 const customerKey = (customerId: string): string => `CUSTOMER#${customerId}`;
+/** Per address, one item per customer a checkout ever named it for: which customers may pay for it. */
+const addressKey = (email: string): string => `ADDRESS#${email}`;
 const PROFILE_SK = 'PROFILE';
 const ENTITLEMENT_SK_PREFIX = 'ENTITLEMENT#';
 const eventKey = (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: 'EVENT' });
+const paymentKey = (paymentIntentId: string) => ({ pk: `PAYMENT#${paymentIntentId}`, sk: 'PAYMENT' });
 
 type Item = Record<string, unknown>;
 
@@ -92,6 +95,14 @@ export class BillingLedgerStore implements BillingLedger {
   }
 
   async saveProfile(profile: CustomerProfile): Promise<boolean> {
+    // The link first (there are no transactions to pair the writes): a link without its profile is filtered out
+    // by customersNaming, a profile without its link would go unseen there.
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: addressKey(profile.email), sk: customerKey(profile.customerId), customerId: profile.customerId },
+      }),
+    );
     return conditionalWrite(
       this.client,
       new PutCommand({
@@ -101,6 +112,60 @@ export class BillingLedgerStore implements BillingLedger {
         ExpressionAttributeValues: { ':created': profile.eventCreated },
       }),
     );
+  }
+
+  async customersNaming(email: string): Promise<CustomerBilling[]> {
+    const links = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': addressKey(email) },
+      ConsistentRead: true,
+    });
+    const customers = await Promise.all(links.map((link) => this.customer(String(link.customerId))));
+    return customers.filter(({ profile }) => profile?.email === email);
+  }
+
+  async linkPayment(paymentIntentId: string, bought: NonNullable<PaymentRecord['bought']>): Promise<PaymentRecord> {
+    return this.updatePayment(paymentIntentId, 'SET customerId = :customerId, boughtKey = :key', {
+      ':customerId': bought.customerId,
+      ':key': bought.key,
+    });
+  }
+
+  async reversePayment(
+    paymentIntentId: string,
+    reversal: NonNullable<PaymentRecord['reversal']>,
+  ): Promise<PaymentRecord> {
+    // The first reversal stays: a second one (a refund after a lost dispute) changes nothing.
+    return this.updatePayment(
+      paymentIntentId,
+      'SET reversalEventId = if_not_exists(reversalEventId, :eventId), reversalCreated = if_not_exists(reversalCreated, :created)',
+      { ':eventId': reversal.eventId, ':created': reversal.eventCreated },
+    );
+  }
+
+  private async updatePayment(
+    paymentIntentId: string,
+    expression: string,
+    values: Record<string, unknown>,
+  ): Promise<PaymentRecord> {
+    const { Attributes = {} } = await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: paymentKey(paymentIntentId),
+        UpdateExpression: expression,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return {
+      ...(typeof Attributes.customerId === 'string' && typeof Attributes.boughtKey === 'string'
+        ? { bought: { customerId: Attributes.customerId, key: Attributes.boughtKey } }
+        : {}),
+      ...(typeof Attributes.reversalEventId === 'string'
+        ? { reversal: { eventId: Attributes.reversalEventId, eventCreated: Number(Attributes.reversalCreated) } }
+        : {}),
+    };
   }
 
   async graceEnded(now: Date, limit: number): Promise<Entitlement[]> {

@@ -6,7 +6,7 @@ import { redirectPathAfterSignIn, safeNextPath } from '../core/members/next-path
 import { InvalidInputError, NotFoundError } from '../core/shared/errors';
 import { apiHandler, json, type ApiEvent, type ApiResult } from '../http/api';
 import { clearedSessionCookie, memberCookie, sessionCookie } from '../http/member-cookie';
-import { formOrQuery, loginBody, memberHtml, movedPermanently, seeOther } from '../http/member-requests';
+import { crossSitePost, formOrQuery, loginBody, memberHtml, movedPermanently, seeOther } from '../http/member-requests';
 import { MEMBER_HEADERS } from '../http/security-headers';
 import { membersFromEnv } from '../wiring/members';
 
@@ -73,6 +73,7 @@ const routes: Record<string, Route> = {
 const handle = apiHandler(async (event) => {
   const route = routes[event.routeKey];
   if (!route) throw new NotFoundError(`No route ${event.routeKey}`);
+  if (crossSitePost(event)) return page(403, memberPages.crossSite(nextOf(event)));
   return route(event, new Date());
 });
 

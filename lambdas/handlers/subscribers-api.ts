@@ -51,10 +51,13 @@ const routes: Record<string, Route> = {
   'GET /api/subscribers/manage': async (event, now) =>
     manageAnswer(publication, token(event), await manage.show(token(event), now), 200),
   'POST /api/subscribers/manage': async (event, now) =>
-    manage.submit(token(event), manageForm(event), now).then(
-      (outcome) => manageAnswer(publication, token(event), outcome, 409),
-      (error: unknown) => manageRefusal(publication, token(event), error),
-    ),
+    // Parsed inside the chain, so a body that is not the form is refused as a page like every other refusal here.
+    Promise.resolve()
+      .then(() => manage.submit(token(event), manageForm(event), now))
+      .then(
+        (outcome) => manageAnswer(publication, token(event), outcome, 409),
+        (error: unknown) => manageRefusal(publication, token(event), error),
+      ),
   // Addresses only in the answer: the query (an address prefix) is neither logged nor echoed.
   'GET /api/subscribers': async (event) =>
     json(200, await listSubscribers(listing, subscriberListQuery(event)).catch(badCursor)),

@@ -30,6 +30,15 @@ export function formOrQuery(event: ApiEvent, name: string): string | undefined {
   return formFields(event).get(name) ?? event.queryStringParameters?.[name];
 }
 
+/**
+ * A form posted to a member route by another site's page (the browser says so in `Sec-Fetch-Site`). Refused: such a
+ * form could sign a reader's browser in to someone else's account with that person's own link (login CSRF), or sign
+ * them out. Clients that send no fetch metadata (the CLI, scripts, older browsers) are not affected.
+ */
+export function crossSitePost(event: ApiEvent): boolean {
+  return event.requestContext.http.method === 'POST' && header(event, 'sec-fetch-site')?.toLowerCase() === 'cross-site';
+}
+
 /** An HTML page with the member headers (private, no-store, noindex). */
 export function memberHtml(status: number, body: string): ApiResult {
   return { statusCode: status, headers: { 'content-type': 'text/html; charset=utf-8', ...MEMBER_HEADERS }, body };

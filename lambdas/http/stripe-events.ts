@@ -42,32 +42,44 @@ function signatureCheck(construct: () => Stripe.Event, code: keyof typeof MESSAG
   } catch (error) {
     if (error instanceof Stripe.errors.StripeSignatureVerificationError)
       throw new BadRequestError(code, MESSAGES[code]);
+    // The package parses the body once the signature holds. Its SyntaxError quotes the body: not passed on.
+    if (error instanceof SyntaxError) throw new BadRequestError('invalid_event', 'The body is not a JSON Stripe event');
     throw error;
   }
 }
 
+/**
+ * Stripe's ids are at most 255 characters; a longer one is not Stripe's (and would pass DynamoDB's key limits only
+ * to fail there with a 5xx).
+ */
+const idString = z.string().min(1).max(255);
 /** An id, or the object it names when the sender expanded it. */
-const stripeId = z.union([z.string().min(1), z.object({ id: z.string().min(1) }).transform(({ id }) => id)]);
+const stripeId = z.union([idString, z.object({ id: idString }).transform(({ id }) => id)]);
 const periodEnd = z.number().int().nullish();
 
 const envelopeSchema = z.object({
-  id: z.string().min(1),
+  id: idString,
   type: z.string().min(1),
   created: z.number().int(),
   data: z.object({ object: z.unknown() }),
 });
 
 const checkoutSchema = z.object({
-  id: z.string().min(1),
+  id: idString,
   customer: stripeId.nullish(),
   subscription: stripeId.nullish(),
   customer_details: z.object({ email: z.string().nullish() }).nullish(),
   customer_email: z.string().nullish(),
   payment_status: z.string().min(1),
+  mode: z.string().nullish(),
+  payment_intent: stripeId.nullish(),
 });
 
+const chargeSchema = z.object({ payment_intent: stripeId.nullish(), refunded: z.boolean() });
+const disputeSchema = z.object({ payment_intent: stripeId.nullish(), status: z.string().min(1) });
+
 const subscriptionSchema = z.object({
-  id: z.string().min(1),
+  id: idString,
   customer: stripeId,
   status: z.string().min(1),
   // Before API version 2025-03-31 on the subscription; since then on each item.
@@ -90,8 +102,12 @@ export function billingEventOf(json: unknown): BillingEvent {
       sessionId: session.id,
       customerId: session.customer ?? undefined,
       subscriptionId: session.subscription ?? undefined,
+      paymentIntentId: session.payment_intent ?? undefined,
       email: session.customer_details?.email ?? session.customer_email ?? undefined,
-      paid: session.payment_status === 'paid' || session.payment_status === 'no_payment_required',
+      // A setup-mode session only saves a payment method: `no_payment_required`, and nothing was bought.
+      paid:
+        session.mode !== 'setup' &&
+        (session.payment_status === 'paid' || session.payment_status === 'no_payment_required'),
     };
   }
   if (SUBSCRIPTION_TYPES.has(type)) {
@@ -106,7 +122,25 @@ export function billingEventOf(json: unknown): BillingEvent {
       periodEnd: periodEndOf(subscription),
     };
   }
+  const reversed = reversedPayment(type, data.object);
+  if (reversed !== undefined) return { ...meta, kind: 'reversal', paymentIntentId: reversed };
   return { ...meta, kind: 'ignored' };
+}
+
+/**
+ * The payment intent a full refund or a lost dispute takes back; undefined for any other charge event (a partial
+ * refund keeps what was bought; a dispute still open or won changes nothing).
+ */
+function reversedPayment(type: string, object: unknown): string | undefined {
+  if (type === 'charge.refunded') {
+    const charge = parse(chargeSchema, object, 'data.object.');
+    return charge.refunded ? (charge.payment_intent ?? undefined) : undefined;
+  }
+  if (type === 'charge.dispute.closed') {
+    const dispute = parse(disputeSchema, object, 'data.object.');
+    return dispute.status === 'lost' ? (dispute.payment_intent ?? undefined) : undefined;
+  }
+  return undefined;
 }
 
 /** The subscription's own period end, else the latest of its items' (they share one period unless mixed). */

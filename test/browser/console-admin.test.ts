@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTempStack, type TempStack } from '../integration/harness';
-import { clickSteadily, consolePage, expectNoSeriousA11yViolations, hasRoute, launchChromium, signIn } from './browser';
+import { clickSteadily, consolePage, expectNoSeriousA11yViolations, launchChromium, signIn } from './browser';
 
 /**
  * The admin views of the console in Chromium against a local stack: digests (the next edition per tier, a test
@@ -85,18 +85,15 @@ describe('digests', () => {
     await expectNoSeriousA11yViolations(page, 'digests');
   });
 
-  it.skipIf(!hasRoute('POST', '/api/digests/test'))(
-    'test-sends the paid mail to one address, which the SES emulator shows with a [Test] subject (needs POST /api/digests/test from ws-api)',
-    async () => {
-      await page.fill('#test-email', 'proof@admin-console.test');
-      await page.selectOption('#test-tier', 'paid');
-      await clickSteadily(page.locator('button:has-text("Send test")'));
-      await expect.poll(() => page.locator('.test-send [role=status]').innerText()).toMatch(/Sent “\[Test\] /);
-      const test = (await mails()).filter((mail) => mail.destination.to.includes('proof@admin-console.test'));
-      expect(test).toHaveLength(1);
-      expect(test[0]?.subject).toMatch(/^\[Test\] /);
-    },
-  );
+  it('test-sends the paid mail to one address, which the SES emulator shows with a [Test] subject', async () => {
+    await page.fill('#test-email', 'proof@admin-console.test');
+    await page.selectOption('#test-tier', 'paid');
+    await clickSteadily(page.locator('button:has-text("Send test")'));
+    await expect.poll(() => page.locator('.test-send [role=status]').innerText()).toMatch(/Sent “\[Test\] /);
+    const test = (await mails()).filter((mail) => mail.destination.to.includes('proof@admin-console.test'));
+    expect(test).toHaveLength(1);
+    expect(test[0]?.subject).toMatch(/^\[Test\] /);
+  });
 
   it('sends the edition and follows its progress live, with pause and resume', async () => {
     await clickSteadily(page.locator('button:has-text("Send this edition to every subscriber")'));
@@ -127,38 +124,32 @@ describe('subscribers', () => {
     await expectNoSeriousA11yViolations(page, 'subscribers');
   });
 
-  it.skipIf(!hasRoute('GET', '/api/subscribers'))(
-    'finds a subscriber by address prefix and changes the tier (needs GET /api/subscribers from ws-api)',
-    async () => {
-      await page.fill('#subscriber-q', 'ann+');
-      await clickSteadily(page.locator('button:has-text("Search")'));
-      const tier = page.getByLabel('Tier of ann+console@example.org');
-      await tier.waitFor();
-      await tier.selectOption('paid');
-      await expect.poll(() => page.locator('[role=status]').first().innerText()).toMatch(/is now paid/);
-      const answer = (await (await api('/api/subscribers?q=ann%2B')).json()) as { items: { tier: string }[] };
-      expect(answer.items.map((item) => item.tier)).toEqual(['paid']);
-    },
-  );
+  it('finds a subscriber by address prefix and changes the tier', async () => {
+    await page.fill('#subscriber-q', 'ann+');
+    await clickSteadily(page.locator('button:has-text("Search")'));
+    const tier = page.getByLabel('Tier of ann+console@example.org');
+    await tier.waitFor();
+    await tier.selectOption('paid');
+    await expect.poll(() => page.locator('[role=status]').first().innerText()).toMatch(/is now paid/);
+    const answer = (await (await api('/api/subscribers?q=ann%2B')).json()) as { items: { tier: string }[] };
+    expect(answer.items.map((item) => item.tier)).toEqual(['paid']);
+  });
 
-  it.skipIf(!hasRoute('GET', '/api/subscribers'))(
-    'changes the series a subscriber receives; ticking every series again stores every series',
-    async () => {
-      const harbour = page.getByLabel('Harbour Ledger for ann+console@example.org');
-      await harbour.waitFor();
-      expect(await harbour.isChecked()).toBe(true);
-      await harbour.uncheck();
-      await expect.poll(() => page.locator('[role=status]').first().innerText()).toMatch(/now receives Grid Watch\./);
-      const stored = async () =>
-        ((await (await api('/api/subscribers?q=ann%2B')).json()) as { items: { series: string[] | null }[] }).items[0]
-          ?.series;
-      expect(await stored()).toEqual(['grid-watch']);
-      await harbour.check();
-      await expect.poll(() => page.locator('[role=status]').first().innerText()).toMatch(/every series, new ones too/);
-      expect(await stored()).toBeNull();
-      await expectNoSeriousA11yViolations(page, 'subscribers with series');
-    },
-  );
+  it('changes the series a subscriber receives; ticking every series again stores every series', async () => {
+    const harbour = page.getByLabel('Harbour Ledger for ann+console@example.org');
+    await harbour.waitFor();
+    expect(await harbour.isChecked()).toBe(true);
+    await harbour.uncheck();
+    await expect.poll(() => page.locator('[role=status]').first().innerText()).toMatch(/now receives Grid Watch\./);
+    const stored = async () =>
+      ((await (await api('/api/subscribers?q=ann%2B')).json()) as { items: { series: string[] | null }[] }).items[0]
+        ?.series;
+    expect(await stored()).toEqual(['grid-watch']);
+    await harbour.check();
+    await expect.poll(() => page.locator('[role=status]').first().innerText()).toMatch(/every series, new ones too/);
+    expect(await stored()).toBeNull();
+    await expectNoSeriousA11yViolations(page, 'subscribers with series');
+  });
 
   it('imports a CSV by the CLI rules, with progress and the rejected rows listed by line', async () => {
     const csv =
@@ -198,24 +189,21 @@ describe('editors', () => {
   });
 
   // The console tells an editor from an admin by GET /api/editors (admin-only: 403 for an editor).
-  it.skipIf(!hasRoute('GET', '/api/editors'))(
-    'gives an editor token the reports only, without the admin views (needs GET /api/editors from ws-api)',
-    async () => {
-      const other = await consolePage(browser);
-      try {
-        await signIn(other.page, temp.stack.apiUrl, token);
-        expect(await other.page.getByRole('navigation', { name: 'Console' }).innerText()).toBe('Reports');
-        await other.page.goto(`${temp.stack.apiUrl}/console/#/editors`);
-        await other.page.locator('text=This part of the console is for admins.').waitFor();
-        await expectNoSeriousA11yViolations(other.page, 'editor console');
-        expect(other.problems).toEqual([]);
-      } finally {
-        await other.page.context().close();
-      }
-    },
-  );
+  it('gives an editor token the reports only, without the admin views', async () => {
+    const other = await consolePage(browser);
+    try {
+      await signIn(other.page, temp.stack.apiUrl, token);
+      expect(await other.page.getByRole('navigation', { name: 'Console' }).innerText()).toBe('Reports');
+      await other.page.goto(`${temp.stack.apiUrl}/console/#/editors`);
+      await other.page.locator('text=This part of the console is for admins.').waitFor();
+      await expectNoSeriousA11yViolations(other.page, 'editor console');
+      expect(other.problems).toEqual([]);
+    } finally {
+      await other.page.context().close();
+    }
+  });
 
-  it.skipIf(!hasRoute('GET', '/api/editors'))('revokes the editor (needs GET /api/editors from ws-api)', async () => {
+  it('revokes the editor', async () => {
     await clickSteadily(page.locator('button:has-text("Revoke Pat Lee")'));
     await clickSteadily(page.locator('button:has-text("Confirm: revoke Pat Lee")'));
     await expect.poll(() => page.locator('[role=status]').first().innerText()).toMatch(/can no longer sign in/);

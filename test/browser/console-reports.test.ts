@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTempStack, type TempStack } from '../integration/harness';
-import { clickSteadily, consolePage, expectNoSeriousA11yViolations, hasRoute, launchChromium } from './browser';
+import { clickSteadily, consolePage, expectNoSeriousA11yViolations, launchChromium } from './browser';
 
 /**
  * The editor console in Chromium against a local stack: sign in with a token, write a subscriber report with the
@@ -282,25 +282,22 @@ describe('the editor console', () => {
     expect(await rss()).not.toContain('the winter tariff review');
   });
 
-  it.skipIf(!hasRoute('POST', '/api/media'))(
-    'uploads an image into the body at the caret, with its alt text (needs POST /api/media from ws-media)',
-    async () => {
-      await clickSteadily(page.locator('.report-title', { hasText: TITLE }));
-      await page.getByRole('heading', { name: `Edit: ${TITLE}` }).waitFor();
-      await page.setInputFiles('#f-image', { name: 'chart.png', mimeType: 'image/png', buffer: PNG });
-      await page.fill('#f-image-alt', 'Pilot boats moored at the Ardent quay');
-      await clickSteadily(page.locator('button:has-text("Upload and insert")'));
-      await expect
-        .poll(() => page.locator('textarea[name=body]').inputValue())
-        .toMatch(/!\[Pilot boats moored at the Ardent quay\]\(http[^)]+\/media\/[0-9a-f]{64}\.png\)/);
-      const url = /\((http[^)]+\/media\/[0-9a-f]{64}\.png)\)/.exec(
-        await page.locator('textarea[name=body]').inputValue(),
-      )?.[1];
-      const image = await fetch(url ?? '');
-      expect(image.status).toBe(200);
-      expect(Buffer.from(await image.arrayBuffer())).toEqual(PNG);
-    },
-  );
+  it('uploads an image into the body at the caret, with its alt text', async () => {
+    await clickSteadily(page.locator('.report-title', { hasText: TITLE }));
+    await page.getByRole('heading', { name: `Edit: ${TITLE}` }).waitFor();
+    await page.setInputFiles('#f-image', { name: 'chart.png', mimeType: 'image/png', buffer: PNG });
+    await page.fill('#f-image-alt', 'Pilot boats moored at the Ardent quay');
+    await clickSteadily(page.locator('button:has-text("Upload and insert")'));
+    await expect
+      .poll(() => page.locator('textarea[name=body]').inputValue())
+      .toMatch(/!\[Pilot boats moored at the Ardent quay\]\(http[^)]+\/media\/[0-9a-f]{64}\.png\)/);
+    const url = /\((http[^)]+\/media\/[0-9a-f]{64}\.png)\)/.exec(
+      await page.locator('textarea[name=body]').inputValue(),
+    )?.[1];
+    const image = await fetch(url ?? '');
+    expect(image.status).toBe(200);
+    expect(Buffer.from(await image.arrayBuffer())).toEqual(PNG);
+  });
 
   it('signs out and forgets the token', async () => {
     await clickSteadily(page.locator('button:has-text("Sign out")'));

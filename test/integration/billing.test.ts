@@ -42,19 +42,27 @@ function stripeEvent(type: string, object: Record<string, unknown>, created = ti
 function checkout(
   email: string,
   customer: string | null,
-  options: { subscription?: string | null; created?: number; id?: string; paymentStatus?: string } = {},
+  options: {
+    subscription?: string | null;
+    created?: number;
+    id?: string;
+    paymentStatus?: string;
+    mode?: string;
+    paymentIntent?: string;
+  } = {},
 ) {
   return stripeEvent(
     'checkout.session.completed',
     {
       id: unique('cs'),
       object: 'checkout.session',
-      mode: options.subscription === null ? 'payment' : 'subscription',
+      mode: options.mode ?? (options.subscription === null ? 'payment' : 'subscription'),
       customer,
       subscription: options.subscription === undefined ? unique('sub') : options.subscription,
       customer_details: { email, name: 'A Reader' },
       customer_email: null,
       payment_status: options.paymentStatus ?? 'paid',
+      payment_intent: options.paymentIntent ?? null,
     },
     options.created,
     options.id,
@@ -88,10 +96,10 @@ function subscriptionEvent(
 }
 
 async function deliver(
-  event: object,
+  event: object | string,
   options: { secret?: string; timestamp?: number; signature?: string | null } = {},
 ): Promise<Answer> {
-  const payload = JSON.stringify(event);
+  const payload = typeof event === 'string' ? event : JSON.stringify(event);
   const signature =
     options.signature !== undefined
       ? options.signature
@@ -307,6 +315,106 @@ describe('POST /api/billing/stripe', () => {
     expect(await reader('one.off@billing.test')).toMatchObject({ tier: 'paid', status: 'active' });
   });
 
+  it('moves the paid tier with a customer whose later checkout names another address: the earlier one is free', async () => {
+    const { customer, subscription } = await paidReader('first.address@billing.test');
+    const second = unique('sub');
+    const moved = await deliver(checkout('second.address@billing.test', customer, { subscription: second }));
+    expect(moved.body).toMatchObject({ outcome: 'applied', tier: 'paid' });
+    expect(await reader('second.address@billing.test')).toMatchObject({ tier: 'paid', status: 'active' });
+    expect(await reader('first.address@billing.test')).toMatchObject({ tier: 'free', status: 'active' });
+
+    for (const ended of [subscription, second]) {
+      await deliver(subscriptionEvent('customer.subscription.deleted', customer, ended, 'canceled'));
+    }
+    expect(await reader('second.address@billing.test')).toMatchObject({ tier: 'free' });
+    expect(await reader('first.address@billing.test')).toMatchObject({ tier: 'free' });
+  });
+
+  it('never lets another customer’s unpaid checkout or ended subscription lower a paying address', async () => {
+    const victim = 'still.paying@billing.test';
+    await paidReader(victim);
+    const stranger = unique('cus');
+    const strangerSubscription = unique('sub');
+    const unpaid = checkout(victim, stranger, { subscription: strangerSubscription, paymentStatus: 'unpaid' });
+    expect((await deliver(unpaid)).body).toMatchObject({ outcome: 'applied', tier: 'paid' });
+    expect(await reader(victim)).toMatchObject({ tier: 'paid' });
+    await deliver(subscriptionEvent('customer.subscription.deleted', stranger, strangerSubscription, 'canceled'));
+    expect(await reader(victim)).toMatchObject({ tier: 'paid' });
+
+    // A reader an admin made paid, with no Stripe customer of their own: an unpaid checkout naming them is no payment.
+    await setReader('granted@billing.test', { tier: 'paid', status: 'active' });
+    await deliver(checkout('granted@billing.test', unique('cus'), { paymentStatus: 'unpaid' }));
+    expect(await reader('granted@billing.test')).toMatchObject({ tier: 'paid' });
+  });
+
+  it('takes a setup-mode checkout (a saved card, nothing paid) for no payment at all', async () => {
+    const setup = checkout('card.saved@billing.test', unique('cus'), {
+      subscription: null,
+      mode: 'setup',
+      paymentStatus: 'no_payment_required',
+    });
+    await deliver(setup);
+    expect(await reader('card.saved@billing.test')).toBeUndefined();
+    await setReader('card.saved.free@billing.test', { tier: 'free', status: 'active' });
+    await deliver({
+      ...setup,
+      id: unique('evt'),
+      data: { object: { ...setup.data.object, customer_details: { email: 'card.saved.free@billing.test' } } },
+    });
+    expect(await reader('card.saved.free@billing.test')).toMatchObject({ tier: 'free' });
+  });
+
+  describe('a one-off payment, paid for good until it is refunded or a dispute is lost', () => {
+    const refund = (paymentIntent: string, refunded: boolean, created?: number) =>
+      stripeEvent(
+        'charge.refunded',
+        { id: unique('ch'), object: 'charge', payment_intent: paymentIntent, refunded, amount_refunded: 100 },
+        created,
+      );
+    const lostDispute = (paymentIntent: string, status: string) =>
+      stripeEvent('charge.dispute.closed', {
+        id: unique('dp'),
+        object: 'dispute',
+        charge: unique('ch'),
+        payment_intent: paymentIntent,
+        status,
+      });
+
+    it.each([
+      ['with a Stripe customer', 'refunded.customer@billing.test', true],
+      ['without one', 'refunded.guest@billing.test', false],
+    ])('%s: a partial refund keeps it, a full refund ends it', async (_case, email, withCustomer) => {
+      const paymentIntent = unique('pi');
+      const customer = withCustomer ? unique('cus') : null;
+      await deliver(checkout(email, customer, { subscription: null, paymentIntent }));
+      expect(await reader(email)).toMatchObject({ tier: 'paid' });
+      expect((await deliver(refund(paymentIntent, false))).body).toMatchObject({ outcome: 'ignored' });
+      expect(await reader(email)).toMatchObject({ tier: 'paid' });
+      expect((await deliver(refund(paymentIntent, true))).body).toMatchObject({ outcome: 'applied', tier: 'free' });
+      expect(await reader(email)).toMatchObject({ tier: 'free', status: 'active' });
+    });
+
+    it('ends with a lost dispute, and not with a won one', async () => {
+      const email = 'disputed@billing.test';
+      const paymentIntent = unique('pi');
+      await deliver(checkout(email, unique('cus'), { subscription: null, paymentIntent }));
+      expect((await deliver(lostDispute(paymentIntent, 'won'))).body).toMatchObject({ outcome: 'ignored' });
+      expect(await reader(email)).toMatchObject({ tier: 'paid' });
+      expect((await deliver(lostDispute(paymentIntent, 'lost'))).body).toMatchObject({ tier: 'free' });
+      expect(await reader(email)).toMatchObject({ tier: 'free' });
+    });
+
+    it('stays ended when the refund arrives before the checkout', async () => {
+      const email = 'refund.first@billing.test';
+      const paymentIntent = unique('pi');
+      const paidAt = tick();
+      const early = await deliver(refund(paymentIntent, true, paidAt + 5));
+      expect(early.body).toMatchObject({ outcome: 'awaiting-checkout' });
+      await deliver(checkout(email, unique('cus'), { subscription: null, paymentIntent, created: paidAt }));
+      expect(await reader(email)).not.toMatchObject({ tier: 'paid' });
+    });
+  });
+
   it('answers 200 to event types it does not act on, changing nothing', async () => {
     const answer = await deliver(
       stripeEvent('invoice.paid', { id: unique('in'), object: 'invoice', customer: 'cus_x' }),
@@ -336,6 +444,32 @@ describe('POST /api/billing/stripe', () => {
     it('and the same event, correctly signed, is then applied (the refusals did not mark it processed)', async () => {
       expect((await deliver(event)).body).toMatchObject({ outcome: 'applied', tier: 'paid' });
       expect(await reader(email)).toMatchObject({ tier: 'paid', status: 'active' });
+    });
+
+    it.each([
+      ['a signed body that is not JSON', 'LEAKY-FRAGMENT not json'],
+      ['a signed empty body', ''],
+      ['a signed JSON value that is not an event', '["LEAKY-FRAGMENT"]'],
+    ])('%s, as an invalid event that echoes nothing of it', async (_case, payload) => {
+      const answer = await deliver(payload);
+      expect(answer.status).toBe(400);
+      expect(answer.body.error?.code).toBe('invalid_event');
+      expect(JSON.stringify(answer.body)).not.toContain('LEAKY-FRAGMENT');
+    });
+
+    it('a signed event whose ids are longer than any Stripe id, naming the field', async () => {
+      const long = `cus_${'x'.repeat(3000)}`;
+      for (const [event, field] of [
+        [checkout('long.id@billing.test', long), 'data.object.customer'],
+        [checkout('long.id@billing.test', unique('cus'), { id: `evt_${'y'.repeat(3000)}` }), 'id'],
+        [subscriptionEvent('customer.subscription.updated', unique('cus'), long, 'active'), 'data.object.id'],
+      ] as const) {
+        const answer = await deliver(event);
+        expect(answer.status).toBe(400);
+        expect(answer.body.error?.code).toBe('invalid_event');
+        expect(JSON.stringify(answer.body)).toContain(field);
+      }
+      expect(await reader('long.id@billing.test')).toBeUndefined();
     });
 
     it('a signed event billing acts on that lacks a field, naming it', async () => {

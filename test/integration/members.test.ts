@@ -168,6 +168,16 @@ describe('sign-in by email', () => {
 
     const fields = formFields(page);
     expect(fields.next).toBe(next);
+    // Another site's page posting the confirm form (login CSRF) is refused, and does not burn the link.
+    const forged = await fetch(url('/api/members/session'), {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'cross-site' },
+      body: new URLSearchParams(fields).toString(),
+    });
+    expect(forged.status).toBe(403);
+    expect(forged.headers.getSetCookie()).toEqual([]);
+    expect(await forged.text()).toContain('came from another site');
     const signedIn = await postForm('/api/members/session', fields);
     expect(signedIn.status).toBe(303);
     expect(signedIn.headers.get('location')).toBe(next);

@@ -242,6 +242,19 @@ describe('series preferences: the manage page and the admin API', () => {
     expect(await store.get('chooser@subs.test')).toEqual(before);
   });
 
+  it('refuses a body that is not the form with a private page, as every refusal of this URL', async () => {
+    const before = await store.get('chooser@subs.test');
+    for (const headers of [{ 'content-type': 'application/json' }, { 'content-type': 'text/plain' }]) {
+      const refused = await fetch(manageUrl(token), { method: 'POST', headers, body: '{"series":["grid-watch"]}' });
+      expect(refused.status).toBe(415);
+      expect(refused.headers.get('content-type')).toContain('text/html');
+      expect(refused.headers.get('cache-control')).toBe('private, no-store');
+      expect(refused.headers.get('x-robots-tag')).toBe('noindex');
+      expect(await refused.text()).toContain('application/x-www-form-urlencoded');
+    }
+    expect(await store.get('chooser@subs.test')).toEqual(before);
+  });
+
   it('changes nothing for a forged or foreign token, answering a 4xx page', async () => {
     const id = (await store.get('chooser@subs.test'))?.subscriberId as string;
     const before = await store.get('chooser@subs.test');

@@ -7,6 +7,7 @@ import {
   graceEnd,
   ONE_OFF,
   paysAt,
+  reversedEntitlement,
   subscriptionEntitlement,
   supersedes,
 } from '../../lambdas/core/billing/entitlements';
@@ -94,6 +95,7 @@ describe('checkouts', () => {
     created: T1,
     sessionId: 'cs_1',
     customerId: 'cus_1',
+    paymentIntentId: undefined,
     email: 'reader@example.org',
   };
 
@@ -105,10 +107,15 @@ describe('checkouts', () => {
     });
   });
 
-  it('make a one-off payment paid for good', () => {
-    const oneOff = checkoutEntitlement({ ...checkout, subscriptionId: undefined, paid: true });
+  it('make a one-off payment paid for good, until a reversal ends it for good', () => {
+    const oneOff = checkoutEntitlement({ ...checkout, subscriptionId: undefined, paid: true }) as Entitlement;
     expect(oneOff).toMatchObject({ key: 'cs_1', status: ONE_OFF });
-    expect(paysAt(oneOff as Entitlement, new Date('2099-01-01T00:00:00Z'))).toBe(true);
+    expect(paysAt(oneOff, new Date('2099-01-01T00:00:00Z'))).toBe(true);
+    const reversed = reversedEntitlement(oneOff, { eventId: 'evt_refund', eventCreated: T1 - 5 });
+    expect(paysAt(reversed, now)).toBe(false);
+    // Final whatever its time: a refund stamped before the checkout still ends what the checkout bought.
+    expect(supersedes(reversed, oneOff)).toBe(true);
+    expect(supersedes({ ...oneOff, eventId: 'evt_again', eventCreated: T2 }, reversed)).toBe(false);
   });
 
   it('leave nothing while a delayed payment is still unpaid', () => {
@@ -153,6 +160,7 @@ describe('which snapshot of a subscription wins', () => {
       sessionId: 'cs_1',
       customerId: 'cus_1',
       subscriptionId: 'sub_1',
+      paymentIntentId: undefined,
       email: 'reader@example.org',
       paid: true,
     });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { feedContentTypes } from '../../lambdas/core/site/feeds/feed-files';
 import { feedItemId, imageMimeType, itemContentHtml } from '../../lambdas/core/site/feeds/items';
-import { mainFeedUrls, tagFeedUrls } from '../../lambdas/core/shared/reader-urls';
+import { mainFeedUrls, seriesPageUrl, tagFeedUrls } from '../../lambdas/core/shared/reader-urls';
 import { renderFeeds } from '../../lambdas/core/site/feeds/render-feeds';
 import { tagSlug } from '../../lambdas/core/reports/tags';
 import type { FeedOptions } from '../../lambdas/core/site/feeds/render-feeds';
@@ -77,7 +77,8 @@ function atomEntryFor(entries: ReturnType<typeof render>['atomEntries'], view: R
   return found;
 }
 
-const seriesLine = (view: ReportView) => `<a href="${view.series.link}">${view.series.name}</a>`;
+const seriesLine = (view: ReportView) =>
+  `<a href="${seriesPageUrl(testPublication, view.series.id)}">${view.series.name}</a>`;
 
 describe('renderFeeds: well-formed under hostile text', () => {
   it('writes strictly well-formed RSS and Atom for titles, bodies and tags full of control characters, ]]> and markup', () => {
@@ -200,7 +201,7 @@ describe('renderFeeds: tier rules', () => {
 
   it('renders nothing but what it is given: a view with no paid text yields no paid text', () => {
     const view = makeView({ access: 'preview', tier: 'subscriber', bodyHtml: '<p>Teaser only.</p>' });
-    const content = itemContentHtml(view, testPublication.subscribeUrl);
+    const content = itemContentHtml(view, testPublication.subscribeUrl, testPublication);
     const withoutFraming = content
       .replace(/<p class="subscriber-notice">.*?<\/p>/s, '')
       .replace(/<aside class="series-block">.*?<\/aside>/s, '')

@@ -34,6 +34,10 @@ describe('the next path after sign-in', () => {
     ['an empty value', ''],
     ['a very long path', `/${'a'.repeat(MAX_NEXT_PATH_LENGTH)}`],
     ['quotes and angle brackets', '/"><script>'],
+    ['a dot segment that normalises to a double slash', '/..//evil.com'],
+    ['an encoded dot segment', '/%2e%2e//evil.com'],
+    ['a dot segment inside', '/members/../reports/'],
+    ['a single-dot segment', '/./members/'],
   ])('refuses %s and sends the reader home', (_what, path) => {
     expect(safeNextPath(path)).toBeUndefined();
     expect(redirectPathAfterSignIn(path)).toBe('/');

@@ -132,6 +132,39 @@ describe('reading a verified event', () => {
     });
   });
 
+  it('takes a setup-mode session for no payment, whatever its payment status', () => {
+    const setup = { id: 'cs_1', customer: 'cus_1', customer_email: 'reader@example.org', mode: 'setup' };
+    for (const status of ['no_payment_required', 'paid']) {
+      expect(billingEventOf(event('checkout.session.completed', { ...setup, payment_status: status }))).toMatchObject({
+        kind: 'checkout',
+        paid: false,
+      });
+    }
+  });
+
+  it('reads a full refund and a lost dispute as the reversal of their payment, and nothing less', () => {
+    const payment = { payment_intent: 'pi_1' };
+    expect(billingEventOf(event('charge.refunded', { ...payment, refunded: true }))).toMatchObject({
+      kind: 'reversal',
+      paymentIntentId: 'pi_1',
+    });
+    expect(billingEventOf(event('charge.refunded', { ...payment, refunded: false }))).toMatchObject({
+      kind: 'ignored',
+    });
+    expect(billingEventOf(event('charge.dispute.closed', { ...payment, status: 'lost' }))).toMatchObject({
+      kind: 'reversal',
+      paymentIntentId: 'pi_1',
+    });
+    for (const status of ['won', 'warning_closed']) {
+      expect(billingEventOf(event('charge.dispute.closed', { ...payment, status }))).toMatchObject({
+        kind: 'ignored',
+      });
+    }
+    expect(billingEventOf(event('charge.refunded', { payment_intent: null, refunded: true }))).toMatchObject({
+      kind: 'ignored',
+    });
+  });
+
   it('ignores every other event type', () => {
     expect(billingEventOf(event('invoice.paid', { id: 'in_1' }))).toMatchObject({
       kind: 'ignored',

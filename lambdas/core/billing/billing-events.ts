@@ -17,11 +17,14 @@ export interface CheckoutCompleted extends EventMeta {
   readonly sessionId: string;
   readonly customerId: string | undefined;
   readonly subscriptionId: string | undefined;
+  /** The payment of a one-off purchase (`payment_intent`), by which a refund or a lost dispute names it later. */
+  readonly paymentIntentId: string | undefined;
   /** `customer_details.email`, else `customer_email`; undefined when Stripe had neither. */
   readonly email: string | undefined;
   /**
-   * Money arrived (`payment_status` `paid` or `no_payment_required`). A session completed with a delayed payment
-   * method is `unpaid`: it maps the customer to the address, and the subscription's own events decide the tier.
+   * Money arrived (`payment_status` `paid`), or a purchase needed none (`no_payment_required`: a trial, a full
+   * discount), never a setup-mode session (it only saves a card). A session completed with a delayed payment method
+   * is `unpaid`: it maps the customer to the address, and the subscription's own events decide the tier.
    */
   readonly paid: boolean;
 }
@@ -39,9 +42,18 @@ export interface SubscriptionChanged extends EventMeta {
   readonly periodEnd: number | undefined;
 }
 
+/**
+ * A one-off payment taken back: `charge.refunded` refunding it in full, or `charge.dispute.closed` lost. (A
+ * subscription's refunds end it through its own events: Stripe cancels it, or the invoice goes unpaid.)
+ */
+export interface PaymentReversed extends EventMeta {
+  readonly kind: 'reversal';
+  readonly paymentIntentId: string;
+}
+
 /** Any other event type: answered 200 (Stripe retries anything else) and left alone. */
 export interface IgnoredEvent extends EventMeta {
   readonly kind: 'ignored';
 }
 
-export type BillingEvent = CheckoutCompleted | SubscriptionChanged | IgnoredEvent;
+export type BillingEvent = CheckoutCompleted | SubscriptionChanged | PaymentReversed | IgnoredEvent;

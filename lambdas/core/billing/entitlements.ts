@@ -18,8 +18,10 @@ export interface Entitlement {
   readonly periodEnd?: number;
 }
 
-/** A paid checkout that started no subscription (a one-off payment): paid, with nothing that ends it. */
+/** A paid checkout that started no subscription (a one-off payment): paid until the payment is reversed. */
 export const ONE_OFF = 'one_off_payment';
+/** A one-off payment refunded in full or lost in a dispute. */
+export const REVERSED = 'payment_reversed';
 
 /** Statuses that pay, without an end date: the subscription is current. */
 const PAYING = new Set(['active', 'trialing', ONE_OFF]);
@@ -29,7 +31,7 @@ const GRACE = 'past_due';
  * Stripe never moves a subscription out of these again: once one is stored, no snapshot of that subscription, of
  * whatever time, changes it (a late `active` from before the cancellation must not revive it).
  */
-const FINAL = new Set(['canceled', 'incomplete_expired']);
+const FINAL = new Set(['canceled', 'incomplete_expired', REVERSED]);
 
 /** The snapshot a subscription event leaves. A deletion is final whatever status the payload carries. */
 export function subscriptionEntitlement(event: SubscriptionChanged): Entitlement {
@@ -56,6 +58,15 @@ export function checkoutEntitlement(event: CheckoutCompleted & { customerId: str
     eventId: event.id,
     eventCreated: event.created,
   };
+}
+
+/** What a reversal leaves of the entitlement a one-off payment bought: nothing that pays, for good. */
+export function reversedEntitlement(
+  bought: Pick<Entitlement, 'customerId' | 'key'>,
+  reversal: Pick<Entitlement, 'eventId' | 'eventCreated'>,
+): Entitlement {
+  const { customerId, key } = bought;
+  return { customerId, key, status: REVERSED, eventId: reversal.eventId, eventCreated: reversal.eventCreated };
 }
 
 /**

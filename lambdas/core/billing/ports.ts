@@ -9,6 +9,12 @@ export interface CustomerProfile {
   readonly eventCreated: number;
 }
 
+/** What is known of a one-off payment: the entitlement it bought (once its checkout came), its reversal (if any). */
+export interface PaymentRecord {
+  readonly bought?: Pick<Entitlement, 'customerId' | 'key'>;
+  readonly reversal?: Pick<Entitlement, 'eventId' | 'eventCreated'>;
+}
+
 export interface CustomerBilling {
   /** Undefined until a checkout names the customer's address; subscription events wait for it. */
   readonly profile: CustomerProfile | undefined;
@@ -24,8 +30,17 @@ export interface BillingLedger {
   customer(customerId: string): Promise<CustomerBilling>;
   /** Conditional on `previous` being what is stored (or nothing stored); false when it changed meanwhile. */
   saveEntitlement(next: Entitlement, previous: Entitlement | undefined): Promise<boolean>;
-  /** Stores the profile unless one from a later checkout is stored; false when that one stays. */
+  /**
+   * Stores the profile unless one from a later checkout is stored; false when that one stays. Either way the
+   * address remembers the customer, for {@link customersNaming}.
+   */
   saveProfile(profile: CustomerProfile): Promise<boolean>;
+  /** Every customer whose current profile names this address (one that moved on to another address is not). */
+  customersNaming(email: string): Promise<CustomerBilling[]>;
+  /** Links a one-off payment to the entitlement it bought; answers the record, with a reversal stored before. */
+  linkPayment(paymentIntentId: string, bought: NonNullable<PaymentRecord['bought']>): Promise<PaymentRecord>;
+  /** Records a reversal of the payment (first one kept); answers the record, with what it bought if linked yet. */
+  reversePayment(paymentIntentId: string, reversal: NonNullable<PaymentRecord['reversal']>): Promise<PaymentRecord>;
   /** Past-due entitlements whose paid period ended at or before `now`, oldest first, at most `limit`. */
   graceEnded(now: Date, limit: number): Promise<Entitlement[]>;
   /** Takes an entitlement off the grace list once its end was applied (unless a newer snapshot replaced it). */

@@ -114,6 +114,13 @@ export const memberPages = {
     ),
   }),
   notFound: (): Page => ({ title: 'Page not found', bodyHtml: paragraph('There is no page at this address.') }),
+  crossSite: (next: string | undefined): Page => ({
+    title: 'Sign in from this site',
+    bodyHtml: signInForm(
+      'That request came from another site, so nothing was done. Ask for a sign-in link here:',
+      next,
+    ),
+  }),
   subscribersEdition: (publication: Publication, editionId: string, memberPath: string): Page => ({
     title: 'The subscribers’ edition',
     bodyHtml: new TrustedHtml(

@@ -15,6 +15,12 @@ export const MAX_NEXT_PATH_LENGTH = 512;
  */
 const PATH_CHARACTERS = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%?#]*$/;
 
+/**
+ * A `.` or `..` path segment. Refused rather than normalised: `/..//evil.com` normalises to `//evil.com`, which a
+ * later hop that re-reads the path could take for another host; no link of ours needs a dot segment.
+ */
+const DOT_SEGMENT = /(^|\/)\.{1,2}(\/|[?#]|$)/;
+
 /** Peels percent-escapes until nothing changes (a few rounds at most), or undefined for a malformed escape. */
 function fullyDecoded(path: string): string | undefined {
   let current = path;
@@ -33,9 +39,9 @@ function fullyDecoded(path: string): string | undefined {
 
 /**
  * `raw` when it is a same-site path: it starts with exactly one `/` (not `//`, not `/\`, so no other host), has no
- * scheme, no control characters and only URL characters, and stays so however often it is percent-decoded
- * (`/%2F%2Fevil.com` is refused, though a browser would keep it on this site, because a later hop might decode
- * it); undefined otherwise.
+ * scheme, no dot segments, no control characters and only URL characters, and stays so however often it is
+ * percent-decoded (`/%2F%2Fevil.com` is refused, though a browser would keep it on this site, because a later hop
+ * might decode it); undefined otherwise.
  */
 export function safeNextPath(raw: string | undefined): string | undefined {
   if (raw === undefined || raw.length === 0 || raw.length > MAX_NEXT_PATH_LENGTH) return undefined;
@@ -44,6 +50,7 @@ export function safeNextPath(raw: string | undefined): string | undefined {
   if (decoded === undefined) return undefined;
   for (const candidate of [raw, decoded]) {
     if (candidate.startsWith('//') || candidate.startsWith('/\\')) return undefined;
+    if (DOT_SEGMENT.test(candidate)) return undefined;
     // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u001f\u007f\\]/.test(candidate)) return undefined;
   }

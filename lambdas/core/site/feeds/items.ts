@@ -6,7 +6,7 @@ import {
 } from '../../../../templates/report-blocks';
 import { shownDateline } from '../../shared/datelines';
 import type { Publication } from '../../shared/publication';
-import type { FeedUrls } from '../../shared/reader-urls';
+import { seriesPageUrl, type FeedUrls } from '../../shared/reader-urls';
 import { parseTemplate, renderTemplate } from '../../shared/template-engine';
 import { sanitizeStrings } from '../../shared/text-safety';
 import type { ReportView } from '../../paywall/tiers';
@@ -50,9 +50,10 @@ const seriesTemplate = parseTemplate(seriesBlock);
 
 /**
  * Everything a reader gets in the item body: the dateline when it is not the go-live day, banner, the body this
- * audience may read, notice, series block.
+ * audience may read, notice, series block. The series block links to the series page (blurb, reports, the series'
+ * own feeds), as on the report page, so a feed reader can follow one program from any of its items.
  */
-export function itemContentHtml(view: ReportView, subscribeUrl: string): string {
+export function itemContentHtml(view: ReportView, subscribeUrl: string, publication: Publication): string {
   const day = (iso: string) => parseDate(iso).toISOString().slice(0, 10);
   const dateline =
     day(view.dateline) === day(view.publishAt) ? '' : renderTemplate(datelineTemplate, shownDateline(view.dateline));
@@ -66,7 +67,7 @@ export function itemContentHtml(view: ReportView, subscribeUrl: string): string 
   const series = renderTemplate(seriesTemplate, {
     name: view.series.name,
     blurb: view.series.blurb,
-    link: view.series.link,
+    link: seriesPageUrl(publication, view.series.id),
   });
   return [dateline, banner, view.bodyHtml, notice, series].filter((part) => part !== '').join('\n');
 }

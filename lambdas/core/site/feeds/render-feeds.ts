@@ -60,6 +60,6 @@ export function renderFeeds(views: readonly ReportView[], options: FeedOptions):
     updated: options.updated,
   };
   const subscribeUrl = options.subscribeUrl ?? options.publication.subscribeUrl;
-  const items = clean.map((view) => ({ view, contentHtml: itemContentHtml(view, subscribeUrl) }));
+  const items = clean.map((view) => ({ view, contentHtml: itemContentHtml(view, subscribeUrl, options.publication) }));
   return { rss: renderRss(items, context), atom: renderAtom(items, context), json: renderJsonFeed(items, context) };
 }
