@@ -146,6 +146,8 @@ const EXPECTED: Record<string, string[]> = {
     's3:GetObject vault/paid/*',
     's3:GetObject vault/editions/*',
     's3:PutObject vault/editions/*',
+    // The edition pages: the public ones under editions/ of the site bucket, nothing else of it.
+    's3:PutObject site/editions/*',
   ],
   MailSender: [
     ...logs('MailSender'),
@@ -261,6 +263,18 @@ describe('IAM per function', () => {
     expect(resources.map((text) => /"\/(\w[\w-]*)\/\*"\]\]\}$/.exec(text)?.[1]).sort()).toEqual(['editions', 'paid']);
     for (const statement of statements)
       expect(JSON.stringify(statement.Action)).not.toMatch(/ListBucket|PutObject|ses:/);
+  });
+
+  it('digest-planner writes the site bucket under editions/ only (put, no read, list or delete) and the vault under editions/', () => {
+    const statements = roleStatements(template, 'DigestPlannerFunction');
+    const site = statements.filter((statement) => JSON.stringify(statement.Resource).includes('SiteBucket'));
+    expect(site.map((statement) => statement.Action)).toEqual(['s3:PutObject']);
+    expect(JSON.stringify(site[0]?.Resource)).toMatch(/SiteBucketArn.*"\/editions\/\*"\]\]\}$/);
+    const vaultPuts = statements.filter(
+      (statement) => JSON.stringify(statement.Resource).includes('VaultBucket') && statement.Action === 's3:PutObject',
+    );
+    expect(vaultPuts).toHaveLength(1);
+    expect(JSON.stringify(vaultPuts[0]?.Resource)).toMatch(/VaultBucketArn.*"\/editions\/\*"\]\]\}$/);
   });
 
   it('media-api may list the site bucket under media/ only, and touches no object outside it', () => {

@@ -20,6 +20,7 @@ import type { PaidPart, ReportRecord } from '../reports/report';
 import { loadPaidParts } from '../paywall/tiers';
 import { compileForTier, type Compile } from './tier-compile';
 import { shortenedReportsOf, type ShortenedReports } from './clip-rule';
+import type { EditionToPublish } from './edition-pages';
 
 export { compiledEditionText, type Compile } from './tier-compile';
 
@@ -80,6 +81,8 @@ export interface MailQueuePort {
 export interface FanOut {
   recipients: RecipientPages;
   mailQueue: MailQueuePort;
+  /** The edition's web pages (edition-pages.ts), written when it is compiled; the planner Lambda's grant alone. */
+  pages?: { publish(edition: EditionToPublish): Promise<void> };
 }
 
 export type CreateOutcome =
@@ -209,6 +212,8 @@ export class EditionPlanner {
         const document = compiled[tier];
         if (document) await this.compiled.put(editionId, tier, document, edition.compileVersion ?? 0);
       }
+      // Before markCompiled: a failed write is retried with the compile, not skipped with it.
+      await fanOut.pages?.publish({ free: content.free, paid: content.paid, reports: content.reports });
       await this.editions.markCompiled(edition.id, now());
       // After a resume: the readers a pause deferred get the mail as it is compiled now.
       if ((edition.compileVersion ?? 0) > 0)
