@@ -163,6 +163,22 @@ describe('the clip rule', () => {
       });
     }
     await harness.stack.drain();
+    // The editor's preview names the reports the clip rule shortened, the last ones in the mail.
+    for (const tier of ['free', 'paid'] as const) {
+      const preview = (await (await harness.api(`/api/digests/preview?tier=${tier}`)).json()) as {
+        html: string;
+        shortenedReportIds: string[];
+        shortenedReports: { id: string; title: string }[];
+      };
+      expect(preview.shortenedReportIds.length).toBeGreaterThan(0);
+      expect(preview.shortenedReportIds.length).toBeLessThan(30);
+      expect(preview.shortenedReports.map((report) => report.id)).toEqual(preview.shortenedReportIds);
+      expect(preview.shortenedReports[0]?.title).toMatch(/^Interconnector filings, week \d+/);
+      expect(Buffer.byteLength(preview.html, 'utf8')).toBeLessThanOrEqual(CLIP_BUDGET_BYTES);
+      expect(preview.html).toMatch(
+        tier === 'free' ? /href="[^"]+\/editions\/preview-\d+\/"/ : /href="[^"]+\/members\/editions\/preview-\d+\/"/,
+      );
+    }
     const id = await sendEdition();
     const fresh = (await mails()).filter((mail) => !before.has(JSON.stringify(mail)));
     expect(fresh).toHaveLength(2);
