@@ -50,6 +50,19 @@ for path in /feeds/rss.xml /feeds/atom.xml /feeds/feed.json /feeds/tags/r-d/rss.
   if curl -s "$base$path" | grep -q "must never reach a public feed"; then echo "LEAK: subscriber-only text in $path"; exit 1; fi
 done
 
+echo "-- an edition on the web: /editions/{id}/ and /editions/ carry no subscriber-only text"
+edition=$(curl -sf -X POST "$base/api/digests" -H "authorization: Bearer $DISPATCH_TOKEN" -H 'content-type: application/json' -d '{}' | jq -r .id)
+for _ in $(seq 1 60); do
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/editions/$edition/")" = "200" ] && break
+  sleep 0.5
+done
+for path in "/editions/$edition/" /editions/; do
+  curl -sf "$base$path" >"$work/edition.html" || { echo "no page at $path"; exit 1; }
+  if grep -q "must never reach a public feed" "$work/edition.html"; then echo "LEAK: subscriber-only text in $path"; exit 1; fi
+done
+grep -q "/editions/$edition/" "$work/edition.html" || { echo "/editions/ does not list edition $edition"; exit 1; }
+echo "edition pages: /editions/$edition/ and /editions/ served, no leak"
+
 echo "-- the README's AWS CLI example, as written, on a machine with no AWS configuration"
 (
   for name in $(env | sed -n 's/^\(AWS_[A-Z_]*\)=.*/\1/p'); do unset "$name"; done

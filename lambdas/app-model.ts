@@ -15,6 +15,7 @@ import {
   type TableDefinition,
   VAULT_PREFIX,
 } from './adapters/data-model';
+import { EDITIONS_SITE_PREFIX } from './core/digest/edition-page-keys';
 import { MEDIA_PREFIX } from './core/media/media-names';
 import type { Publication } from './core/shared/publication';
 
@@ -179,6 +180,8 @@ export interface FunctionSpec {
    * uploads: presigned PUTs are signed with these credentials, then the upload is read back and checked).
    */
   readonly siteMedia?: boolean;
+  /** Put on the site bucket's `editions/` objects only (the public edition pages and `/editions/`), nothing else. */
+  readonly siteEditions?: boolean;
   /** Queues the function sends to; their URLs arrive under each definition's `env` name. */
   readonly sendsTo?: readonly QueueDefinition[];
   /** `secretsmanager:GetSecretValue` on the token HMAC key. */
@@ -221,6 +224,8 @@ export const TABLE_WRITE_ACTIONS: readonly string[] = [
 export const SITE_OBJECT_ACTIONS: readonly string[] = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'];
 /** The site bucket prefix a `siteMedia` function may touch, and nothing else of the bucket. */
 export const SITE_MEDIA_PREFIX = MEDIA_PREFIX;
+/** The site bucket prefix a `siteEditions` function may write, and nothing else of the bucket. */
+export const SITE_EDITIONS_PREFIX = EDITIONS_SITE_PREFIX;
 
 /** The MJML digest templates; `lambdas/render/templates.ts` reads them from `./templates/` next to the bundle. */
 const DIGEST_TEMPLATES = ['templates'] as const;
@@ -375,7 +380,8 @@ const CATALOG = {
     timeoutSeconds: 29,
   },
   'digest-planner': {
-    description: 'Plan queue → compiles an edition per tier and fans recipients out to the mail queue.',
+    description:
+      'Plan queue → compiles an edition per tier, publishes its web pages and fans recipients out to the mail queue.',
     triggers: [
       { kind: 'queue', queue: planQueue },
       {
@@ -394,7 +400,9 @@ const CATALOG = {
     ],
     copyIntoBundle: DIGEST_TEMPLATES,
     tables: [read(reportsTable), read(subscribersTable), readWrite(digestsTable)],
+    // Compiled editions and the paid edition pages in the vault; the public edition pages in the site bucket.
     vault: { get: [paid, editions], put: [editions] },
+    siteEditions: true,
     sendsTo: [mailQueue],
     memorySize: 1024,
     timeoutSeconds: 300,

@@ -22,6 +22,7 @@ import {
   SCHEDULED_TIME_FIELD,
   type ScheduleName,
   type ScheduleTrigger,
+  SITE_EDITIONS_PREFIX,
   SITE_MEDIA_PREFIX,
   SITE_OBJECT_ACTIONS,
   STRIPE_WEBHOOK_SECRET_ARN_ENV,
@@ -231,7 +232,7 @@ export class DispatchStatelessStack extends Stack {
     for (const { table } of spec.tables ?? []) {
       environment[`TABLE_${table.env}`] = data.table(table).tableName;
     }
-    if (spec.siteReadWrite === true || spec.siteMedia === true) {
+    if (spec.siteReadWrite === true || spec.siteMedia === true || spec.siteEditions === true) {
       environment[siteBucket.env] = data.bucket(siteBucket).bucketName;
     }
     if (spec.vault !== undefined) environment[vaultBucket.env] = data.bucket(vaultBucket).bucketName;
@@ -322,6 +323,17 @@ export class DispatchStatelessStack extends Stack {
       Validations.of(fn.executionRole).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${site.exportName}/${SITE_MEDIA_PREFIX}*]`,
         reason: `Scoped to the site prefix ${SITE_MEDIA_PREFIX}: uploaded images are stored there under content-addressed names created at run time; nothing else of the site bucket is granted.`,
+      });
+    }
+    if (spec.siteEditions === true) {
+      const site = data.exportedBucketArn(siteBucket);
+      // Put only: the pages are plain overwrites, never read back, listed or deleted.
+      fn.addToRolePolicy(
+        new PolicyStatement({ actions: ['s3:PutObject'], resources: [`${site.value}/${SITE_EDITIONS_PREFIX}*`] }),
+      );
+      Validations.of(fn.executionRole).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${site.exportName}/${SITE_EDITIONS_PREFIX}*]`,
+        reason: `Scoped to the site prefix ${SITE_EDITIONS_PREFIX}: one public page per edition, named by its id at run time, and the list of editions; nothing else of the site bucket is granted.`,
       });
     }
     for (const queue of spec.sendsTo ?? []) data.workQueue(queue).queue.grantSendMessages(fn);

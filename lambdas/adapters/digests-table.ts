@@ -7,7 +7,9 @@
  *    makes duplicate triggers (two schedule fires, a manual send racing the schedule) create one edition;
  *  - head `HEAD` / `EDITIONS`: where the last edition's window ended, so the next window is found by key;
  *  - report entry `REPORT#{reportId}` / `EDITION#{id}`: the editions a report is in, so unpublishing or
- *    correcting it can pause the ones still sending without scanning.
+ *    correcting it can pause the ones still sending without scanning;
+ *  - edition page `EDITION_PAGES` / `{date}#{id}`: an edition whose web page is written, for `/editions/` (one
+ *    small partition read newest first; no `trigger`, so the sparse `byTrigger` index leaves it out).
  */
 const editionPartition = (editionId: string) => `EDITION#${editionId}`;
 
@@ -35,6 +37,12 @@ export const reportEntriesPartition = (reportId: string) => `REPORT#${reportId}`
 export const reportEntryKey = (reportId: string, editionId: string) => ({
   pk: reportEntriesPartition(reportId),
   sk: `${REPORT_ENTRY_SK_PREFIX}${editionId}`,
+});
+
+export const EDITION_PAGES_PARTITION = 'EDITION_PAGES';
+export const editionPageEntryKey = (date: string, editionId: string) => ({
+  pk: EDITION_PAGES_PARTITION,
+  sk: `${date}#${editionId}`,
 });
 
 /** The item without its table key: what the core's records hold. */

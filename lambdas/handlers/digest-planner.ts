@@ -1,7 +1,7 @@
 import { observed } from '../adapters/observability';
 import { dynamoDocumentClient } from '../adapters/clients';
 import { mailQueue, subscribersTable } from '../adapters/data-model';
-import { editionPlannerFromEnv } from '../wiring/edition-planner';
+import { editionPagesFromEnv, editionPlannerFromEnv } from '../wiring/edition-planner';
 import { ActiveSubscriberPages } from '../adapters/edition-sources';
 import { logger } from '../adapters/logger';
 import { JsonQueue, sqsClient } from '../adapters/queue';
@@ -16,6 +16,7 @@ const { planner } = editionPlannerFromEnv();
 const fanOut: FanOut = {
   recipients: new ActiveSubscriberPages(new SubscribersStore(dynamoDocumentClient(), tableName(subscribersTable.env))),
   mailQueue: new JsonQueue(sqsClient(), requireEnv(mailQueue.env)),
+  pages: editionPagesFromEnv(),
 };
 
 /**

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { compile as compileHtmlToText } from 'html-to-text';
+import { compile as compileHtmlToText, type DomNode, type FormatCallback } from 'html-to-text';
 import mjml2html from 'mjml';
 import {
   assertEditionContent,
@@ -18,6 +18,7 @@ import {
 import { datelineTimeZone } from '../core/shared/datelines';
 import type { Publication } from '../core/shared/publication';
 import { COMPLIMENTARY_OFFERING_NOTICE, SUBSCRIBER_NOTICE, type ReportView } from '../core/paywall/tiers';
+import { editionPageUrl, memberEditionPageUrl } from '../core/shared/reader-urls';
 import { parseTemplate, renderTemplate, TrustedHtml, type Template } from '../core/shared/template-engine';
 import { loadDigestTemplates } from './templates';
 
@@ -65,15 +66,45 @@ const MJML_OPTIONS = {
 /** Keeps mail clients from pulling body text into the inbox preview after a short preheader. */
 const PREHEADER_PADDING = new TrustedHtml('&#847;&zwnj;&nbsp;'.repeat(40));
 
+/**
+ * An image in the text part is its alt text, `[Image: …]`, so the text says what the HTML shows; never its URL,
+ * which says nothing to a reader. An image with empty alt is decoration (as in the HTML) and is left out.
+ */
+const imageAsAltText: FormatCallback = (elem, _walk, builder) => {
+  const alt = (elem.attribs as { alt?: unknown } | undefined)?.alt;
+  if (typeof alt === 'string' && alt.trim() !== '') builder.addInline(`[Image: ${alt.trim()}]`);
+};
+
+function firstImage(nodes: readonly DomNode[] | undefined): DomNode | undefined {
+  for (const node of nodes ?? []) {
+    if (node.name === 'img') return node;
+    const found = firstImage(node.children);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * The lead image is a link to the report, whose title link just above already prints that URL: only its alt text
+ * goes in, as a block. Its caption (the same class) reads as it is.
+ */
+const leadImageBlock: FormatCallback = (elem, walk, builder, options) => {
+  builder.openBlock({ leadingLineBreaks: options.leadingLineBreaks ?? 1 });
+  const image = firstImage(elem.children);
+  if (image) imageAsAltText(image, walk, builder, options);
+  else walk(elem.children, builder);
+  builder.closeBlock({ trailingLineBreaks: options.trailingLineBreaks ?? 1 });
+};
+
 /** Built once: html-to-text compiles its selectors, so reusing the converter is much cheaper. */
 const htmlToText = compileHtmlToText({
   wordwrap: 78,
   // The content wrapper excludes the hidden preheader, which would otherwise open the text part.
   baseElements: { selectors: ['.dispatch-content'] },
+  formatters: { imageAsAltText, leadImageBlock },
   selectors: [
-    // Images say nothing in plain text, and the lead image's link would print a bare URL.
-    { selector: 'img', format: 'skip' },
-    { selector: '.lead-image', format: 'skip' },
+    { selector: 'img', format: 'imageAsAltText' },
+    { selector: '.lead-image', format: 'leadImageBlock' },
     { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
     { selector: 'h1', options: { uppercase: false } },
     { selector: 'h2', options: { uppercase: false } },
@@ -120,6 +151,7 @@ function reportModel(view: ReportView, timeZone: string) {
 function editionModel(content: EditionContent, publication: Publication, sentinels: Record<RecipientToken, string>) {
   const timeZone = publication.digest.timeZone;
   const paid = content.tier === 'paid';
+  const shortened = new Set(content.shortenedReportIds ?? []);
   return {
     subject: editionSubject(content, publication),
     preheader: editionPreheader(content),
@@ -131,14 +163,28 @@ function editionModel(content: EditionContent, publication: Publication, sentine
       footerText: publication.footerText,
     },
     paid,
+    // Per edition and tier, not per reader: the free edition's public page, or the paid edition's member page.
+    viewInBrowserUrl: paid ? memberEditionPageUrl(publication, content.id) : editionPageUrl(publication, content.id),
     editionLabel: paid ? 'Digest for subscribers' : 'Digest',
     editionDate: formatEditionDate(content.date, timeZone),
     complimentaryHeading: paid ? 'Complimentary reports' : 'Free to read',
     subscriberHeading: paid ? 'Subscriber reports' : 'For subscribers',
     hasComplimentary: content.complimentary.length > 0,
     hasSubscriberOnly: content.subscriberOnly.length > 0,
-    complimentary: content.complimentary.map((view) => reportModel(view, timeZone)),
-    subscriberOnly: content.subscriberOnly.map((view) => reportModel(view, timeZone)),
+    // Shortened reports are always the tail of the mail (clip-rule.ts): they follow the full ones of their section,
+    // as a compact list in one block, since a block of their own would weigh almost as much as the report.
+    complimentary: content.complimentary
+      .filter((view) => !shortened.has(view.id))
+      .map((view) => reportModel(view, timeZone)),
+    complimentaryShortened: content.complimentary
+      .filter((view) => shortened.has(view.id))
+      .map((view) => reportModel(view, timeZone)),
+    subscriberOnly: content.subscriberOnly
+      .filter((view) => !shortened.has(view.id))
+      .map((view) => reportModel(view, timeZone)),
+    subscriberShortened: content.subscriberOnly
+      .filter((view) => shortened.has(view.id))
+      .map((view) => reportModel(view, timeZone)),
     subscriberNotice: SUBSCRIBER_NOTICE,
     offeringNotice: COMPLIMENTARY_OFFERING_NOTICE,
     unsubscribeUrl: sentinels.unsubscribeUrl,
@@ -186,13 +232,15 @@ export async function compileEdition(content: EditionContent, publication: Publi
   checkSlots('HTML', html, required, nonce);
   checkSlots('text', text, required, nonce);
 
+  const reportIds = [...content.complimentary, ...content.subscriberOnly].map((view) => view.id);
   return {
     format: 'dispatch.compiled-edition.v1',
     editionId: content.id,
     tier: content.tier,
     subject: model.subject,
     preheader: model.preheader,
-    reportIds: [...content.complimentary, ...content.subscriberOnly].map((view) => view.id),
+    reportIds,
+    shortenedReportIds: reportIds.filter((id) => content.shortenedReportIds?.includes(id)),
     html,
     text,
   };

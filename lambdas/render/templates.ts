@@ -15,6 +15,7 @@ export const PARTIAL_NAMES = [
   'complimentary-section',
   'subscriber-section',
   'report-block',
+  'short-report',
   'program-blurb',
   'footer',
 ] as const;

@@ -19,11 +19,11 @@ const SECURITY_HEADERS = securityHeaderValues();
 /** The distribution's behaviours that go to the API origin; everything else goes to the site bucket. */
 const API_PATH_PREFIXES = ['/api/', PRIVATE_FEED_PATH_PREFIX];
 /**
- * Site paths that are public by construction (slugs and tags are lowercase words, uploaded images are named by
- * their hash), so the log may show them.
+ * Site paths that are public by construction (slugs and tags are lowercase words, edition ids ULIDs, uploaded
+ * images are named by their hash), so the log may show them.
  */
 const PUBLIC_SITE_PATH =
-  /^\/(index\.html)?$|^\/reports\/[a-z0-9-]+\/(index\.html)?$|^\/feeds\/(tags\/[a-z0-9-]+\/)?(rss\.xml|atom\.xml|feed\.json)$|^\/console\/(index\.html|assets\/[A-Za-z0-9-]+\.(js|css))?$|^\/media\/[0-9a-f]{64}\.(jpg|png|webp|gif)$/;
+  /^\/(index\.html)?$|^\/reports\/[a-z0-9-]+\/(index\.html)?$|^\/editions\/([0-9A-Z]{26}\/)?(index\.html)?$|^\/feeds\/(tags\/[a-z0-9-]+\/)?(rss\.xml|atom\.xml|feed\.json)$|^\/console\/(index\.html|assets\/[A-Za-z0-9-]+\.(js|css))?$|^\/media\/[0-9a-f]{64}\.(jpg|png|webp|gif)$/;
 
 /**
  * Plays the CloudFront distribution: security headers on every response, the private-feed policy on

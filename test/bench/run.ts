@@ -153,7 +153,7 @@ async function main(): Promise<void> {
       key: 'maxEditionHtmlKB',
       value: size.maxHtmlKB,
       goal: { op: '<=', target: 90, unit: 'KB' },
-      how: `${size.reports} reports of ~${size.reportHtmlKB} KB HTML (half subscriber-only), compiled per tier and personalised: free ${size.htmlKB.free} KB (report bodies ${size.bodiesKB.free} KB), paid ${size.htmlKB.paid} KB (bodies ${size.bodiesKB.paid} KB); text parts ${size.textKB.free} / ${size.textKB.paid} KB`,
+      how: `${size.reports} reports of ~${size.reportHtmlKB} KB HTML (half subscriber-only), compiled per tier with the clip rule and personalised with ~200-character links: free ${size.htmlKB.free} KB (${size.shortened.free} reports shortened; report bodies ${size.bodiesKB.free} KB), paid ${size.htmlKB.paid} KB (${size.shortened.paid} shortened; bodies ${size.bodiesKB.paid} KB); text parts ${size.textKB.free} / ${size.textKB.paid} KB`,
     },
     {
       key: 'digestMessagesPerSecondPerCore',

@@ -255,6 +255,20 @@ describe('report index rewrite function', () => {
     expect(response.headers?.location?.value).toBe('/series/grid-watch/');
   });
 
+  it('maps /editions/{id}/ and /editions/ to their index.html and redirects the slashless forms', () => {
+    expect(run('/editions/01JD5Q8Z3N4M5P6Q7R8S9T0V1W/').uri).toBe('/editions/01JD5Q8Z3N4M5P6Q7R8S9T0V1W/index.html');
+    expect(run('/editions/').uri).toBe('/editions/index.html');
+    for (const uri of ['/editions/01JD5Q8Z3N4M5P6Q7R8S9T0V1W', '/editions']) {
+      const response = run(uri);
+      expect(response.statusCode).toBe(301);
+      expect(response.headers?.location?.value).toBe(`${uri}/`);
+    }
+  });
+
+  it.each(['/editions/a/extra/', '/editions/index.html', '/editionsx/a/'])('leaves %s alone', (uri) => {
+    expect(run(uri).uri).toBe(uri);
+  });
+
   it.each(['/series/', '/series/grid-watch/extra/', '/feeds/series/grid-watch/rss.xml', '/seriesx/a/'])(
     'leaves %s alone',
     (uri) => {

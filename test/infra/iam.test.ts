@@ -146,6 +146,8 @@ const EXPECTED: Record<string, string[]> = {
     's3:GetObject vault/paid/*',
     's3:GetObject vault/editions/*',
     's3:PutObject vault/editions/*',
+    // The edition pages: the public ones under editions/ of the site bucket, nothing else of it.
+    's3:PutObject site/editions/*',
   ],
   MailSender: [
     ...logs('MailSender'),
@@ -261,6 +263,22 @@ describe('IAM per function', () => {
     expect(resources.map((text) => /"\/(\w[\w-]*)\/\*"\]\]\}$/.exec(text)?.[1]).sort()).toEqual(['editions', 'paid']);
     for (const statement of statements)
       expect(JSON.stringify(statement.Action)).not.toMatch(/ListBucket|PutObject|ses:/);
+  });
+
+  it('digest-planner touches the site bucket with s3:PutObject on editions/* only', () => {
+    const statements = roleStatements(template, 'DigestPlannerFunction');
+    const resourcesOf = (statement: (typeof statements)[number]): string[] =>
+      (Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource]).map((resource) =>
+        JSON.stringify(resource),
+      );
+    const site = statements.flatMap((statement) =>
+      resourcesOf(statement)
+        .filter((text) => text.includes('SiteBucket'))
+        .map((text) => ({ action: statement.Action, text })),
+    );
+    expect(site).toHaveLength(1);
+    expect(site[0]?.action).toBe('s3:PutObject');
+    expect(site[0]?.text).toMatch(/SiteBucketArn"\},"\/editions\/\*"\]\]\}$/);
   });
 
   it('media-api may list the site bucket under media/ only, and touches no object outside it', () => {

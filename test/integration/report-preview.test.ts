@@ -21,6 +21,7 @@ interface Mail {
   subject: string;
   html: string;
   text: string;
+  shortenedReportIds: string[];
 }
 
 let harness: Harness;
@@ -94,7 +95,9 @@ describe('POST /api/digests/preview-report: the email block per tier', () => {
     const mail = await answer<{ free: Mail; paid: Mail }>(await post('/api/digests/preview-report', draft()), 200);
     expect(Object.keys(mail).sort()).toEqual(['free', 'paid']);
     for (const tier of [mail.free, mail.paid]) {
-      expect(Object.keys(tier).sort()).toEqual(['html', 'subject', 'text']);
+      expect(Object.keys(tier).sort()).toEqual(['html', 'shortenedReportIds', 'shortenedReports', 'subject', 'text']);
+      // One report fits the clip rule's budget: nothing is shortened.
+      expect(tier.shortenedReportIds).toEqual([]);
       expect(tier.subject).toContain('Harbour pilots strike halts night arrivals');
       expect(tier.html).toContain(PUBLIC_SENTENCE);
       expect(tier.html).toContain(`${harness.stack.apiUrl}/api/unsubscribe?token=preview`);

@@ -141,7 +141,8 @@ describe('both tiers', () => {
 
   it('put the preheader, built from summaries, in a hidden block and not in the text part', () => {
     expect(freeMail.html).toMatch(/<div style="display:none;[^"]*">Regulators &amp; operators disagree/);
-    expect(freeMail.text.startsWith('Lantern Desk')).toBe(true);
+    // The text part opens with the visible "View in browser" line, not with the hidden preheader.
+    expect(freeMail.text.startsWith('View in browser')).toBe(true);
   });
 
   it('show the lead image with escaped alt text and URL', () => {

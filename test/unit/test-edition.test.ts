@@ -15,6 +15,8 @@ const PREVIEW = {
   subject: 'Dispatch Monitor — Two reports',
   html: '<p>Two reports</p>',
   text: 'Two reports',
+  shortenedReportIds: [],
+  shortenedReports: [],
   window: WINDOW,
 };
 

@@ -26,6 +26,8 @@ export const compiledEditionSchema = z.object({
   reportIds: z.array(z.string()),
   /** The combination of series it holds (series-combination.ts); absent in editions compiled whole. */
   series: z.string().optional(),
+  /** Reports the clip rule shortened to a link (clip-rule.ts); absent in documents compiled before it: none. */
+  shortenedReportIds: z.array(z.string()).optional(),
   html: splitDocumentSchema,
   text: splitDocumentSchema,
 });

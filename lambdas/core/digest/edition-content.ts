@@ -16,6 +16,8 @@ export interface EditionContent {
   complimentary: ReportView[];
   /** Subscriber reports: previews (access `preview`) for free readers, full text for paid readers. */
   subscriberOnly: ReportView[];
+  /** Reports the clip rule (clip-rule.ts) shortens to title, dateline, summary and a link. @default none */
+  shortenedReportIds?: readonly string[];
 }
 
 export class EditionContentError extends Error {

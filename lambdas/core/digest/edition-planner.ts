@@ -28,6 +28,8 @@ import {
   type CombinationGroups,
   type ReaderOfEdition,
 } from './series-combination';
+import { shortenedReportsOf, type ShortenedReports } from './clip-rule';
+import type { EditionToPublish } from './edition-pages';
 
 export { compiledEditionText, type Compile } from './tier-compile';
 
@@ -97,6 +99,8 @@ export interface MailQueuePort {
 export interface FanOut {
   recipients: RecipientPages;
   mailQueue: MailQueuePort;
+  /** The edition's web pages (edition-pages.ts), written when it is compiled; the planner Lambda's grant alone. */
+  pages?: { publish(edition: EditionToPublish): Promise<void> };
 }
 
 export type CreateOutcome =
@@ -280,6 +284,13 @@ export class EditionPlanner {
         if (!(await this.compileAll(run, earlier))) return this.pauseForLeak(edition.id, now);
         if (run.legacy && !(await this.compileWhole(run))) return this.pauseForLeak(edition.id, now);
       }
+      // Before markCompiled: a failed write is retried with the compile, not skipped with it.
+      // The whole edition, every series: the web edition is the publication's, not a reader's combination.
+      await fanOut.pages?.publish({
+        free: this.contentOf(source, 'free', source.reports),
+        paid: this.contentOf(source, 'paid', source.reports),
+        reports: source.reports,
+      });
       await this.editions.markCompiled(edition.id, now());
       if (run.version > 0) {
         const requeued = await this.requeue(run, 'deferred', fanOut, async (_reopened, noSeries) => {
@@ -477,16 +488,18 @@ export class EditionPlanner {
   async preview(
     tier: ReaderTier,
     now: Date,
-  ): Promise<{ subject: string; html: string; text: string; window: EditionWindow } | undefined> {
+  ): Promise<({ subject: string; html: string; text: string; window: EditionWindow } & ShortenedReports) | undefined> {
     const window = await this.nextWindow(now);
     if (isEmptyWindow(window)) return undefined;
     const source = await this.loadSource(`preview-${now.getTime()}`, now, window);
     if (!source) return undefined;
-    const compiled = await this.compileGuarded(this.contentOf(source, tier, source.reports), source.reports);
+    const content = this.contentOf(source, tier, source.reports);
+    const compiled = await this.compileGuarded(content, source.reports);
     if (!compiled) throw new EditionLeakError();
     if (compiled.tier !== tier) throw new Error(`Preview for ${tier} compiled a ${compiled.tier} edition`);
     const message = personalise(compiled, previewRecipientUrls(this.publication));
-    return { subject: message.subject, html: message.html, text: message.text, window };
+    const shortened = shortenedReportsOf(compiled, content);
+    return { subject: message.subject, html: message.html, text: message.text, window, ...shortened };
   }
 
   private async loadSource(id: string, date: Date, window: EditionWindow): Promise<EditionSource | undefined> {

@@ -6,8 +6,9 @@ import { draftReport } from '../reports/report-draft';
 import { buildEditionContent, editionViews } from './edition-content';
 import { personalise } from './personalise';
 import { compileForTier, type Compile } from './tier-compile';
+import { shortenedReportsOf, type ShortenedReports } from './clip-rule';
 
-export interface MailPreview {
+export interface MailPreview extends ShortenedReports {
   subject: string;
   html: string;
   text: string;
@@ -36,7 +37,7 @@ export async function previewReportMail(
       throw new ConflictError('leak_blocked', 'The leak scan found subscriber-only text in the free email');
     }
     const { subject, html, text } = personalise(guarded.output, previewRecipientUrls(publication));
-    return { subject, html, text };
+    return { subject, html, text, ...shortenedReportsOf(guarded.output, content) };
   };
   // One after the other: each compile is CPU-bound MJML work, so running them side by side gains nothing.
   const free = await mail('free');

@@ -88,7 +88,13 @@ export interface ReportPreview extends CutSummary {
   feedItem: Record<ReaderTier, FeedItemPreview>;
 }
 
-export interface MailPreview {
+/** The reports the clip rule shortened to a link in a mail too heavy for all of them in full (≤ 90 KB). */
+export interface ShortenedReports {
+  shortenedReportIds: string[];
+  shortenedReports: { id: string; title: string }[];
+}
+
+export interface MailPreview extends ShortenedReports {
   subject: string;
   html: string;
   text: string;
@@ -153,7 +159,7 @@ export interface Edition {
   completedAt?: string;
 }
 
-export interface DigestPreview {
+export interface DigestPreview extends ShortenedReports {
   tier: ReaderTier;
   subject: string;
   html: string;

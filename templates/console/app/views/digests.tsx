@@ -96,6 +96,7 @@ function NextEdition(props: { api: ApiClient; onSent: (edition: Edition) => void
                   <figcaption>
                     {tier === 'free' ? 'Free readers' : 'Paid readers'}: “{preview.subject}”
                   </figcaption>
+                  <ShortenedList reports={preview.shortenedReports} />
                   <SandboxedFrame title={`The digest email as ${tier} readers get it`} srcdoc={preview.html} />
                 </figure>
               );
@@ -311,4 +312,27 @@ async function reportsInWindow(api: ApiClient, window: { start: string; end: str
       return at > start && at <= end;
     })
     .sort((a, b) => a.publishAt.localeCompare(b.publishAt));
+}
+
+/**
+ * The clip rule at work: a mail must stay within 90 KB (Gmail clips past ~102 KB), so the last reports of a heavy
+ * edition go out as title, summary and a link. The editor sees which before sending.
+ */
+function ShortenedList(props: { reports: readonly { id: string; title: string }[] }) {
+  if (props.reports.length === 0) return null;
+  return (
+    <div class="notice" role="note">
+      <p>
+        Shortened to a link to keep this mail under 90 KB ({props.reports.length}{' '}
+        {props.reports.length === 1 ? 'report' : 'reports'}):
+      </p>
+      <ul class="shortened-reports">
+        {props.reports.map((report) => (
+          <li key={report.id}>
+            <a href={`#/reports/${report.id}`}>{report.title}</a>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
 }
