@@ -39,6 +39,13 @@ describe('readerCombination', () => {
     );
   });
 
+  it('gives a reader of every series a report of a series the configuration no longer lists', () => {
+    const retired = new Set(['power-lines', 'retired-watch']);
+    expect(readerCombination({}, retired, publication)).toBe('power-lines.retired-watch');
+    // A reader who chose series gets only those: the retired one is not among them.
+    expect(readerCombination({ series: ['power-lines'] }, retired, publication)).toBe('power-lines');
+  });
+
   it('gives a reader who chose no series nothing', () => {
     expect(readerCombination({ series: [] }, BOTH, publication)).toBe('');
   });

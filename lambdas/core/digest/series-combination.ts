@@ -29,12 +29,17 @@ export function editionSeries(reports: readonly { series: string }[]): Set<strin
   return new Set(reports.map((report) => report.series));
 }
 
-/** A reader's combination for an edition: the series they receive that the edition has; '' when none. */
+/**
+ * A reader's combination for an edition: the series they receive that the edition has; '' when none. A reader
+ * without a stored choice takes every series of the edition, also one retired from the configuration while its
+ * reports were waiting: "every series" must never drop a report.
+ */
 export function readerCombination(
   reader: Pick<Subscriber, 'series'>,
   seriesOfEdition: ReadonlySet<string>,
   publication: Pick<Publication, 'series'>,
 ): string {
+  if (reader.series === undefined) return combinationKey(seriesOfEdition);
   return combinationKey(readerSeries(reader, publication).filter((id) => seriesOfEdition.has(id)));
 }
 
