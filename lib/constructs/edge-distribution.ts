@@ -70,7 +70,8 @@ export const CONSOLE_PATH_PATTERN = '/console/*';
  * The one public entry point: the site bucket by default, the API for `/api/*` and `/feeds/private/*`, the
  * editor console's files (`/console/*`, also from the site bucket) with a policy of their own. Caching honours the
  * Cache-Control each object carries (feeds and pages set their own), security headers on every response, and a
- * viewer-request function that maps `/reports/{slug}/` and `/console/` to their index.html.
+ * viewer-request function that maps `/reports/{slug}/`, `/series/{id}/`, `/editions/{id}/`, `/editions/` and
+ * `/console/` to their index.html.
  */
 export class EdgeDistribution extends Construct {
   public readonly distribution: Distribution;
@@ -160,7 +161,7 @@ export class EdgeDistribution extends Construct {
     });
 
     this.reportIndexRewrite = new CloudFrontFunction(this, 'ReportIndexRewrite', {
-      comment: 'Rewrite /reports/{slug}/ and /console/ to their index.html',
+      comment: 'Rewrite report, series and edition pages and /console/ to their index.html',
       code: FunctionCode.fromInline(REPORT_INDEX_REWRITE_CODE),
       runtime: FunctionRuntime.JS_2_0,
     });
