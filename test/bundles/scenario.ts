@@ -402,15 +402,25 @@ export async function runScenario(context: ScenarioContext): Promise<void> {
   await check('digest-planner', 'queue', async () => {
     const id = required(editionId, 'edition id');
     const delivered = await sources.deliverQueue('digest-planner', planQueue);
+    // Every report is in one series and every reader takes every series: one combination, that series.
     for (const tier of ['free', 'paid']) {
-      const compiled = await objectText(backend, vault, `editions/${id}/${tier}.json`);
-      expectThat(compiled !== undefined, `no compiled ${tier} edition editions/${id}/${tier}.json in the vault`);
+      const key = `editions/${id}/series/${series}/${tier}.json`;
+      expectThat(
+        (await objectText(backend, vault, key)) !== undefined,
+        `no compiled ${tier} edition ${key} in the vault`,
+      );
     }
+    const freePage = required(await objectText(backend, site, `editions/${id}/index.html`), 'the free edition page');
+    const paidPage = required(await objectText(backend, vault, `editions/${id}/page.html`), 'the paid edition page');
+    const index = required(await objectText(backend, site, 'editions/index.html'), 'the editions index');
+    expectThat(!freePage.includes(PAID_MARKER), 'the public edition page carries subscriber-only text');
+    expectThat(paidPage.includes(PAID_MARKER), 'the paid edition page lacks the paid text');
+    expectThat(index.includes(`/editions/${id}/`), 'the editions index does not link the edition');
     const batches = backend.queue(mailQueue).size;
     expectThat(batches > 0, 'the planner queued no mail batch');
     const planned = await progress(id);
     expectThat(planned.recipients === 4, `the edition has ${planned.recipients} recipients, expected 4`);
-    return `${delivered} plan message → free and paid editions compiled with the bundle's MJML templates, ${planned.recipients} recipients in ${batches} mail batch(es)`;
+    return `${delivered} plan message → free and paid editions compiled with the bundle's MJML templates, edition pages written (public without paid text, paid in the vault), ${planned.recipients} recipients in ${batches} mail batch(es)`;
   });
 
   await check('mail-sender', 'queue', async () => {
