@@ -31,7 +31,7 @@ export class DigestsStore implements EditionsRepository, DeliveriesRepository, E
   readonly editionsWithReport: EditionsStore['editionsWithReport'] = (...args) =>
     this.editions.editionsWithReport(...args);
   readonly getEdition: EditionsStore['getEdition'] = (...args) => this.editions.getEdition(...args);
-  readonly editionStatus: EditionsStore['editionStatus'] = (...args) => this.editions.editionStatus(...args);
+  readonly sendState: EditionsStore['sendState'] = (...args) => this.editions.sendState(...args);
   readonly markCompiled: EditionsStore['markCompiled'] = (...args) => this.editions.markCompiled(...args);
   readonly markSeriesCompiled: EditionsStore['markSeriesCompiled'] = (...args) =>
     this.editions.markSeriesCompiled(...args);

@@ -165,18 +165,19 @@ export class EditionsStore implements EditionStatusWriter, EditionListing {
     return found;
   }
 
-  /** The edition's status alone, read strongly: the sender asks right before each SES call. */
-  async editionStatus(id: string): Promise<EditionStatus | undefined> {
+  /** The edition's status and compile version, read strongly: the sender asks right before each SES call. */
+  async sendState(id: string): Promise<{ status: EditionStatus; compileVersion: number } | undefined> {
     const { Item } = await this.client.send(
       new GetCommand({
         TableName: this.tableName,
         Key: editionKey(id),
         ConsistentRead: true,
-        ProjectionExpression: '#status',
+        ProjectionExpression: '#status, compileVersion',
         ExpressionAttributeNames: { '#status': 'status' },
       }),
     );
-    return Item ? (Item.status as EditionStatus) : undefined;
+    if (!Item) return undefined;
+    return { status: Item.status as EditionStatus, compileVersion: Number(Item.compileVersion ?? 0) };
   }
 
   async markCompiled(id: string, at: Date): Promise<void> {

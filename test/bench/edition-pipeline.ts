@@ -539,7 +539,7 @@ function perRecipientBreakdown(
 /** The sender's steps for one recipient, in its order (see `MailSender.deliver`), as the probe names them. */
 const RECIPIENT_STEPS = [
   ['pacing (token bucket slot)', 'mailer.slot'],
-  ['status GetItem', 'editions.editionStatus'],
+  ['status GetItem', 'editions.sendState'],
   ['claim PutItem', 'deliveries.claimDelivery'],
   ['SES SendEmail', 'mailer.sendOnce'],
   ['result UpdateItem', 'deliveries.finishDelivery'],

@@ -317,7 +317,7 @@ async function timeDigestAdapters(): Promise<void> {
   timeMethods('mailer', mailer.SesMailer.prototype, ['slot', 'sendOnce']);
   timeMethods('editions', editions.EditionsStore.prototype, [
     'getEdition',
-    'editionStatus',
+    'sendState',
     'count',
     'setStatus',
     'recordPlannedPage',

@@ -46,6 +46,7 @@ const reader: Subscriber = {
 
 function harness(options: {
   status?: () => EditionStatus;
+  compileVersion?: () => number;
   sendOnce?: (mail: OutgoingMail) => Promise<{ messageId: string }>;
 }) {
   const calls: string[] = [];
@@ -53,9 +54,9 @@ function harness(options: {
   let slotGate: Promise<void> = Promise.resolve();
   const deliveries: Partial<DeliveriesRepository> = {
     getEdition: async () => edition,
-    editionStatus: async () => {
+    sendState: async () => {
       calls.push('status');
-      return options.status?.() ?? 'sending';
+      return { status: options.status?.() ?? 'sending', compileVersion: options.compileVersion?.() ?? 0 };
     },
     getDeliveries: async () => new Map(records),
     claimDelivery: async (_id, key, record) => {
@@ -140,6 +141,16 @@ describe('the claim at the send', () => {
       ...['slot', 'status', 'claim:sending', 'send', 'finish:sent'],
     ]);
     expect(records.get([...records.keys()][0] ?? '')?.status).toBe('sent');
+  });
+
+  it('starts no SES call with a compile a resume replaced: the message is retried with the new one', async () => {
+    // The editor corrected a report (pausing the edition) and resumed it after this message read the edition:
+    // the status says sending again, but the mail in hand is the one compiled before the correction.
+    const { calls, sender, records } = harness({ status: () => 'planning', compileVersion: () => 1 });
+    const outcome = await sender.send({ editionId: edition.id, emails: [EMAIL] });
+    expect(calls).toEqual(['slot', 'status']);
+    expect(outcome).toMatchObject({ retry: true, outcomes: { retry: 1, sent: 0 } });
+    expect(records.size).toBe(0);
   });
 
   it('starts no SES call once the edition is paused: the reader is deferred for the resume', async () => {

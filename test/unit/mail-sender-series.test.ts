@@ -64,7 +64,7 @@ function setUp() {
   const records = new Map<string, DeliveryRecord>();
   const deliveries: Partial<DeliveriesRepository> = {
     getEdition: async () => edition,
-    editionStatus: async () => 'sending',
+    sendState: async () => ({ status: 'sending', compileVersion: 2 }),
     getDeliveries: async () => new Map(records),
     claimDelivery: async (_id, key, record) => {
       records.set(key, record);

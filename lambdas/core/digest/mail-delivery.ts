@@ -28,8 +28,8 @@ import { mailableTier, type Subscriber } from '../subscribers/subscribers';
 /** Ports of the sender. */
 export interface DeliveriesRepository extends EditionStatusWriter {
   getEdition(id: string): Promise<EditionRecord | undefined>;
-  /** The edition's status, read strongly right before each SES call. */
-  editionStatus(id: string): Promise<EditionStatus | undefined>;
+  /** The edition's status and compile version, read strongly right before each SES call. */
+  sendState(id: string): Promise<{ status: EditionStatus; compileVersion: number } | undefined>;
   getDeliveries(editionId: string, keys: readonly string[]): Promise<Map<string, DeliveryRecord>>;
   claimDelivery(
     editionId: string,
@@ -214,8 +214,11 @@ export class MailSender {
 
     for (let attempt = 1; ; attempt += 1) {
       await this.mailer.slot();
-      const status = await this.deliveries.editionStatus(edition.id);
-      if (!status || !canSend(status)) return this.stopped(edition, status, email, add);
+      const state = await this.deliveries.sendState(edition.id);
+      if (!state || !canSend(state.status)) return this.stopped(edition, state?.status, email, add);
+      // A resume since this message read the edition (a correction paused it, the editor resumed): the mail in
+      // hand was compiled before the correction. Nothing is claimed yet; the redelivery loads the new version.
+      if (state.compileVersion !== (edition.compileVersion ?? 0)) return 'retry';
 
       const claimId = randomUUID();
       const claimedAt = this.now().toISOString();
@@ -273,8 +276,8 @@ export class MailSender {
     if (status === 'paused') {
       const outcome = await this.settle(edition, key, email, 'deferred', add);
       // A resume that landed meanwhile has already gathered the deferred readers: take this one back.
-      const now = await this.deliveries.editionStatus(edition.id);
-      if (outcome === 'deferred' && now && canSend(now)) {
+      const now = await this.deliveries.sendState(edition.id);
+      if (outcome === 'deferred' && now && canSend(now.status)) {
         await this.deliveries.reopenDelivery(edition.id, key, 'deferred');
         return 'retry';
       }
