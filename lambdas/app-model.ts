@@ -290,6 +290,8 @@ const CATALOG = {
     // Digests: an unpublish or a correction pauses the editions still sending the report.
     tables: [readWrite(reportsTable), readWrite(idempotencyTable), readWrite(digestsTable)],
     vault: { get: [paid, source], put: [paid, source] },
+    // The same change asks the planner to write the pages of every edition listing the report again.
+    sendsTo: [planQueue],
   },
   'media-api': {
     description: 'Editor API: presigned image uploads into the site bucket under media/, checked after upload.',

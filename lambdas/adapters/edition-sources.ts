@@ -28,6 +28,12 @@ export class VaultEditionSources implements EditionSources {
   paidPart(ref: string): Promise<PaidPart> {
     return this.vault.getJson<PaidPart>(ref);
   }
+
+  async reportsByIds(ids: readonly string[]): Promise<ReportRecord[]> {
+    // An edition lists at most the digest's cap (30): strongly consistent gets, a few at a time.
+    const found = await Promise.all(ids.map((id) => this.reports.get(id)));
+    return found.filter((report): report is ReportRecord => report !== undefined);
+  }
 }
 
 /**

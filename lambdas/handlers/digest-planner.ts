@@ -43,6 +43,9 @@ function logOutcome(outcome: PlanRequestOutcome): void {
         windowEnd: outcome.window.end,
       });
       return;
+    case 'pages-refreshed':
+      logger.info('Edition pages refreshed', { editionId: outcome.editionId, refreshed: outcome.refreshed });
+      return;
     case 'unknown-requeued':
       logger.info('Unknown deliveries queued again', { editionId: outcome.editionId, status: outcome.edition?.status });
       return;

@@ -80,6 +80,7 @@ describe('functions', () => {
     expect(Object.keys(fn(template, 'ReportsApi').Environment.Variables).sort()).toEqual([
       'DISPATCH_PUBLICATION',
       'NODE_OPTIONS',
+      'PLAN_QUEUE_URL',
       'POWERTOOLS_METRICS_NAMESPACE',
       'POWERTOOLS_SERVICE_NAME',
       'TABLE_DIGESTS',

@@ -60,8 +60,10 @@ const EXPECTED: Record<string, string[]> = {
     ...logs('ReportsApi'),
     ...readWrite(reportsTable),
     ...readWrite(idempotencyTable),
-    // An unpublish or a correction pauses the editions still sending the report.
+    // An unpublish or a correction pauses the editions still sending the report…
     ...readWrite(digestsTable),
+    // …and asks the planner to write the pages of every edition listing it again.
+    ...sendTo('PlanQueue'),
     's3:GetObject vault/paid/*',
     's3:GetObject vault/source/*',
     's3:PutObject vault/paid/*',

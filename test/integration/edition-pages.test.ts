@@ -29,6 +29,8 @@ const CLIP_BUDGET_BYTES = 90 * 1024;
 let harness: Harness;
 let dynamo: DynamoDBClient;
 let editionId: string;
+let complimentaryId: string;
+let subscriberReportId: string;
 
 const url = (path: string) => `${harness.stack.apiUrl}${path}`;
 const get = (path: string, cookie?: string) =>
@@ -39,9 +41,10 @@ async function mails(): Promise<StoredMail[]> {
   return emails.filter((mail) => mail.destination.to.some((to) => to.endsWith('@edition-pages.test')));
 }
 
-async function submit(json: Record<string, unknown>): Promise<void> {
+async function submit(json: Record<string, unknown>): Promise<string> {
   const response = await harness.api('/api/reports', { method: 'POST', json });
   expect(response.status, await response.clone().text()).toBe(201);
+  return ((await response.json()) as { id: string }).id;
 }
 
 async function sendEdition(): Promise<string> {
@@ -70,14 +73,14 @@ beforeAll(async () => {
 
   await activateReaders(harness, [READERS.free], 'free');
   await activateReaders(harness, [READERS.paid], 'paid');
-  await submit({
+  complimentaryId = await submit({
     title: 'Plover Reach gauges are public again',
     summary: 'The gauges at Plover Reach publish again.',
     body: `The agency restored the feed.\n\n${FREE_MARKER}: readings every hour.`,
     tier: 'complimentary',
     series: 'grid-watch',
   });
-  await submit({
+  subscriberReportId = await submit({
     title: 'Who doubled the Plover readings',
     summary: 'Every reading arrived twice for a week.',
     body: `${PREVIEW_MARKER}\n\nThe agency blamed a relay.\n\n<!-- paywall -->\n\nThe maintenance log names override ${PAID_MARKER}, keyed in by hand.`,
@@ -138,6 +141,38 @@ describe('edition pages', () => {
     expect(link(free)).toBe(url(`/editions/${editionId}/`));
     expect(link(paid)).toBe(url(`/members/editions/${editionId}/`));
     expect(free?.body.html).not.toContain(PAID_MARKER);
+  });
+});
+
+describe('edition pages after a report in them changes', () => {
+  it('rewrites the pages of a sent edition: a correction to subscriber-only and an unpublish leave the public ones', async () => {
+    const corrected = await harness.api(`/api/reports/${complimentaryId}`, {
+      method: 'PUT',
+      json: {
+        title: 'Plover Reach gauges are public again',
+        summary: 'The gauges at Plover Reach publish again.',
+        body: `The agency restored the feed.\n\n<!-- paywall -->\n\n${FREE_MARKER}: readings every hour.`,
+        tier: 'subscriber',
+        series: 'grid-watch',
+      },
+    });
+    expect(corrected.status, await corrected.clone().text()).toBe(200);
+    const unpublished = await harness.api(`/api/reports/${subscriberReportId}`, { method: 'DELETE' });
+    expect(unpublished.status).toBe(200);
+    await harness.stack.drain();
+
+    const page = await get(`/editions/${editionId}/`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('The agency restored the feed.');
+    expect(html).not.toContain(FREE_MARKER);
+    for (const gone of [PREVIEW_MARKER, 'Who doubled the Plover readings', PAID_MARKER])
+      expect(html).not.toContain(gone);
+    expect(await (await get('/editions/')).text()).not.toContain('Who doubled the Plover readings');
+    // The paid page follows too: the corrected text in full, nothing of the unpublished report.
+    const paid = await (await get(`/members/editions/${editionId}/`, await sessionCookie(READERS.paid))).text();
+    expect(paid).toContain(FREE_MARKER);
+    expect(paid).not.toContain(PAID_MARKER);
   });
 });
 

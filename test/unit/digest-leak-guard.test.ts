@@ -53,6 +53,7 @@ const sources: EditionSources = {
   inWindow: async () => [complimentaryRecord, guarded],
   earliestUnlistedPublication: async () => undefined,
   paidPart: async () => subscriberPaidPart,
+  reportsByIds: async () => [complimentaryRecord, guarded],
 };
 
 /** A renderer bug: the block of the complimentary report carries the subscriber report's paid paragraph. */

@@ -114,6 +114,7 @@ const sources: EditionSources = {
   inWindow: async () => REPORTS,
   earliestUnlistedPublication: async () => undefined,
   paidPart: async () => subscriberPaidPart,
+  reportsByIds: async (ids) => REPORTS.filter((report) => ids.includes(report.id)),
 };
 
 class MemoryCompiled {

@@ -63,6 +63,7 @@ function memorySources(records: readonly ReportRecord[], listedAt: Date = NOW): 
     .filter(({ keys }) => keys.listing === 'public')
     .sort((a, b) => (a.keys.sortKey < b.keys.sortKey ? -1 : 1));
   return {
+    reportsByIds: async (ids) => records.filter((record) => ids.includes(record.id)),
     inWindow: async (window, limit) =>
       keyed
         .filter(({ keys }) => keys.sortKey >= window.start && keys.sortKey <= window.end)

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CreateOutcome, FanOut } from '../../lambdas/core/digest/edition-planner';
 import { newEdition, type EditionRecord } from '../../lambdas/core/digest/edition';
 import { handlePlanRequest, type PlanRequestPlanner } from '../../lambdas/core/digest/plan-requests';
+import { planMessageSchema } from '../../lambdas/core/digest/queue-messages';
 
 const NOW = new Date('2026-11-30T08:00:00.000Z');
 const window = { start: '2026-11-23T08:00:00.000Z', end: '2026-11-30T08:00:00.000Z' };
@@ -26,6 +27,10 @@ function planner(created: CreateOutcome) {
     async retryUnknown(editionId) {
       calls.push(`retryUnknown ${editionId}`);
       return { ...edition, id: editionId, status: 'sending' };
+    },
+    async refreshPages(editionId) {
+      calls.push(`refreshPages ${editionId}`);
+      return true;
     },
   };
   return { fake, calls };
@@ -69,5 +74,14 @@ describe('handlePlanRequest', () => {
     const outcome = await handlePlanRequest({ editionId: 'E7', retryUnknown: true }, fake, fanOut, () => NOW);
     expect(calls).toEqual(['retryUnknown E7']);
     expect(outcome).toMatchObject({ kind: 'unknown-requeued', editionId: 'E7', edition: { status: 'sending' } });
+  });
+
+  it('writes the pages of an edition again when a report of it changed, without planning', async () => {
+    const { fake, calls } = planner({ kind: 'empty', window });
+    // Parsed as the queue consumer parses it: the flag must survive the schema, or this would plan the edition.
+    const message = planMessageSchema.parse({ editionId: 'E7', refreshPages: true });
+    const outcome = await handlePlanRequest(message, fake, fanOut, () => NOW);
+    expect(calls).toEqual(['refreshPages E7']);
+    expect(outcome).toEqual({ kind: 'pages-refreshed', editionId: 'E7', refreshed: true });
   });
 });

@@ -60,7 +60,11 @@ export class EditionPagePublisher {
 
   async publish(edition: EditionToPublish): Promise<void> {
     const { free, paid, reports } = edition;
-    const subject = editionSubject(free, this.publication);
+    // Every report of it unpublished since: the page stays (mails link to it) and says so.
+    const subject =
+      viewsOf(free).length > 0
+        ? editionSubject(free, this.publication)
+        : `${this.publication.name} — the reports of this edition were withdrawn`;
     const page = (content: EditionContent, views: readonly ReportView[], signOutPath?: string): string =>
       renderEditionPage(
         {

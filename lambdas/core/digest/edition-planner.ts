@@ -74,6 +74,8 @@ export interface EditionSources {
   /** The earliest publishAt ≤ `now` of a report the sweeper has not listed yet, if any. */
   earliestUnlistedPublication(now: Date): Promise<string | undefined>;
   paidPart(ref: string): Promise<PaidPart>;
+  /** These reports as they are now (read strongly: a correction just written must be seen), missing ones left out. */
+  reportsByIds(ids: readonly string[]): Promise<ReportRecord[]>;
 }
 
 export interface CompiledEditionsStore {
@@ -285,12 +287,7 @@ export class EditionPlanner {
         if (run.legacy && !(await this.compileWhole(run))) return this.pauseForLeak(edition.id, now);
       }
       // Before markCompiled: a failed write is retried with the compile, not skipped with it.
-      // The whole edition, every series: the web edition is the publication's, not a reader's combination.
-      await fanOut.pages?.publish({
-        free: this.contentOf(source, 'free', source.reports),
-        paid: this.contentOf(source, 'paid', source.reports),
-        reports: source.reports,
-      });
+      await fanOut.pages?.publish(this.pagesOf(source));
       await this.editions.markCompiled(edition.id, now());
       if (run.version > 0) {
         const requeued = await this.requeue(run, 'deferred', fanOut, async (_reopened, noSeries) => {
@@ -400,6 +397,40 @@ export class EditionPlanner {
     );
     await fanOut.mailQueue.sendAll(mailMessages(editionId, reopened));
     return true;
+  }
+
+  /**
+   * Writes the web pages of an edition already compiled again, from its reports as they are now: a report of it
+   * was corrected (perhaps to subscriber-only) or unpublished, and public pages must follow, as report pages and
+   * feeds do, whatever the edition's status (a sent edition's page stays online). Unpublished reports drop out.
+   * False when there is nothing to write (not compiled yet: planning writes them; or no page port).
+   */
+  async refreshPages(editionId: string, fanOut: Pick<FanOut, 'pages'>): Promise<boolean> {
+    const edition = await this.editions.getEdition(editionId);
+    if (!edition?.compiledAt || !fanOut.pages) return false;
+    const current = await this.sources.reportsByIds(edition.reportIds);
+    const reports = current.filter((report) => report.state === 'live');
+    const paidParts = await loadPaidParts(reports, (ref) => this.sources.paidPart(ref));
+    const window = { start: edition.windowStart, end: edition.windowEnd };
+    const date = new Date(edition.windowEnd);
+    const source: EditionSource = {
+      id: edition.id,
+      date: Number.isNaN(date.getTime()) ? windowBoundInstant(window.end) : date,
+      reports,
+      paidParts,
+      series: editionSeries(reports),
+    };
+    await fanOut.pages.publish(this.pagesOf(source));
+    return true;
+  }
+
+  /** The whole edition, every series: the web edition is the publication's, not a reader's combination. */
+  private pagesOf(source: EditionSource): EditionToPublish {
+    return {
+      free: this.contentOf(source, 'free', source.reports),
+      paid: this.contentOf(source, 'paid', source.reports),
+      reports: source.reports,
+    };
   }
 
   private run(edition: EditionRecord): PlanRun {

@@ -10,6 +10,8 @@ export const PLAN_PAGE_SIZE = 500;
 
 export const planMessageSchema = z.union([
   z.object({ trigger: z.literal('schedule'), scheduledTime: z.iso.datetime({ offset: true }) }),
+  // Before the plain `{editionId}`, which would otherwise take this message (and drop the flag) as a plan request.
+  z.object({ editionId: z.string().min(1), refreshPages: z.literal(true) }),
   z.object({ editionId: z.string().min(1), retryUnknown: z.literal(true).optional() }),
 ]);
 export type PlanMessage = z.infer<typeof planMessageSchema>;

@@ -2,8 +2,14 @@ import { pauseEditionsWithReport, type EditionControlStore } from '../digest/edi
 import type { Author } from './report-history';
 import type { ReportService, ReportSummary, WriteAnswer } from './report-service';
 
-/** The editions a change may pause: those still planning or sending the report. */
-export type EditionsWithReport = Pick<EditionControlStore, 'editionsWithReport' | 'setStatus'>;
+/**
+ * The editions a change touches: those still planning or sending the report pause, and every edition listing it
+ * has its web pages written again (public pages follow a correction or an unpublish like every public file).
+ */
+export type EditionsWithReport = Pick<EditionControlStore, 'editionsWithReport' | 'setStatus'> & {
+  /** Asks the planner (which alone may write edition pages) to write these editions' pages again. */
+  refreshPages(editionIds: readonly string[]): Promise<void>;
+};
 
 export interface ReportChange {
   id: string;
@@ -23,7 +29,9 @@ export async function correctReport(
   const { id, now, author } = change;
   const updated = await reports.update(id, change.input, change.ifMatch, now, author);
   const reason = `report ${id} was corrected (revision ${updated.revision}) while this edition was being sent; resume to send the correction, or cancel`;
-  return { ...updated, pausedEditions: await pauseEditionsWithReport(editions, id, reason, now) };
+  const pausedEditions = await pauseEditionsWithReport(editions, id, reason, now);
+  await editions.refreshPages(await editions.editionsWithReport(id));
+  return { ...updated, pausedEditions };
 }
 
 /** Unpublishing takes the report out of every public artifact and pauses the editions still sending it. */
@@ -36,5 +44,6 @@ export async function unpublishReport(
   const result = await reports.unpublish(id, now, author);
   const reason = `report ${id} was unpublished while this edition was being sent; resume to send the edition without it, or cancel`;
   const pausedEditions = await pauseEditionsWithReport(editions, id, reason, now);
+  await editions.refreshPages(await editions.editionsWithReport(id));
   return { ...result, state: 'unpublished', pausedEditions };
 }
