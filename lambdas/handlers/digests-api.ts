@@ -1,12 +1,12 @@
 import { observed } from '../adapters/observability';
 import { logger } from '../adapters/logger';
-import type { ControlOutcome } from '../core/digest/edition-control';
 import { listEditions } from '../core/digest/edition-list';
 import { reconcileIfStalled } from '../core/digest/edition-reconcile';
 import { editionProgress } from '../core/digest/edition';
 import { sendEditionNow } from '../core/digest/manual-edition';
 import { previewNextEdition, sendTestEdition } from '../core/digest/test-edition';
 import { apiHandler, json, type ApiEvent, type ApiResult } from '../http/api';
+import { editionControlAnswer as answer } from '../http/edition-control-answer';
 import * as request from '../http/digest-requests';
 import { badCursor } from '../http/list-requests';
 import { ConflictError, NotFoundError } from '../core/shared/errors';
@@ -63,15 +63,6 @@ const routes: Record<string, Route> = {
   'POST /api/digests/{id}/retry-unknown': async (event) =>
     answer(await control.retryUnknown(request.editionId(event)), 202),
 };
-
-function answer(outcome: ControlOutcome, status = 200): ApiResult {
-  if (outcome.kind === 'not-found') throw new NotFoundError('No edition has this id');
-  if (outcome.kind === 'conflict') {
-    throw new ConflictError('edition_state', `${outcome.message} (it is ${outcome.edition.status})`);
-  }
-  logger.info('Edition control', { editionId: outcome.edition.id, status: outcome.edition.status });
-  return json(status, editionProgress(outcome.edition));
-}
 
 const handle = apiHandler(async (event) => {
   const route = routes[event.routeKey];
