@@ -410,16 +410,8 @@ export class EditionPlanner {
     if (!edition?.compiledAt || !fanOut.pages) return false;
     const current = await this.sources.reportsByIds(edition.reportIds);
     const reports = current.filter((report) => report.state === 'live');
-    const paidParts = await loadPaidParts(reports, (ref) => this.sources.paidPart(ref));
     const window = { start: edition.windowStart, end: edition.windowEnd };
-    const date = new Date(edition.windowEnd);
-    const source: EditionSource = {
-      id: edition.id,
-      date: Number.isNaN(date.getTime()) ? windowBoundInstant(window.end) : date,
-      reports,
-      paidParts,
-      series: editionSeries(reports),
-    };
+    const source = await this.sourceOf(edition.id, new Date(edition.windowEnd), window, reports);
     await fanOut.pages.publish(this.pagesOf(source));
     return true;
   }
@@ -538,6 +530,15 @@ export class EditionPlanner {
     // late (its create racing the claim) come along rather than push out one the edition lists.
     const reports = await this.sources.inWindow(window, 2 * this.publication.digest.maxReports);
     if (reports.length === 0) return undefined;
+    return this.sourceOf(id, date, window, reports);
+  }
+
+  private async sourceOf(
+    id: string,
+    date: Date,
+    window: EditionWindow,
+    reports: ReportRecord[],
+  ): Promise<EditionSource> {
     // A window that stops after a report ends at a key, not a date: the edition is dated by that report's go-live.
     const editionDate = Number.isNaN(date.getTime()) ? windowBoundInstant(window.end) : date;
     const paidParts = await loadPaidParts(reports, (ref) => this.sources.paidPart(ref));
