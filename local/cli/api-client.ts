@@ -59,6 +59,7 @@ const reportRowSchema = z.object({
   slug: z.string(),
   tier: z.string().optional(),
   state: z.string().optional(),
+  revision: z.number().int().optional(),
   publishAt: z.string().optional(),
   title: z.string().optional(),
 });

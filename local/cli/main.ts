@@ -102,7 +102,7 @@ function buildProgram(ctx: CommandContext): Command {
   const reports = program.command('reports').description('list reports');
   reports
     .command('list')
-    .description('list reports, newest first: id, slug, tier, state, publishAt, title')
+    .description('list reports, newest first: id, slug, tier, state, revision, publishAt, title')
     .addOption(new Option('--limit <n>', 'how many to show').argParser(positiveInt).default(DEFAULT_LIST_LIMIT))
     .option('--all', 'fetch every page')
     .action((options: { limit: number; all?: boolean }) => listReports(ctx, options));

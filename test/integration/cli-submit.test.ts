@@ -176,6 +176,10 @@ describe('dispatch submit corrects the report its file names', () => {
     expect(second).toEqual({ ...first, verb: 'updated', revision: 2 });
     expect(await bySlug('relay-faults-twice')).toEqual([expect.objectContaining({ id: first.id, revision: 2 })]);
     expect(await bySlug('relay-faults-twice-2')).toEqual([]);
+    const listed = await dispatch(['reports', 'list', '--all']);
+    expect(listed.stdout.split('\n').filter((line) => line.includes('relay-faults-twice'))).toEqual([
+      expect.stringMatching(new RegExp(`^${first.id}\\s+relay-faults-twice\\s+complimentary\\s+live\\s+r2\\s`)),
+    ]);
   });
 
   it('updates the report with the edited file', async () => {

@@ -289,6 +289,7 @@ describe('dispatch reports', () => {
     slug: `report-${n}`,
     tier: 'subscriber',
     state: 'live',
+    revision: n,
     publishAt: '2026-11-24T09:00:00Z',
     title: `Report ${n}`,
   });
@@ -301,8 +302,8 @@ describe('dispatch reports', () => {
     );
     const result = await dispatch(['reports', 'list', '--all'], api.url);
     expect(result.code).toBe(0);
-    expect(result.stdout.split('\n')[0]).toBe('id   slug      tier        state  publishAt             title');
-    expect(result.stdout).toContain('id3  report-3  subscriber  live   2026-11-24T09:00:00Z  Report 3\n');
+    expect(result.stdout.split('\n')[0]).toBe('id   slug      tier        state  revision  publishAt             title');
+    expect(result.stdout).toContain('id3  report-3  subscriber  live   r3        2026-11-24T09:00:00Z  Report 3\n');
     expect(api.seen.map((request) => request.url)).toEqual([
       '/api/reports?limit=20',
       '/api/reports?limit=20&cursor=p2',

@@ -32,8 +32,16 @@ export async function listReports(ctx: CommandContext, options: ListOptions): Pr
   }
   ctx.io.stdout.write(
     formatTable(
-      ['id', 'slug', 'tier', 'state', 'publishAt', 'title'],
-      shown.map((row) => [row.id, row.slug, row.tier ?? '', row.state ?? '', row.publishAt ?? '', row.title ?? '']),
+      ['id', 'slug', 'tier', 'state', 'revision', 'publishAt', 'title'],
+      shown.map((row) => [
+        row.id,
+        row.slug,
+        row.tier ?? '',
+        row.state ?? '',
+        row.revision === undefined ? '' : `r${row.revision}`,
+        row.publishAt ?? '',
+        row.title ?? '',
+      ]),
     ),
   );
   if (cursor || rows.length > shown.length) {
