@@ -302,7 +302,9 @@ describe('dispatch reports', () => {
     );
     const result = await dispatch(['reports', 'list', '--all'], api.url);
     expect(result.code).toBe(0);
-    expect(result.stdout.split('\n')[0]).toBe('id   slug      tier        state  revision  publishAt             title');
+    expect(result.stdout.split('\n')[0]).toBe(
+      'id   slug      tier        state  revision  publishAt             title',
+    );
     expect(result.stdout).toContain('id3  report-3  subscriber  live   r3        2026-11-24T09:00:00Z  Report 3\n');
     expect(api.seen.map((request) => request.url)).toEqual([
       '/api/reports?limit=20',
