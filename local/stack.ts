@@ -374,14 +374,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
 }
 
+/**
+ * The secret kept in `file`, generated on first start. The file holds the secret alone, without a final newline, so
+ * a script that signs with it (a Stripe test header, an HMAC) gets the same bytes whether or not it trims what it
+ * reads; a file written with one by an earlier version is rewritten without it.
+ */
 async function persistentSecret(file: string, generate = () => randomBytes(32).toString('base64url')): Promise<string> {
   try {
-    return (await readFile(file, 'utf8')).trim();
+    const stored = await readFile(file, 'utf8');
+    const secret = stored.trim();
+    if (stored !== secret) await writeFile(file, secret);
+    return secret;
   } catch (error) {
     // Only a missing file means first start; a new secret would void every link already mailed.
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     const secret = generate();
-    await writeFile(file, secret + '\n', { mode: 0o600 });
+    await writeFile(file, secret, { mode: 0o600 });
     return secret;
   }
 }
@@ -407,7 +415,8 @@ async function bootstrapAdmin(file: string, editors: EditorsStore): Promise<stri
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     const issued = issueEditor('Local admin', 'admin', new Date());
     await editors.create(issued.record);
-    await writeFile(file, issued.token + '\n', { mode: 0o600 });
+    // The token alone, no final newline: `$(cat …)`, a script's read() and a trim all give the same header value.
+    await writeFile(file, issued.token, { mode: 0o600 });
     return issued.token;
   }
 }
