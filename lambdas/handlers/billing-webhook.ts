@@ -17,7 +17,7 @@ const billing = billingFromEnv();
 const handle = apiHandler(async (event) => {
   const now = new Date();
   const verified = verifiedStripeEvent(rawBodyBytes(event), header(event, 'stripe-signature'), secret, now);
-  const billingEvent = billingEventOf(verified);
+  const billingEvent = billingEventOf(verified, now);
   const result = await billing.handle(billingEvent, now);
   logger.info('Stripe event handled', { eventId: billingEvent.id, type: billingEvent.type, ...result });
   return json(200, { received: true, ...result });

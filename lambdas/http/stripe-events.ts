@@ -57,20 +57,29 @@ const idString = z.string().min(1).max(255);
 const stripeId = z.union([idString, z.object({ id: idString }).transform(({ id }) => id)]);
 const periodEnd = z.number().int().nullish();
 
+const created = z.number().int();
+
 const envelopeSchema = z.object({
   id: idString,
   type: z.string().min(1),
-  created: z.number().int(),
+  // Stripe always sends it; a hand-built checkout event may not (see `checkoutSchema`). Required where it orders.
+  created: created.nullish(),
   data: z.object({ object: z.unknown() }),
 });
 
+/**
+ * Stripe always sends every field below but the nullable ones. A checkout built by hand (a test script, a trimmed
+ * fixture) may lack the session id, `payment_status` or the event's `created`: the signature proves the sender holds
+ * our secret, so billing reads what the event says rather than dropping a payment over a field it can do without.
+ */
 const checkoutSchema = z.object({
-  id: idString,
+  id: idString.nullish(),
+  created: created.nullish(),
   customer: stripeId.nullish(),
   subscription: stripeId.nullish(),
   customer_details: z.object({ email: z.string().nullish() }).nullish(),
   customer_email: z.string().nullish(),
-  payment_status: z.string().min(1),
+  payment_status: z.string().min(1).nullish(),
   mode: z.string().nullish(),
   payment_intent: stripeId.nullish(),
 });
@@ -87,29 +96,38 @@ const subscriptionSchema = z.object({
   items: z.object({ data: z.array(z.object({ current_period_end: periodEnd })) }).nullish(),
 });
 
+/** Money arrived, or the purchase needed none (a trial, a full discount). */
+const PAID_CHECKOUT = new Set(['paid', 'no_payment_required']);
 const CHECKOUT_TYPES = new Set(['checkout.session.completed', 'checkout.session.async_payment_succeeded']);
 const SUBSCRIPTION_TYPES = new Set(['customer.subscription.updated', 'customer.subscription.deleted']);
 
-/** The verified event as billing reads it; a 400 naming the field when an event billing acts on lacks one. */
-export function billingEventOf(json: unknown): BillingEvent {
-  const { id, type, created, data } = parse(envelopeSchema, json, '');
-  const meta = { id, type, created };
+/**
+ * The verified event as billing reads it; a 400 naming the field when an event billing acts on lacks one.
+ * `receivedAt` dates a checkout that carries no time of its own (never one of Stripe's).
+ */
+export function billingEventOf(json: unknown, receivedAt: Date): BillingEvent {
+  const envelope = parse(envelopeSchema, json, '');
+  const { id, type, data } = envelope;
   if (CHECKOUT_TYPES.has(type)) {
     const session = parse(checkoutSchema, data.object, 'data.object.');
     return {
-      ...meta,
+      id,
+      type,
+      created: envelope.created ?? session.created ?? Math.floor(receivedAt.getTime() / 1000),
       kind: 'checkout',
-      sessionId: session.id,
+      // Keys the one-off purchase; the event's own id stands in for a session id the event left out.
+      sessionId: session.id ?? id,
       customerId: session.customer ?? undefined,
       subscriptionId: session.subscription ?? undefined,
       paymentIntentId: session.payment_intent ?? undefined,
       email: session.customer_details?.email ?? session.customer_email ?? undefined,
-      // A setup-mode session only saves a payment method: `no_payment_required`, and nothing was bought.
-      paid:
-        session.mode !== 'setup' &&
-        (session.payment_status === 'paid' || session.payment_status === 'no_payment_required'),
+      // A setup-mode session only saves a payment method: `no_payment_required`, and nothing was bought. A completed
+      // checkout that names no payment status took the money (Stripe names `unpaid` when it did not).
+      paid: session.mode !== 'setup' && PAID_CHECKOUT.has(session.payment_status ?? 'paid'),
     };
   }
+  // Subscription snapshots and reversals are ordered by Stripe's time: without it an event cannot be placed.
+  const meta = { id, type, created: parse(z.object({ created }), envelope, '').created };
   if (SUBSCRIPTION_TYPES.has(type)) {
     const subscription = parse(subscriptionSchema, data.object, 'data.object.');
     return {

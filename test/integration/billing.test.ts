@@ -316,6 +316,14 @@ describe('POST /api/billing/stripe', () => {
     expect(await reader('one.off@billing.test')).toMatchObject({ tier: 'paid', status: 'active' });
   });
 
+  it('takes a checkout built by hand (no created, session id, customer or payment status) as a payment', async () => {
+    const email = 'by.hand@billing.test';
+    const bare = { id: unique('evt'), type: 'checkout.session.completed', data: { object: { customer_email: email } } };
+    expect(await deliver(bare)).toEqual({ status: 200, body: { received: true, outcome: 'applied', tier: 'paid' } });
+    expect(await reader(email)).toMatchObject({ tier: 'paid', status: 'active' });
+    expect((await deliver(bare)).body).toMatchObject({ outcome: 'duplicate' });
+  });
+
   it('moves the paid tier with a customer whose later checkout names another address: the earlier one is free', async () => {
     const { customer, subscription } = await paidReader('first.address@billing.test');
     const second = unique('sub');

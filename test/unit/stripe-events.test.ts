@@ -1,7 +1,11 @@
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { HttpError } from '../../lambdas/http/errors';
-import { billingEventOf, SIGNATURE_TOLERANCE_SECONDS, verifiedStripeEvent } from '../../lambdas/http/stripe-events';
+import {
+  billingEventOf as billingEventAt,
+  SIGNATURE_TOLERANCE_SECONDS,
+  verifiedStripeEvent,
+} from '../../lambdas/http/stripe-events';
 
 const SECRET = 'whsec_unit_test_secret';
 const now = new Date('2026-12-01T12:00:00Z');
@@ -14,6 +18,10 @@ const event = (type: string, object: Record<string, unknown>) => ({
   created: nowSeconds,
   data: { object },
 });
+
+const received = new Date('2026-12-01T12:00:07Z');
+const receivedSeconds = Math.floor(received.getTime() / 1000);
+const billingEventOf = (json: unknown) => billingEventAt(json, received);
 
 function signed(payload: string, timestamp = nowSeconds, secret = SECRET): string {
   return Stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp });
@@ -170,6 +178,40 @@ describe('reading a verified event', () => {
       kind: 'ignored',
       type: 'invoice.paid',
     });
+  });
+
+  it('reads a checkout built by hand: no created, session id or payment status', () => {
+    const bare = {
+      id: 'evt_hand',
+      type: 'checkout.session.completed',
+      data: { object: { customer_email: 'a@b.test' } },
+    };
+    expect(billingEventOf(bare)).toMatchObject({
+      kind: 'checkout',
+      id: 'evt_hand',
+      created: receivedSeconds,
+      sessionId: 'evt_hand',
+      customerId: undefined,
+      email: 'a@b.test',
+      paid: true,
+    });
+    const sessionDated = { ...bare, data: { object: { id: 'cs_h', created: 1000, customer_email: 'a@b.test' } } };
+    expect(billingEventOf(sessionDated)).toMatchObject({ created: 1000, sessionId: 'cs_h', paid: true });
+    const setup = { ...bare, data: { object: { customer_email: 'a@b.test', mode: 'setup' } } };
+    expect(billingEventOf(setup)).toMatchObject({ paid: false });
+  });
+
+  it('refuses a subscription event or a refund without created: it cannot be ordered', () => {
+    const { created: _created, ...undated } = event('customer.subscription.updated', {
+      id: 'sub_1',
+      customer: 'cus_1',
+      status: 'active',
+    });
+    expect(() => billingEventOf(undated)).toThrow(
+      expect.objectContaining({ code: 'invalid_event', fields: [expect.objectContaining({ field: 'created' })] }),
+    );
+    const { created: _c, ...undatedRefund } = event('charge.refunded', { payment_intent: 'pi_1', refunded: true });
+    expect(() => billingEventOf(undatedRefund)).toThrow(expect.objectContaining({ code: 'invalid_event' }));
   });
 
   it('refuses an event billing acts on that lacks a field, naming it', () => {
