@@ -1,7 +1,15 @@
 import { describe, expect, it, vi } from 'vitest';
 import { MemberSessions } from '../../lambdas/core/members/member-sessions';
 import type { MemberRecords, VersionCounter } from '../../lambdas/core/members/ports';
-import { decideSignInMail, SIGN_IN_MAIL_COOLDOWN_MS, SignInDesk } from '../../lambdas/core/members/sign-in';
+import {
+  decideSignInMail,
+  SIGN_IN_MAIL_WINDOW_MS,
+  SIGN_IN_MAILS_PER_WINDOW,
+  SignInDesk,
+  SignInMailer,
+} from '../../lambdas/core/members/sign-in';
+import { SendRejectedError, SendUnavailableError, type OutgoingMail } from '../../lambdas/core/digest/outgoing-mail';
+import { publication } from '../fixtures/digest-edition';
 import { InvalidInputError } from '../../lambdas/core/shared/errors';
 import { SubscriberTokens } from '../../lambdas/core/subscribers/subscriber-tokens';
 import type { Subscriber } from '../../lambdas/core/subscribers/subscribers';
@@ -99,14 +107,54 @@ describe('member sessions', () => {
 });
 
 describe('sign-in mails', () => {
-  it('go to active subscribers of any tier, at most one a minute, and to nobody else', () => {
+  it('go to active subscribers of any tier, at most 5 in any 15 minutes, and to nobody else', () => {
     expect(decideSignInMail(reader({ tier: 'free' }), now).action).toBe('send');
     expect(decideSignInMail(undefined, now)).toEqual({ action: 'none', reason: 'unknown' });
     expect(decideSignInMail(reader({ status: 'pending' }), now)).toEqual({ action: 'none', reason: 'not-active' });
-    const sent = reader({ signInSentAt: new Date(now.getTime() - SIGN_IN_MAIL_COOLDOWN_MS + 1000).toISOString() });
-    expect(decideSignInMail(sent, now)).toEqual({ action: 'none', reason: 'cooldown' });
-    const decision = decideSignInMail(reader({ signInSentAt: '2026-11-24T08:58:00.000Z' }), now);
-    expect(decision.action === 'send' && decision.subscriber.signInSentAt).toBe(now.toISOString());
+    const ago = (ms: number) => new Date(now.getTime() - ms).toISOString();
+    // Asking again a second later is answered: the first mail may be slow, or a script signs in once per test.
+    const once = decideSignInMail(reader({ signInMailsSentAt: [ago(1000)] }), now);
+    expect(once.action === 'send' && once.subscriber.signInMailsSentAt).toEqual([ago(1000), now.toISOString()]);
+    const full = [5, 4, 3, 2, 1].map((minutes) => ago(minutes * 60_000));
+    expect(decideSignInMail(reader({ signInMailsSentAt: full }), now)).toEqual({ action: 'none', reason: 'cooldown' });
+    // The oldest leaves the window: one more goes, and the record keeps only the window's sends.
+    const aged = [ago(SIGN_IN_MAIL_WINDOW_MS), ...full.slice(1)];
+    const decision = decideSignInMail(reader({ signInMailsSentAt: aged }), now);
+    expect(decision.action === 'send' && decision.subscriber.signInMailsSentAt).toEqual([
+      ...full.slice(1),
+      now.toISOString(),
+    ]);
+    expect(SIGN_IN_MAILS_PER_WINDOW).toBe(5);
+  });
+
+  it('are mailed each time a reader asks within the allowance, and a mail that did not go does not count', async () => {
+    const records = new FakeRecords(reader());
+    const sent: OutgoingMail[] = [];
+    let failWith: Error | undefined;
+    const mailer = {
+      send: async (mail: OutgoingMail) => {
+        if (failWith) throw failWith;
+        sent.push(mail);
+        return { messageId: `m${sent.length}` };
+      },
+    };
+    const signIns = new SignInMailer(records, tokens, mailer, publication);
+    const message = { kind: 'sign-in' as const, email: 'reader@example.org' };
+    const at = (seconds: number) => new Date(now.getTime() + seconds * 1000);
+    expect(await signIns.process(message, at(0))).toBe('send');
+    expect(await signIns.process(message, at(1))).toBe('send');
+    expect(sent.map((mail) => mail.to)).toEqual(['reader@example.org', 'reader@example.org']);
+
+    failWith = new SendUnavailableError('SES unreachable');
+    await expect(signIns.process(message, at(2))).rejects.toThrow('SES unreachable');
+    failWith = new SendRejectedError('address refused');
+    expect(await signIns.process(message, at(3))).toBe('send');
+    expect(records.stored?.signInMailsSentAt).toEqual([at(0).toISOString(), at(1).toISOString()]);
+
+    failWith = undefined;
+    for (const second of [4, 5, 6]) expect(await signIns.process(message, at(second))).toBe('send');
+    expect(await signIns.process(message, at(7))).toBe('none');
+    expect(sent).toHaveLength(5);
   });
 
   it('are asked for with the same message whatever the address; an unsafe next is dropped', async () => {

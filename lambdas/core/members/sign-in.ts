@@ -30,8 +30,12 @@ export const signInMessageSchema = z
   .strict();
 export type SignInMessage = z.infer<typeof signInMessageSchema>;
 
-/** One sign-in mail a minute per address: the form cannot be used to flood an inbox. */
-export const SIGN_IN_MAIL_COOLDOWN_MS = 60 * 1000;
+/**
+ * At most 5 sign-in mails per address in any 15 minutes: the form cannot be used to flood an inbox, and a reader who
+ * asks again because the first mail is slow (or a script signing in once per test) still gets a link each time.
+ */
+export const SIGN_IN_MAIL_WINDOW_MS = 15 * 60 * 1000;
+export const SIGN_IN_MAILS_PER_WINDOW = 5;
 
 export class SignInDesk {
   constructor(private readonly queue: SignInQueue) {}
@@ -47,15 +51,21 @@ export class SignInDesk {
 export type SignInMailDecision =
   { action: 'send'; subscriber: Subscriber } | { action: 'none'; reason: 'unknown' | 'not-active' | 'cooldown' };
 
-/** Who gets a sign-in link: an active subscriber of any tier, at most once per cooldown. */
+/** Who gets a sign-in link: an active subscriber of any tier, within the allowance of the last 15 minutes. */
 export function decideSignInMail(existing: Subscriber | undefined, now: Date): SignInMailDecision {
   if (!existing) return { action: 'none', reason: 'unknown' };
   if (existing.status !== 'active') return { action: 'none', reason: 'not-active' };
-  const lastSent = existing.signInSentAt ? Date.parse(existing.signInSentAt) : 0;
-  if (now.getTime() - lastSent < SIGN_IN_MAIL_COOLDOWN_MS) return { action: 'none', reason: 'cooldown' };
+  const recent = (existing.signInMailsSentAt ?? []).filter(
+    (sentAt) => now.getTime() - Date.parse(sentAt) < SIGN_IN_MAIL_WINDOW_MS,
+  );
+  if (recent.length >= SIGN_IN_MAILS_PER_WINDOW) return { action: 'none', reason: 'cooldown' };
   return {
     action: 'send',
-    subscriber: { ...existing, signInSentAt: now.toISOString(), updatedAt: laterThan(existing, now).toISOString() },
+    subscriber: {
+      ...existing,
+      signInMailsSentAt: [...recent, now.toISOString()],
+      updatedAt: laterThan(existing, now).toISOString(),
+    },
   };
 }
 
@@ -70,8 +80,8 @@ export class SignInMailer {
   ) {}
 
   /**
-   * Throws when the mail could not be sent, so the queue delivers the message again; the cooldown is cleared first,
-   * or the retry would find it and send nothing. A permanent refusal (bad address) is not retried.
+   * Throws when the mail could not be sent, so the queue delivers the message again; the send is taken off the
+   * allowance first, or a retry could find it used up and send nothing. A permanent refusal (bad address) is not retried.
    */
   async process(message: SignInMessage, now: Date): Promise<SignInMailDecision['action']> {
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
@@ -82,7 +92,7 @@ export class SignInMailer {
       await this.send(decision.subscriber, safeNextPath(message.next), now);
       return 'send';
     }
-    // Another request is changing this address right now: the reader can ask again in a minute.
+    // Another request is changing this address right now: the reader can ask again.
     return 'none';
   }
 
@@ -93,8 +103,12 @@ export class SignInMailer {
       await this.mailer.send({ to: subscriber.email, ...mail, tags: { kind: 'sign-in' } });
     } catch (error) {
       this.onMailFailure(error, subscriber.subscriberId);
-      const { signInSentAt: _sent, ...rest } = subscriber;
-      await this.subscribers.save({ ...rest, updatedAt: laterThan(subscriber, now).toISOString() }, subscriber);
+      // The mail did not go: it does not count against the allowance.
+      const unsent = (subscriber.signInMailsSentAt ?? []).slice(0, -1);
+      await this.subscribers.save(
+        { ...subscriber, signInMailsSentAt: unsent, updatedAt: laterThan(subscriber, now).toISOString() },
+        subscriber,
+      );
       if (!(error instanceof SendRejectedError)) throw error;
     }
   }

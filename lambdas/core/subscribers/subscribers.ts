@@ -41,8 +41,11 @@ export interface Subscriber {
    * with {@link memberSessionVersionOf}.
    */
   memberSessionVersion?: number;
-  /** When the last sign-in link went out; another login inside the cooldown mails nothing. */
-  signInSentAt?: string;
+  /**
+   * When the sign-in links of the last 15 minutes went out, oldest first: a login past the
+   * allowance mails nothing. (Records from before it may still carry a `signInSentAt`, which nothing reads.)
+   */
+  signInMailsSentAt?: string[];
   createdAt: string;
   updatedAt: string;
   /** When the last confirmation mail went out; repeat sign-ups inside the cooldown send nothing. */
